@@ -1,0 +1,46 @@
+"""Small interfaces every engine adapter implements. Engines are imported lazily by callers.
+
+Coordinates in and out are pixels of the image passed in (origin top-left).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One engine's reading of one crop: text as read and a score in [0, 1]."""
+
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A detected-and-recognised text line on a page image; ``bbox`` = (x0, y0, x1, y1)."""
+
+    text: str
+    score: float
+    bbox: tuple[float, float, float, float]
+
+
+class LineRecognizer(Protocol):
+    """Reads a crop that holds a single line of text (no detection)."""
+
+    def recognize(self, crops: list[np.ndarray]) -> list[Reading]: ...
+
+
+class DigitReader(Protocol):
+    """A second, independent reading of numeric crops (digits, '.', '-' only)."""
+
+    def read_digits(self, crops: list[np.ndarray]) -> list[Reading]: ...
+
+
+class PageTextDetector(Protocol):
+    """Finds and reads text lines on a whole page image."""
+
+    def detect_and_read(self, image: np.ndarray) -> list[TextBox]: ...

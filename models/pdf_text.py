@@ -1,0 +1,104 @@
+"""The PDF text layer as "one more engine": words and ruling lines with coordinates, no OCR.
+
+Input coordinates are PDF points (pdfplumber: origin top-left); output is pixels at the
+working DPI so that digital and scanned pages share one coordinate system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from service import settings
+from service.model import Page, PageMode, Ruling, Source, Token
+
+_INVISIBLE_RENDER_MODE = 3
+
+
+@dataclass(frozen=True)
+class TextLayerCheck:
+    """Whether a page's text layer can be trusted as the page's visible content."""
+
+    usable: bool
+    chars: int
+    invisible_ratio: float
+    image_coverage: float
+    reason: str
+
+
+def check_text_layer(plumber_page: Any, pdfium_page: Any) -> TextLayerCheck:
+    """A layer is usable when it has enough real glyphs and is not an invisible OCR overlay.
+
+    ``image_coverage`` is the fraction of the page area covered by the largest image.
+    """
+    chars = plumber_page.chars
+    n = len(chars)
+    cid = sum(1 for c in chars if c["text"].startswith("(cid:"))
+    invisible, coverage = _pdfium_text_and_images(pdfium_page)
+    if n < settings.MIN_TEXT_CHARS_PER_PAGE:
+        return TextLayerCheck(False, n, invisible, coverage, f"only {n} characters in the text layer")
+    if cid / n > settings.TEXT_LAYER_MAX_CID_RATIO:
+        return TextLayerCheck(False, n, invisible, coverage, "text layer has glyphs without unicode")
+    if invisible > settings.TEXT_LAYER_MAX_INVISIBLE_RATIO:
+        return TextLayerCheck(False, n, invisible, coverage,
+                              "text layer is invisible (an OCR overlay on a scanned image)")
+    return TextLayerCheck(True, n, invisible, coverage, "")
+
+
+def _pdfium_text_and_images(pdfium_page: Any) -> tuple[float, float]:
+    """(share of text objects drawn invisibly, largest image's share of the page area)."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = pdfium_page.get_size()
+    page_area = max(width * height, 1.0)
+    texts = invisible = 0
+    largest = 0.0
+    for obj in pdfium_page.get_objects(max_depth=2):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            texts += 1
+            if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) == _INVISIBLE_RENDER_MODE:
+                invisible += 1
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = obj.get_pos()
+            largest = max(largest, (right - left) * (top - bottom) / page_area)
+    return (invisible / texts if texts else 0.0), min(largest, 1.0)
+
+
+def read_text_page(plumber_page: Any, number: int, dpi: int = settings.WORKING_DPI) -> Page:
+    """Words and rulings of one page, scaled from points to pixels at ``dpi``."""
+    scale = dpi / 72.0
+    words = plumber_page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+    tokens = tuple(
+        Token(
+            text=w["text"],
+            bbox=(w["x0"] * scale, w["top"] * scale, w["x1"] * scale, w["bottom"] * scale),
+            confidence=settings.TEXT_CONFIDENCE,
+            source=Source.PDF_TEXT,
+        )
+        for w in words
+    )
+    return Page(
+        number=number,
+        width=float(plumber_page.width) * scale,
+        height=float(plumber_page.height) * scale,
+        mode=PageMode.TEXT,
+        tokens=tokens,
+        rulings=tuple(_rulings(plumber_page, scale)),
+    )
+
+
+def _rulings(plumber_page: Any, scale: float) -> list[Ruling]:
+    """Horizontal and vertical edges of lines and rectangles, longer than the minimum length."""
+    out: list[Ruling] = []
+    min_len = settings.RULING_MIN_LENGTH_PX / scale
+    for e in plumber_page.edges:
+        x0, x1, top, bottom = e["x0"], e["x1"], e["top"], e["bottom"]
+        if max(x1 - x0, bottom - top) < min_len:
+            continue
+        if (x1 - x0) >= (bottom - top):
+            y = (top + bottom) / 2
+            out.append(Ruling(x0=x0 * scale, y0=y * scale, x1=x1 * scale, y1=y * scale))
+        else:
+            x = (x0 + x1) / 2
+            out.append(Ruling(x0=x * scale, y0=top * scale, x1=x * scale, y1=bottom * scale))
+    return out

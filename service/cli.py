@@ -1,0 +1,81 @@
+"""The ``gouji`` command line: extract, bench (and the service commands registered from
+``service.cli_service`` when present)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from service.errors import GoujiError
+
+
+@click.group()
+@click.version_option(package_name="gouji")
+def main() -> None:
+    """Gouji (勾稽): verified data from 政府信息公开工作年度报告, digital or scanned."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for one JSON per input (x.scan.pdf → x.scan.json).")
+@click.option("--debug", "debug_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also draw the detected grid and flagged cells on page images here.")
+def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None) -> None:
+    """Extract tables 二/三/四 of each FILE into the output contract of FORMAT.md."""
+    from service.contract import write_contract
+    from service.pipeline import extract as run_pipeline
+
+    failures = 0
+    with click.progressbar(files, label="extracting", file=sys.stderr,
+                           item_show_func=lambda p: p.name if p else "") as bar:
+        for path in bar:
+            try:
+                images: dict[int, object] = {}
+                doc = run_pipeline(path, images=images)
+                target = write_contract(doc, out_dir)
+                if debug_dir is not None:
+                    from service.debug_draw import draw_document
+
+                    draw_document(doc, images, debug_dir)
+            except GoujiError as exc:
+                failures += 1
+                click.echo(f"\n{path}: {exc}", err=True)
+                continue
+            except Exception as exc:  # noqa: BLE001 — one bad file must not stop the batch
+                failures += 1
+                click.echo(f"\n{path}: internal error ({type(exc).__name__}: {exc})", err=True)
+                continue
+            flagged = sum(c.flagged for c in doc.cells.values())
+            click.echo(f"\n{path} → {target} ({flagged} flagged, {len(doc.violations)} violations)",
+                       err=True)
+    if failures:
+        click.echo(f"{failures} of {len(files)} file(s) could not be read", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["digital", "scanned"]),
+              help="Only this kind (repeatable); default both.")
+@click.option("--limit", type=int, help="Only the first N reports.")
+def bench(corpus: Path, kinds: tuple[str, ...], limit: int | None) -> None:
+    """Measure accuracy, silent errors, flags, slips, speed and memory on CORPUS."""
+    from service.bench import format_report, run_bench
+
+    results = run_bench(corpus, kinds or ("digital", "scanned"), limit,
+                        progress=lambda kind, name: click.echo(f"  {kind:8} {name}", err=True))
+    click.echo(format_report(results))
+
+
+def _register_service_commands() -> None:
+    try:
+        from service.cli_service import register
+    except ImportError:
+        return
+    register(main)
+
+
+_register_service_commands()

@@ -1,0 +1,87 @@
+"""The output contract of FORMAT.md (schema ``gouji.report/1``): Document → JSON-able dict.
+
+Numbers: counts become ``int``; decimals (the fee) become ``float`` rounded to their printed
+precision. ``bbox`` is in pixels at ``source.dpi``; pages are 1-based.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from service.model import SCHEMA, Cell, Document, Violation
+
+
+def _number(value: int | Decimal | None) -> int | float | None:
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 \
+        else float(value)
+
+
+def cell_to_contract(cell: Cell) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "value": _number(cell.value),
+        "text": cell.text,
+        "confidence": round(cell.confidence, 4),
+        "page": cell.page,
+        "bbox": [round(v, 1) for v in cell.bbox] if cell.bbox else None,
+        "source": cell.source.value,
+        "flagged": cell.flagged,
+        "reasons": list(cell.reasons),
+    }
+    if cell.suggestion is not None:
+        out["suggestion"] = _number(cell.suggestion)
+    return out
+
+
+def violation_to_contract(v: Violation) -> dict[str, Any]:
+    diff = v.difference
+    return {
+        "rule": v.rule,
+        "cells": list(v.cells),
+        "expected": _number(v.expected),
+        "found": _number(v.found),
+        "difference": _number(diff),
+    }
+
+
+def document_to_contract(doc: Document) -> dict[str, Any]:
+    """The JSON document for one input, exactly the FORMAT.md contract plus a few extras."""
+    return {
+        "schema": SCHEMA,
+        "source": {
+            "path": doc.path,
+            "sha256": doc.sha256,
+            "pages": doc.page_count,
+            "kind": doc.kind.value if doc.kind else None,
+            "dpi": doc.dpi,
+        },
+        "report": {
+            "agency": doc.report.agency,
+            "year": doc.report.year,
+            "format": doc.report.format.value,
+        },
+        "cells": {key: cell_to_contract(cell) for key, cell in doc.cells.items()},
+        "violations": [violation_to_contract(v) for v in doc.violations],
+        "narrative": [n.model_dump() for n in doc.narrative],
+        "notes": list(doc.notes),
+        "needs_review": doc.needs_review,
+        "timings": doc.timings,
+    }
+
+
+def output_name(input_path: str | Path) -> str:
+    """``x.scan.pdf`` → ``x.scan.json`` (drop the last suffix only)."""
+    return Path(input_path).with_suffix(".json").name
+
+
+def write_contract(doc: Document, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / output_name(doc.path)
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(document_to_contract(doc), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(target)
+    return target

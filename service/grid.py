@@ -1,0 +1,115 @@
+"""Recover table rows ("bands") and their cells from ruling lines and tokens.
+
+A band is the strip between two consecutive horizontal rulings of a table region on one page.
+Its cells are the intervals between the vertical rulings that cross the band's middle, so
+merged cells (a label spanning several rows or columns) never split a band. Without rulings
+(borderless tables) each text line becomes a band and cells are left to the mapping stage.
+Coordinates: working-DPI pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.model import BBox, Page, Ruling, Token
+from service.textlines import centre, join_texts, page_lines
+
+MERGE_TOLERANCE_PX = 6        # rulings closer than this are one line
+MIN_BAND_HEIGHT_PX = 14       # thinner strips are double lines, not rows
+MIN_RULINGS_FOR_GRID = 3      # fewer horizontal rulings: treat the table as borderless
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a band: its box and the tokens whose centres fall inside it."""
+
+    bbox: BBox
+    tokens: tuple[Token, ...]
+
+    @property
+    def text(self) -> str:
+        ordered = sorted(self.tokens, key=lambda t: (round(centre(t.bbox)[1] / 12), t.bbox[0]))
+        return join_texts([t.text for t in ordered])
+
+
+@dataclass(frozen=True)
+class Band:
+    """One printed row of a table on one page; ``cells`` left to right (empty if borderless)."""
+
+    page: int
+    y0: float
+    y1: float
+    cells: tuple[GridCell, ...]
+    tokens: tuple[Token, ...]
+    ruled: bool
+
+    @property
+    def verticals(self) -> list[float]:
+        """x of the boundaries between cells (left edge of each cell, then the right edge)."""
+        if not self.cells:
+            return []
+        return [c.bbox[0] for c in self.cells] + [self.cells[-1].bbox[2]]
+
+
+def cluster(values: list[float], tolerance: float = MERGE_TOLERANCE_PX) -> list[float]:
+    """Sorted values merged into the means of runs closer than ``tolerance``."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tolerance:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(run) / len(run) for run in out]
+
+
+def _in_span(tok: Token, y0: float, y1: float) -> bool:
+    return y0 <= centre(tok.bbox)[1] < y1
+
+
+def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
+    """All bands of the table part that lies between ``y_top`` and ``y_bottom`` on ``page``."""
+    rulings = [r for r in page.rulings if _overlaps(r, y_top, y_bottom)]
+    horizontals = [r for r in rulings if not r.vertical]
+    tokens = tuple(t for t in page.tokens if _in_span(t, y_top, y_bottom))
+    ys = cluster([r.y0 for r in horizontals])
+    if len(ys) < MIN_RULINGS_FOR_GRID:
+        return lines_to_bands(page, tokens)
+    verticals = [r for r in rulings if r.vertical]
+    bands = []
+    for top, bottom in zip(ys, ys[1:], strict=False):
+        if bottom - top < MIN_BAND_HEIGHT_PX:
+            continue
+        band_tokens = tuple(t for t in tokens if _in_span(t, top, bottom))
+        xs = _crossing_verticals(verticals, (top + bottom) / 2)
+        cells = tuple(
+            GridCell((x0, top, x1, bottom), tuple(t for t in band_tokens if x0 <= centre(t.bbox)[0] < x1))
+            for x0, x1 in zip(xs, xs[1:], strict=False)
+            if x1 - x0 >= MIN_BAND_HEIGHT_PX / 2
+        )
+        bands.append(Band(page.number, top, bottom, cells, band_tokens, ruled=True))
+    return bands
+
+
+def _overlaps(r: Ruling, y0: float, y1: float) -> bool:
+    return min(r.y0, r.y1) <= y1 and max(r.y0, r.y1) >= y0
+
+
+def _crossing_verticals(verticals: list[Ruling], y: float) -> list[float]:
+    slack = 3.0
+    return cluster([r.x0 for r in verticals if min(r.y0, r.y1) - slack <= y <= max(r.y0, r.y1) + slack])
+
+
+def lines_to_bands(page: Page, tokens: tuple[Token, ...]) -> list[Band]:
+    """Borderless fallback: every text line is a band without cells."""
+    return [
+        Band(page.number, line.bbox[1], line.bbox[3], (), line.tokens, ruled=False)
+        for line in page_lines(page, tokens)
+    ]
+
+
+def region_bands(pages: tuple[Page, ...], spans: tuple[tuple[int, float, float], ...]) -> list[Band]:
+    """Bands of a whole table region, in reading order across its pages."""
+    bands: list[Band] = []
+    for number, top, bottom in spans:
+        bands.extend(span_to_bands(pages[number - 1], top, bottom))
+    return bands

@@ -1,0 +1,186 @@
+"""Open an input file safely: sniff its type, enforce limits, expose pages for reading.
+
+A ``SourceFile`` hides whether pages come from a PDF or from (multi-page) images. Page numbers
+are 1-based. Rendered images are 8-bit greyscale numpy arrays at the requested DPI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service import settings
+from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+
+
+class FileType(StrEnum):
+    PDF = "pdf"
+    PNG = "png"
+    JPEG = "jpeg"
+    TIFF = "tiff"
+
+
+_MAGIC: tuple[tuple[bytes, FileType], ...] = (
+    (b"%PDF-", FileType.PDF),
+    (b"\x89PNG\r\n\x1a\n", FileType.PNG),
+    (b"\xff\xd8\xff", FileType.JPEG),
+    (b"II*\x00", FileType.TIFF),
+    (b"MM\x00*", FileType.TIFF),
+)
+IMAGE_DEFAULT_DPI = 200  # an image without a DPI tag is assumed to be a 200 dpi scan
+
+
+def sniff_type(head: bytes) -> FileType | None:
+    """The file type from its first bytes (a PDF may start after a little junk, as readers allow)."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"%PDF-" in head[:1024]:
+        return FileType.PDF
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class SourceFile:
+    """An opened input. Call ``close()`` (or use as a context manager) to free handles."""
+
+    path: Path
+    type: FileType
+    sha256: str
+    page_count: int
+    _pdfium: Any = None
+    _plumber: Any = None
+    _images: list[Any] = field(default_factory=list)
+    image_dpi: float = IMAGE_DEFAULT_DPI
+
+    def __enter__(self) -> SourceFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._plumber is not None:
+            self._plumber.close()
+        if self._pdfium is not None:
+            self._pdfium.close()
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.type is FileType.PDF
+
+    def plumber_page(self, number: int) -> Any:
+        """The pdfplumber page (PDF inputs only); opened lazily since images need none."""
+        if self._plumber is None:
+            import pdfplumber
+
+            self._plumber = pdfplumber.open(self.path)
+        return self._plumber.pages[number - 1]
+
+    def page_size_points(self, number: int) -> tuple[float, float]:
+        if self.is_pdf:
+            w, h = self._pdfium[number - 1].get_size()
+            return float(w), float(h)
+        img = self._images[number - 1]
+        return img.width * 72.0 / self.image_dpi, img.height * 72.0 / self.image_dpi
+
+    def render(self, number: int, dpi: int) -> np.ndarray:
+        """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
+        w_pt, h_pt = self.page_size_points(number)
+        scale = dpi / 72.0
+        if max(w_pt, h_pt) * scale > settings.MAX_PAGE_SIDE_PX:
+            raise UnsupportedInput(
+                f"page {number} is {w_pt / 72:.0f}×{h_pt / 72:.0f} inches: too large to render"
+            )
+        if self.is_pdf:
+            bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=True)
+            return np.asarray(bitmap.to_pil().convert("L"))
+        from PIL import Image
+
+        img = self._images[number - 1].convert("L")
+        if abs(self.image_dpi - dpi) > 1:
+            size = (round(img.width * dpi / self.image_dpi), round(img.height * dpi / self.image_dpi))
+            img = img.resize(size, Image.Resampling.LANCZOS)
+        return np.asarray(img)
+
+
+def open_source(path: str | Path) -> SourceFile:
+    """Open ``path`` or raise a ``GoujiError`` whose message says what is wrong with the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UnsupportedInput("no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnsupportedInput("empty file (0 bytes)")
+    if size > settings.MAX_FILE_MB * 1024 * 1024:
+        raise UnsupportedInput(f"file is {size / 1e6:.0f} MB, over the {settings.MAX_FILE_MB} MB limit")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    kind = sniff_type(head)
+    if kind is None:
+        raise UnsupportedInput("unsupported file type (expected PDF, PNG, JPEG or TIFF)")
+    digest = sha256_of(path)
+    if kind is FileType.PDF:
+        return _open_pdf(path, digest)
+    return _open_image(path, kind, digest)
+
+
+def _open_pdf(path: Path, digest: str) -> SourceFile:
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise EncryptedInput("the PDF is password-protected") from exc
+        raise CorruptInput(f"cannot open PDF: {exc}") from exc
+    count = len(doc)
+    if count == 0:
+        doc.close()
+        raise CorruptInput("the PDF has no pages")
+    if count > settings.MAX_PAGES:
+        doc.close()
+        raise UnsupportedInput(
+            f"the PDF has {count} pages; an annual report has at most {settings.MAX_PAGES}"
+        )
+    return SourceFile(path=path, type=FileType.PDF, sha256=digest, page_count=count, _pdfium=doc)
+
+
+def _open_image(path: Path, kind: FileType, digest: str) -> SourceFile:
+    from PIL import Image, ImageSequence
+
+    Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
+    try:
+        img = Image.open(path)
+        frames: list[Any] = []
+        for frame in ImageSequence.Iterator(img):
+            if frame.width * frame.height > settings.MAX_IMAGE_PIXELS:
+                raise UnsupportedInput(
+                    f"image is {frame.width}×{frame.height} px, over the "
+                    f"{settings.MAX_IMAGE_PIXELS:,} pixel limit"
+                )
+            frame.load()
+            frames.append(frame.copy())
+            if len(frames) > settings.MAX_PAGES:
+                raise UnsupportedInput(f"the image has over {settings.MAX_PAGES} pages")
+        dpi = img.info.get("dpi", (IMAGE_DEFAULT_DPI, IMAGE_DEFAULT_DPI))[0] or IMAGE_DEFAULT_DPI
+    except Image.DecompressionBombError as exc:
+        raise UnsupportedInput(f"image too large (decompression bomb guard): {exc}") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {exc}") from exc
+    dpi = float(dpi) if 50 <= float(dpi) <= 1200 else IMAGE_DEFAULT_DPI
+    return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _images=frames,
+                      image_dpi=dpi)

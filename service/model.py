@@ -1,0 +1,199 @@
+"""The typed, versioned document model every pipeline stage reads and returns.
+
+Coordinates: every ``BBox`` is ``(x0, y0, x1, y1)`` in pixels of the page rendered at the
+document's working DPI (``Document.dpi``, default ``settings.WORKING_DPI``), origin top-left,
+y growing downwards. Pages are 1-based everywhere.
+
+Models are frozen pydantic models; a stage returns a new ``Document`` via ``model_copy(update=…)``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.formats import ReportFormat
+
+SCHEMA = "gouji.report/1"
+MODEL_VERSION = 1
+
+BBox = tuple[float, float, float, float]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(StrEnum):
+    """Where a cell's value came from."""
+
+    PDF_TEXT = "pdf_text"
+    OCR = "ocr"
+    HUMAN = "human"
+
+
+class DocumentKind(StrEnum):
+    DIGITAL = "digital"
+    SCANNED = "scanned"
+    MIXED = "mixed"
+
+
+class PageMode(StrEnum):
+    """How one page is read: its own text layer, or OCR of its image."""
+
+    TEXT = "text"
+    OCR = "ocr"
+
+
+class Token(Frozen):
+    """A piece of text on a page: a PDF word, or one OCR reading of a cell/line crop.
+
+    ``alt_text`` is a second engine's reading of the same crop (numbers only), ``None`` when no
+    second reading was made. ``confidence`` is in [0, 1]; text-layer tokens get 1.0.
+    """
+
+    text: str
+    bbox: BBox
+    confidence: float = 1.0
+    alt_text: str | None = None
+    source: Source = Source.PDF_TEXT
+
+
+class Ruling(Frozen):
+    """A horizontal or vertical table line, in working-DPI pixels. ``x0 == x1`` for vertical."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def vertical(self) -> bool:
+        return abs(self.x1 - self.x0) < abs(self.y1 - self.y0)
+
+
+class Page(Frozen):
+    """One page after reading: its tokens and table rulings. ``number`` is 1-based."""
+
+    number: int
+    width: float
+    height: float
+    mode: PageMode
+    tokens: tuple[Token, ...] = ()
+    rulings: tuple[Ruling, ...] = ()
+    skew_degrees: float = 0.0
+    note: str = ""
+
+
+class Flag(StrEnum):
+    """Why a cell needs a person (the text of ``Cell.reasons`` is built from these)."""
+
+    BLANK = "blank"
+    MISSING = "missing"
+    UNPARSABLE = "unparsable"
+    LOW_CONFIDENCE = "low_confidence"
+    ENGINE_DISAGREEMENT = "engine_disagreement"
+    BROKEN_IDENTITY = "broken_identity"
+    NEGATIVE = "negative"
+    NOT_INTEGER = "not_integer"
+    IMPLAUSIBLE = "implausible"
+    NARRATIVE_MISMATCH = "narrative_mismatch"
+    OLD_LAYOUT = "old_layout"
+    NOTE_IN_CELL = "note_in_cell"
+
+
+class Cell(Frozen):
+    """One canonical cell. ``value`` is ``None`` when blank or unreadable (never silently 0).
+
+    ``text`` is the printed text as read; ``suggestion`` a value that would make the broken
+    identities hold (never applied automatically).
+    """
+
+    key: str
+    text: str = ""
+    value: int | Decimal | None = None
+    confidence: float = 0.0
+    page: int | None = None
+    bbox: BBox | None = None
+    source: Source = Source.PDF_TEXT
+    flags: tuple[Flag, ...] = ()
+    reasons: tuple[str, ...] = ()
+    suggestion: int | Decimal | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+    def with_flag(self, flag: Flag, reason: str) -> Cell:
+        if reason in self.reasons and flag in self.flags:
+            return self
+        flags = self.flags if flag in self.flags else (*self.flags, flag)
+        reasons = self.reasons if reason in self.reasons else (*self.reasons, reason)
+        return self.model_copy(update={"flags": flags, "reasons": reasons})
+
+
+class Violation(Frozen):
+    """A broken rule: ``expected`` and ``found`` are the two sides (None when not numeric)."""
+
+    rule: str
+    cells: tuple[str, ...]
+    expected: Decimal | None = None
+    found: Decimal | None = None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.expected is None or self.found is None:
+            return None
+        return self.found - self.expected
+
+
+class NarrativeTotal(Frozen):
+    """A number quoted in the report's prose, e.g. 共收到政府信息公开申请18件 → t3.new.total."""
+
+    key: str
+    value: int
+    text: str
+    page: int
+
+
+class ReportInfo(Frozen):
+    agency: str | None = None
+    year: int | None = None
+    format: ReportFormat = ReportFormat.F2021
+
+
+class TableRegion(Frozen):
+    """Where one table lies: a list of (page, y_top, y_bottom) spans, in reading order."""
+
+    table: str
+    spans: tuple[tuple[int, float, float], ...]
+
+
+class Document(Frozen):
+    """The whole state of one input file as it moves through the pipeline."""
+
+    model_version: int = MODEL_VERSION
+    path: str
+    sha256: str
+    dpi: int
+    page_count: int
+    kind: DocumentKind | None = None
+    pages: tuple[Page, ...] = ()
+    regions: tuple[TableRegion, ...] = ()
+    report: ReportInfo = Field(default_factory=ReportInfo)
+    cells: dict[str, Cell] = Field(default_factory=dict)
+    # Old layout only: the printed single （六）其他处理 row, keyed by t3 column (not a canonical key).
+    old_other_row: dict[str, Cell] = Field(default_factory=dict)
+    violations: tuple[Violation, ...] = ()
+    narrative: tuple[NarrativeTotal, ...] = ()
+    notes: tuple[str, ...] = ()
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    def page(self, number: int) -> Page:
+        return self.pages[number - 1]
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.violations) or any(c.flagged for c in self.cells.values())

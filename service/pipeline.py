@@ -1,0 +1,101 @@
+"""The extraction pipeline: an explicit list of stages with one signature.
+
+``Stage = (Document, Context) -> Document``. ``extract(path)`` runs them in order and records
+each stage's wall time in ``Document.timings`` (seconds).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service import settings
+from service.errors import NotAReport
+from service.ingest import SourceFile, open_source
+from service.model import Document, DocumentKind, Page, PageMode
+
+
+@dataclass
+class Context:
+    """What stages need besides the document: the open source file and page images."""
+
+    source: SourceFile
+    images: dict[int, np.ndarray] = field(default_factory=dict)  # page number → working-DPI image
+
+
+Stage = Callable[[Document, Context], Document]
+
+
+def read_pages(doc: Document, ctx: Context) -> Document:
+    """Per page: use the text layer when it is usable, otherwise render and OCR the page."""
+    pages = tuple(_read_one_page(ctx, n) for n in range(1, doc.page_count + 1))
+    modes = {p.mode for p in pages}
+    kind = DocumentKind.MIXED if len(modes) == 2 else (
+        DocumentKind.DIGITAL if PageMode.TEXT in modes else DocumentKind.SCANNED)
+    return doc.model_copy(update={"pages": pages, "kind": kind})
+
+
+def _read_one_page(ctx: Context, number: int) -> Page:
+    from models.pdf_text import check_text_layer, read_text_page
+
+    src = ctx.source
+    if src.is_pdf:
+        plumber_page = src.plumber_page(number)
+        check = check_text_layer(plumber_page, src._pdfium[number - 1])
+        if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
+                            and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
+            return read_text_page(plumber_page, number)
+        note = check.reason
+    else:
+        note = "image input"
+    from service.scan import read_scanned_page
+
+    image = src.render(number, settings.OCR_RENDER_DPI)
+    page, deskewed = read_scanned_page(image, number)
+    ctx.images[number] = deskewed
+    return page.model_copy(update={"note": note})
+
+
+def _stages() -> list[tuple[str, Stage]]:
+    from service.layout import locate_tables
+    from service.mapping import map_cells
+    from service.report_info import read_report_info
+    from service.validation import validate_document
+
+    return [
+        ("pages", read_pages),
+        ("layout", locate_tables),
+        ("report_info", read_report_info),
+        ("mapping", map_cells),
+        ("validation", lambda doc, ctx: validate_document(doc)),
+    ]
+
+
+def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
+            images: dict[int, np.ndarray] | None = None) -> Document:
+    """Run the whole pipeline on one file. Raises ``GoujiError`` when the file cannot be read.
+
+    ``images``, when given, is filled with every page's working-DPI image (deskewed for scanned
+    pages: the image that the cells' bboxes refer to), e.g. for drawing debug overlays.
+    """
+    with open_source(path) as source:
+        doc = Document(path=str(path), sha256=source.sha256, dpi=settings.WORKING_DPI,
+                       page_count=source.page_count)
+        ctx = Context(source=source)
+        timings: dict[str, float] = {}
+        for name, stage in stages or _stages():
+            start = time.perf_counter()
+            doc = stage(doc, ctx)
+            timings[name] = round(time.perf_counter() - start, 4)
+        if not doc.cells:
+            raise NotAReport("none of the statistical tables 二/三/四 was found")
+        if images is not None:
+            for number in range(1, doc.page_count + 1):
+                images[number] = ctx.images.get(number)
+                if images[number] is None:
+                    images[number] = source.render(number, settings.WORKING_DPI)
+        return doc.model_copy(update={"timings": timings})

@@ -1,0 +1,88 @@
+"""Every threshold and default of the extraction core, in one place.
+
+Units are in the names: ``*_DPI`` dots per inch, ``*_PX`` pixels at the working DPI,
+``*_S`` seconds, ``*_MB`` megabytes. Change a value here, never inline in a stage.
+"""
+
+from __future__ import annotations
+
+import os
+
+# --- Rendering and coordinates ---------------------------------------------------------------
+WORKING_DPI = 200               # every bbox in the output is in pixels at this DPI
+OCR_RENDER_DPI = 200            # scanned pages are rendered at this DPI for OCR
+
+# --- Input limits (bad input must fail fast, not hang) -----------------------------------------
+MAX_FILE_MB = 200
+MAX_PAGES = 60                  # an annual report has 3–15 pages; more is not a report
+MAX_IMAGE_PIXELS = 80_000_000   # decompression-bomb guard (≈ A4 at 900 dpi)
+MAX_PAGE_SIDE_PX = 12_000       # refuse to render a page larger than this at the working DPI
+
+# --- Text layer --------------------------------------------------------------------------------
+MIN_TEXT_CHARS_PER_PAGE = 20    # below this, a page's text layer is not "usable"
+TEXT_LAYER_MAX_INVISIBLE_RATIO = 0.5  # invisible (render mode 3) text = scanner OCR layer, not evidence
+TEXT_LAYER_MAX_CID_RATIO = 0.05     # glyphs without unicode ("(cid:12)") mean a broken layer
+RULING_MIN_LENGTH_PX = 8
+SCANNED_PAGE_MIN_IMAGE_COVERAGE = 0.3  # an image this large on a page without usable text → OCR it
+
+# --- Layout / mapping ----------------------------------------------------------------------------
+ROW_LABEL_MIN_SIMILARITY = 0.45 # below this, a printed row label is not matched to a canonical row
+ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share a text line
+
+# --- Confidence --------------------------------------------------------------------------------
+OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged
+FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
+COUNT_PLAUSIBLE_MAX = 10_000_000
+TEXT_CONFIDENCE = 0.999         # confidence of a cell read from a good text layer
+SUGGESTION_CONFIDENCE_PENALTY = 0.5
+
+# --- Engines -----------------------------------------------------------------------------------
+TESSDATA_DIRS = (
+    os.environ.get("TESSDATA_PREFIX", ""),
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+)
+
+# --- Scan path (service/scan, models/rapid_ocr.py, models/tesseract.py) --------------------------
+# Pixel values are at OCR_RENDER_DPI (200 dpi); angles in degrees; scores in [0, 1].
+SCAN_SKEW_MAX_DEGREES = 4.0       # skew searched in ±this range (sources are within ±3°)
+SCAN_SKEW_COARSE_STEP = 0.25      # coarse projection-profile search step, degrees
+SCAN_SKEW_FINE_STEP = 0.02        # fine search step around the coarse optimum, degrees
+SCAN_SKEW_WORK_WIDTH_PX = 800     # the skew search runs on a copy scaled to this width
+SCAN_SKEW_MIN_DEGREES = 0.05      # below this the page is not rotated
+SCAN_BACKGROUND_KERNEL_PX = 41    # closing kernel that estimates the paper background (lighting)
+SCAN_INK_THRESHOLD = 0.78         # normalised grey below this fraction of the background is ink
+SCAN_NOISE_STD_MEDIAN = 6.0       # grey-level noise (std of the Laplacian residual) above which
+                                  # crops get a 3×3 median filter
+SCAN_HLINE_MIN_PX = 60            # shortest horizontal ruling kept
+SCAN_VLINE_MIN_PX = 40            # shortest vertical ruling kept
+SCAN_LINE_GAP_BRIDGE_PX = 5       # breaks in a ruling up to this length are closed
+SCAN_LINE_MAX_THICKNESS_PX = 9    # a ruling thicker than this is a filled block, not a line
+SCAN_LINE_EXTEND_PX = 6           # rulings are extended by this much so corners close
+SCAN_TABLE_MIN_W_PX = 300         # a line network narrower than this is not a table (title glyphs)
+SCAN_TABLE_MIN_H_PX = 50          # … or lower than this
+SCAN_CELL_MIN_W_PX = 14           # an enclosed region smaller than this is not a cell
+SCAN_CELL_MIN_H_PX = 14
+SCAN_CELL_MAX_AREA_RATIO = 0.35   # a region larger than this share of the page is a frame, not a cell
+SCAN_CELL_INSET_PX = 3            # cell interior = cell box shrunk by this (drops ruling residue)
+SCAN_SPECK_MAX_AREA_PX = 6        # ink components up to this area are noise specks
+SCAN_CELL_MIN_INK_PX = 20         # a cell with less ink than this (after specks) is blank
+SCAN_TEXT_LINE_MERGE_GAP_PX = 4   # projection gaps up to this are inside a glyph (三, 二)
+SCAN_TEXT_LINE_MIN_REL_H = 0.45   # a band lower than this × the tallest band joins a neighbour
+SCAN_CROP_PAD_PX = 6              # padding around a text-line crop
+SCAN_MIN_GLYPH_PX = 26            # line crops with lower glyphs are upscaled to this height
+SCAN_TESS_GLYPH_PX = 36           # glyph height the digit crops are scaled to for tesseract
+SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
+SCAN_FREE_TEXT_MIN_INK_PX = 200   # pages with less ink outside the tables skip det+rec entirely
+
+# Engines (rapidocr: models shipped inside the wheel; nothing is downloaded at run time).
+RAPIDOCR_DET_MODEL = "PP-OCRv6_det_small.onnx"
+RAPIDOCR_REC_MODEL = "PP-OCRv6_rec_small.onnx"
+RAPIDOCR_MAX_SIDE_LEN = 2400      # rapidocr's global pre-resize limit, pixels
+RAPIDOCR_DET_LIMIT_SIDE_PX = 800  # det runs on the page scaled so its longer side is this
+RAPIDOCR_DET_BOX_THRESH = 0.5
+RAPIDOCR_TEXT_SCORE = 0.5         # det+rec lines scored lower are dropped
+RAPIDOCR_REC_BATCH = 6            # crops per recognition batch (sorted by width)
+RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
+TESS_WHITELIST = "0123456789.-"

@@ -1,0 +1,1 @@
+"""Per-table mapping of bands (printed rows) to canonical cells."""

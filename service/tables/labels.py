@@ -1,0 +1,65 @@
+"""Fuzzy matching of printed row labels to canonical rows, and in-order row alignment.
+
+Printed labels drift (社会组织/社会公益组织, 其他法律法规禁止公开, renumbered items, rows wrapped
+over two lines, OCR slips), so rows are matched by similarity *and* by their fixed order.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from service import settings
+from service.formats import RowSpec
+from service.textlines import normalise
+
+_ENUMERATOR = re.compile(r"[（(][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十\d]{1,2}[.、]")
+
+
+def strip_enumerators(text: str) -> str:
+    """'（三）1.属于国家秘密' → '属于国家秘密'; numbering is unreliable across reports."""
+    return _ENUMERATOR.sub("", normalise(text))
+
+
+def similarity(printed: str, canonical: str) -> float:
+    """F1 of matched characters between two labels (enumerators removed), in [0, 1]."""
+    a, b = strip_enumerators(canonical), strip_enumerators(printed)
+    if not a or not b:
+        return 0.0
+    matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    if matched == 0:
+        return 0.0
+    recall, precision = matched / len(a), matched / len(b)
+    return 2 * recall * precision / (recall + precision)
+
+
+def row_similarity(printed: str, row: RowSpec) -> float:
+    return max(similarity(printed, label) for label in row.labels)
+
+
+def align_rows(printed: list[str], rows: list[RowSpec],
+               threshold: float = settings.ROW_LABEL_MIN_SIMILARITY) -> dict[int, int]:
+    """Best in-order matching of printed labels to canonical rows: {printed index: row index}.
+
+    Dynamic programming over both sequences maximising the summed similarity of matched pairs;
+    a pair below ``threshold`` is never matched. Both sequences keep their order.
+    """
+    n, m = len(printed), len(rows)
+    sim = [[row_similarity(p, r) for r in rows] for p in printed]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            diag = best[i - 1][j - 1] + sim[i - 1][j - 1] if sim[i - 1][j - 1] >= threshold else -1.0
+            best[i][j] = max(best[i - 1][j], best[i][j - 1], diag)
+    matches: dict[int, int] = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        s = sim[i - 1][j - 1]
+        if s >= threshold and best[i][j] == best[i - 1][j - 1] + s:
+            matches[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return matches

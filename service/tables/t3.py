@@ -1,0 +1,130 @@
+"""Table 三 (applications): 25 rows × 7 applicant columns.
+
+Steps, each a pure function: bands → value-column boundaries (consensus of the rulings, or the
+header words for borderless tables) → per band (label text, 7 token groups) → in-order label
+alignment → cells. The old single （六）其他处理 row is recognised and mapped (its three 2021
+sub-rows stay empty and flagged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+
+from service.formats import T3_COLUMN_LABELS, T3_COLUMNS, T3_OLD_OTHER_ROW, T3_OTHER_SUBROWS, T3_ROWS, RowSpec
+from service.grid import Band
+from service.model import BBox, Cell, Flag, Token
+from service.tables.labels import align_rows
+from service.tables.reading import missing_cell, read_cell
+from service.textlines import centre, join_texts, normalise
+
+N_COLS = len(T3_COLUMNS)
+LABEL_GAP_PX = 4.0
+
+
+@dataclass(frozen=True)
+class RowReading:
+    """One printed row: its label text and, per value column, (tokens, box)."""
+
+    band: Band
+    label: str
+    values: tuple[tuple[tuple[Token, ...], BBox], ...]
+
+
+def value_columns(bands: list[Band]) -> list[float] | None:
+    """The 8 x-boundaries of the 7 value columns (left of 自然人 … right of 总计)."""
+    ruled = [b.verticals[-(N_COLS + 1):] for b in bands if b.ruled and len(b.cells) > N_COLS]
+    if ruled:
+        return [median(xs[i] for xs in ruled) for i in range(N_COLS + 1)]
+    return header_columns(bands)
+
+
+def header_columns(bands: list[Band]) -> list[float] | None:
+    """Borderless fallback: column centres from the header words, boundaries halfway between."""
+    centres: list[float] = []
+    tokens = [t for b in bands for t in b.tokens]
+    for col in T3_COLUMNS:
+        hits = [t for t in tokens if any(normalise(t.text).startswith(lab[:2]) for lab in T3_COLUMN_LABELS[col])]
+        if not hits:
+            return None
+        centres.append(centre(hits[0].bbox)[0])
+    if centres != sorted(centres):
+        return None
+    mids = [(a + b) / 2 for a, b in zip(centres, centres[1:], strict=False)]
+    first = centres[0] - (mids[0] - centres[0])
+    last = centres[-1] + (centres[-1] - mids[-1])
+    return [first, *mids, last]
+
+
+def band_to_row(band: Band, bounds: list[float]) -> RowReading:
+    """Split a band into its label (rightmost label cell only) and 7 value token groups."""
+    left = bounds[0] - LABEL_GAP_PX
+    label_start = max((x for x in band.verticals if x < left), default=float("-inf"))
+    label_tokens = [t for t in band.tokens if label_start - LABEL_GAP_PX <= centre(t.bbox)[0] < left]
+    label_tokens.sort(key=lambda t: (round(centre(t.bbox)[1] / 12), t.bbox[0]))
+    values = []
+    for x0, x1 in zip(bounds, bounds[1:], strict=False):
+        toks = tuple(t for t in band.tokens if x0 <= centre(t.bbox)[0] < x1)
+        values.append((toks, (x0, band.y0, x1, band.y1)))
+    return RowReading(band, join_texts([t.text for t in label_tokens]), tuple(values))
+
+
+def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
+    """(cells of table 三, cells of an old single 其他处理 row keyed by column — usually empty).
+
+    Both are empty when the table cannot be found at all.
+    """
+    bounds = value_columns(bands)
+    if bounds is None:
+        return {}, {}
+    rows = [band_to_row(b, bounds) for b in bands]
+    specs = _row_specs()
+    matches = align_rows([r.label for r in rows], specs)
+    cells: dict[str, Cell] = {}
+    old_row: RowReading | None = None
+    for printed_index, spec_index in sorted(matches.items()):
+        spec, row = specs[spec_index], rows[printed_index]
+        if spec is T3_OLD_OTHER_ROW:
+            old_row = row
+        else:
+            cells.update(_row_cells(spec.key, row))
+    if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
+        return cells, {}
+    return {**cells, **_old_layout_subrows(old_row)}, _old_row_cells(old_row)
+
+
+def _row_specs() -> list[RowSpec]:
+    """The 25 rows with the old single 其他处理 row as an alternative before its sub-rows."""
+    specs = list(T3_ROWS)
+    at = [s.key for s in specs].index(T3_OTHER_SUBROWS[0])
+    specs.insert(at, T3_OLD_OTHER_ROW)
+    return specs
+
+
+def _row_cells(row_key: str, row: RowReading) -> dict[str, Cell]:
+    return {
+        f"t3.{row_key}.{col}": read_cell(f"t3.{row_key}.{col}", toks, row.band.page, box)
+        for col, (toks, box) in zip(T3_COLUMNS, row.values, strict=True)
+    }
+
+
+OLD_LAYOUT_REASON = "report prints the single 2019 row （六）其他处理 ({}); its split into the three sub-rows is unknown"
+
+
+def _old_row_cells(row: RowReading) -> dict[str, Cell]:
+    """The printed single row, keyed by column; kept beside the 200 keys for validation."""
+    return {col: cell for col, cell in zip(T3_COLUMNS, _row_cells(T3_OLD_OTHER_ROW.key, row).values(),
+                                            strict=True)}
+
+
+def _old_layout_subrows(row: RowReading) -> dict[str, Cell]:
+    """The three 2021 sub-rows stay empty (null) and flagged, naming the printed total."""
+    printed = _old_row_cells(row)
+    cells: dict[str, Cell] = {}
+    for sub in T3_OTHER_SUBROWS:
+        for col in T3_COLUMNS:
+            key = f"t3.{sub}.{col}"
+            shown = printed[col].text or "blank"
+            cells[key] = Cell(key=key, page=row.band.page).with_flag(
+                Flag.OLD_LAYOUT, OLD_LAYOUT_REASON.format(f"{col} = {shown}"))
+    return cells

@@ -1,0 +1,80 @@
+"""Group a page's tokens into reading-order text lines, and normalise text for matching.
+
+Coordinates are working-DPI pixels; a line is a run of tokens whose vertical centres lie within
+``settings.ROW_TOLERANCE_PX`` of the line's first token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from service import settings
+from service.model import BBox, Page, Token
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """Tokens of one printed line on one page, left to right; ``bbox`` encloses them all."""
+
+    page: int
+    tokens: tuple[Token, ...]
+
+    @property
+    def text(self) -> str:
+        return join_texts([t.text for t in self.tokens])
+
+    @property
+    def bbox(self) -> BBox:
+        return enclosing([t.bbox for t in self.tokens])
+
+    @property
+    def y(self) -> float:
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+
+def enclosing(boxes: list[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def centre(b: BBox) -> tuple[float, float]:
+    return (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+
+
+def join_texts(parts: list[str]) -> str:
+    """Join pieces without spaces between CJK characters, with one space between Latin/digits."""
+    out = ""
+    for part in parts:
+        if out and part and out[-1].isascii() and part[0].isascii() and out[-1].isalnum() \
+                and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+def page_lines(page: Page, tokens: tuple[Token, ...] | None = None) -> list[TextLine]:
+    """Reading-order lines of ``tokens`` (default: all tokens of the page)."""
+    items = sorted(tokens if tokens is not None else page.tokens, key=lambda t: centre(t.bbox)[1])
+    lines: list[list[Token]] = []
+    for tok in items:
+        y = centre(tok.bbox)[1]
+        if lines and abs(centre(lines[-1][0].bbox)[1] - y) <= settings.ROW_TOLERANCE_PX:
+            lines[-1].append(tok)
+        else:
+            lines.append([tok])
+    return [TextLine(page.number, tuple(sorted(line, key=lambda t: t.bbox[0]))) for line in lines]
+
+
+_PUNCT_MAP = str.maketrans({
+    "(": "（", ")": "）", "“": "", "”": "", '"': "", "'": "", "‘": "", "’": "",
+    "．": ".", "、": "、", ",": "，", ":": "：", ";": "；",
+})
+
+
+def normalise(text: str) -> str:
+    """NFKC, no whitespace, unified brackets and dots; used only for matching labels."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s+", "", text)
+    return text.translate(_PUNCT_MAP)
