@@ -59,7 +59,7 @@ def _pdfium_text_and_images(pdfium_page: Any) -> tuple[float, float]:
             if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) == _INVISIBLE_RENDER_MODE:
                 invisible += 1
         elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             largest = max(largest, (right - left) * (top - bottom) / page_area)
     return (invisible / texts if texts else 0.0), min(largest, 1.0)
 

@@ -65,9 +65,9 @@ def quoted_totals(lines: list[TextLine]) -> list[NarrativeTotal]:
         text = normalise(line.text) + (normalise(lines[i + 1].text) if i + 1 < len(lines) else "")
         for key, pattern in _QUOTED:
             match = pattern.search(text)
-            if match and match.start(1) < len(normalise(line.text)):
-                found[(key, line.page, int(line.y))] = NarrativeTotal(key=key, value=int(match.group(1)), text=match.group(0),
-                                            page=line.page)
+            if match and match.start() < len(normalise(line.text)):
+                found[(key, line.page, int(line.y))] = NarrativeTotal(
+                    key=key, value=int(match.group(1)), text=match.group(0), page=line.page)
     return list(found.values())
 
 

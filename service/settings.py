@@ -86,3 +86,4 @@ RAPIDOCR_TEXT_SCORE = 0.5         # det+rec lines scored lower are dropped
 RAPIDOCR_REC_BATCH = 6            # crops per recognition batch (sorted by width)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this width/height ratio

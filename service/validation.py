@@ -110,7 +110,8 @@ def validate_document(doc: Document) -> Document:
     if culprit is not None:
         key, fix = culprit
         rules = "; ".join(v.rule for v in broken)
-        cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, f"likely culprit of: {rules}; {fix} would make them hold")
+        reason = f"likely culprit of: {rules}; {fix} would make them hold"
+        cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, reason)
         cells[key] = cells[key].model_copy(update={"suggestion": _as_number(fix)})
     else:
         for v in broken:

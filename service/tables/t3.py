@@ -15,7 +15,7 @@ from service.formats import T3_COLUMN_LABELS, T3_COLUMNS, T3_OLD_OTHER_ROW, T3_O
 from service.grid import Band
 from service.model import BBox, Cell, Flag, Token
 from service.tables.labels import align_rows
-from service.tables.reading import missing_cell, read_cell
+from service.tables.reading import read_cell
 from service.textlines import centre, join_texts, normalise
 
 N_COLS = len(T3_COLUMNS)
@@ -108,7 +108,8 @@ def _row_cells(row_key: str, row: RowReading) -> dict[str, Cell]:
     }
 
 
-OLD_LAYOUT_REASON = "report prints the single 2019 row （六）其他处理 ({}); its split into the three sub-rows is unknown"
+OLD_LAYOUT_REASON = ("report prints the single 2019 row （六）其他处理 ({}); "
+                     "its split into the three sub-rows is unknown")
 
 
 def _old_row_cells(row: RowReading) -> dict[str, Cell]:
