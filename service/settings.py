@@ -27,6 +27,8 @@ SCANNED_PAGE_MIN_IMAGE_COVERAGE = 0.3  # an image this large on a page without u
 
 # --- Layout / mapping ----------------------------------------------------------------------------
 ROW_LABEL_MIN_SIMILARITY = 0.45 # below this, a printed row label is not matched to a canonical row
+ROW_LABEL_SURE_SIMILARITY = 0.6 # a row matched below this has its cells flagged (label barely recognised)
+ROW_LABEL_CLEAR_SIMILARITY = 0.8  # a label part this close to a *second* row makes the row ambiguous
 ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share a text line
 
 # --- Confidence --------------------------------------------------------------------------------
@@ -83,7 +85,9 @@ RAPIDOCR_MAX_SIDE_LEN = 2400      # rapidocr's global pre-resize limit, pixels
 RAPIDOCR_DET_LIMIT_SIDE_PX = 800  # det runs on the page scaled so its longer side is this
 RAPIDOCR_DET_BOX_THRESH = 0.5
 RAPIDOCR_TEXT_SCORE = 0.5         # det+rec lines scored lower are dropped
-RAPIDOCR_REC_BATCH = 6            # crops per recognition batch (sorted by width)
+RAPIDOCR_REC_BATCH = 32           # at most this many crops per recognition batch (sorted by width)
+RAPIDOCR_REC_BATCH_WIDTH_PX = 3200  # … and at most this much padded width (48 px high) per batch
+RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this width/height ratio
+RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
-RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this width/height ratio

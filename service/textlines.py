@@ -56,7 +56,12 @@ def join_texts(parts: list[str]) -> str:
 
 def page_lines(page: Page, tokens: tuple[Token, ...] | None = None) -> list[TextLine]:
     """Reading-order lines of ``tokens`` (default: all tokens of the page)."""
-    items = sorted(tokens if tokens is not None else page.tokens, key=lambda t: centre(t.bbox)[1])
+    return group_lines(tokens if tokens is not None else page.tokens, page.number)
+
+
+def group_lines(tokens: tuple[Token, ...] | list[Token], page_number: int) -> list[TextLine]:
+    """Tokens of one page grouped into lines, top to bottom, each left to right."""
+    items = sorted(tokens, key=lambda t: centre(t.bbox)[1])
     lines: list[list[Token]] = []
     for tok in items:
         y = centre(tok.bbox)[1]
@@ -64,7 +69,7 @@ def page_lines(page: Page, tokens: tuple[Token, ...] | None = None) -> list[Text
             lines[-1].append(tok)
         else:
             lines.append([tok])
-    return [TextLine(page.number, tuple(sorted(line, key=lambda t: t.bbox[0]))) for line in lines]
+    return [TextLine(page_number, tuple(sorted(line, key=lambda t: t.bbox[0]))) for line in lines]
 
 
 _PUNCT_MAP = str.maketrans({

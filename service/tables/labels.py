@@ -22,8 +22,30 @@ def strip_enumerators(text: str) -> str:
 
 
 def similarity(printed: str, canonical: str) -> float:
-    """F1 of matched characters between two labels (enumerators removed), in [0, 1]."""
-    a, b = strip_enumerators(canonical), strip_enumerators(printed)
+    """F1 of matched characters between two labels (enumerators removed), in [0, 1].
+
+    A printed label that holds several numbered parts (merged label cells read as one text,
+    e.g. 「（三）不予公开1.属于国家秘密」) is also compared from each enumerator onwards.
+    """
+    target = strip_enumerators(canonical)
+    return max(_f1(target, strip_enumerators(part)) for part in label_parts(printed))
+
+
+def label_parts(printed: str) -> list[str]:
+    """The whole label, each part between two enumerators, and each tail from an enumerator."""
+    norm = normalise(printed)
+    starts = [m.start() for m in _ENUMERATOR.finditer(norm) if m.start() > 0]
+    cuts = [0, *starts, len(norm)]
+    pieces = [norm[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [norm, *pieces, *(norm[s:] for s in starts)]
+
+
+def matching_rows(printed: str, rows: list[RowSpec], threshold: float = 0.8) -> list[RowSpec]:
+    """Rows that some part of ``printed`` names clearly: more than one means the label is ambiguous."""
+    return [r for r in rows if row_similarity(printed, r) >= threshold]
+
+
+def _f1(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())

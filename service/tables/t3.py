@@ -14,9 +14,11 @@ from statistics import median
 from service.formats import T3_COLUMN_LABELS, T3_COLUMNS, T3_OLD_OTHER_ROW, T3_OTHER_SUBROWS, T3_ROWS, RowSpec
 from service.grid import Band
 from service.model import BBox, Cell, Flag, Token
-from service.tables.labels import align_rows
+from service import settings
+from service.tables.labels import align_rows, matching_rows, row_similarity
 from service.tables.reading import read_cell
-from service.textlines import centre, join_texts, normalise
+from service.numbers import looks_numeric
+from service.textlines import centre, group_lines, join_texts, normalise
 
 N_COLS = len(T3_COLUMNS)
 LABEL_GAP_PX = 4.0
@@ -56,6 +58,26 @@ def header_columns(bands: list[Band]) -> list[float] | None:
     return [first, *mids, last]
 
 
+def value_line_bands(bands: list[Band], value_left: float) -> list[Band]:
+    """Borderless table: one band per line of numbers; each label token joins the band whose
+    number line is nearest (so labels wrapped above/below their numbers stay with them)."""
+    out: list[Band] = []
+    for page in sorted({b.page for b in bands}):
+        tokens = [t for b in bands if b.page == page for t in b.tokens]
+        numbers = [t for t in tokens if centre(t.bbox)[0] >= value_left and looks_numeric(t.text)]
+        lines = group_lines(numbers, page)
+        if not lines:
+            continue
+        ys = [line.y for line in lines]
+        reach = median([b - a for a, b in zip(ys, ys[1:], strict=False)] or [40.0])
+        cuts = [(a + b) / 2 for a, b in zip(ys, ys[1:], strict=False)]
+        edges = [ys[0] - reach / 2, *cuts, ys[-1] + reach / 2]
+        for top, bottom in zip(edges, edges[1:], strict=False):
+            inside = tuple(t for t in tokens if top <= centre(t.bbox)[1] < bottom)
+            out.append(Band(page, top, bottom, (), inside, ruled=False))
+    return out
+
+
 def band_to_row(band: Band, bounds: list[float]) -> RowReading:
     """Split a band into its label (rightmost label cell only) and 7 value token groups."""
     left = bounds[0] - LABEL_GAP_PX
@@ -77,6 +99,8 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     bounds = value_columns(bands)
     if bounds is None:
         return {}, {}
+    if not any(b.ruled for b in bands):
+        bands = value_line_bands(bands, bounds[0])
     rows = [band_to_row(b, bounds) for b in bands]
     specs = _row_specs()
     matches = align_rows([r.label for r in rows], specs)
@@ -87,7 +111,7 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
         if spec is T3_OLD_OTHER_ROW:
             old_row = row
         else:
-            cells.update(_row_cells(spec.key, row))
+            cells.update(_flag_doubtful_row(_row_cells(spec.key, row), row.label, spec, specs))
     if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
         return cells, {}
     return {**cells, **_old_layout_subrows(old_row)}, _old_row_cells(old_row)
@@ -99,6 +123,19 @@ def _row_specs() -> list[RowSpec]:
     at = [s.key for s in specs].index(T3_OTHER_SUBROWS[0])
     specs.insert(at, T3_OLD_OTHER_ROW)
     return specs
+
+
+def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs: list[RowSpec]) -> dict[str, Cell]:
+    """Flag a row whose printed label is barely like its row, or clearly names another row too
+    (borderless tables with blank rows glue several labels to one line of numbers)."""
+    others = [r.key for r in matching_rows(label, specs, settings.ROW_LABEL_CLEAR_SIMILARITY) if r is not spec]
+    if others:
+        reason = f"row label “{label}” also names row(s) {', '.join(others)}: numbers may sit in the wrong row"
+    elif row_similarity(label, spec) < settings.ROW_LABEL_SURE_SIMILARITY:
+        reason = f"row label “{label}” only loosely matches “{spec.labels[0]}”"
+    else:
+        return cells
+    return {k: c.with_flag(Flag.LOW_CONFIDENCE, reason) for k, c in cells.items()}
 
 
 def _row_cells(row_key: str, row: RowReading) -> dict[str, Cell]:
