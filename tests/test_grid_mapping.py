@@ -83,8 +83,9 @@ def test_headings_are_found_in_order_and_prose_is_not_a_heading() -> None:
 
 def test_borderless_t3_uses_header_words_for_columns() -> None:
     ruled = _t3_page({"new": ["3", "1", "0", "0", "0", "0", "4"]})
+    words = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     headers = [Token(text=w, bbox=(VALUE_X0 + c * COL_W + 5, 60, VALUE_X0 + c * COL_W + 40, 80))
-               for c, w in enumerate(["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"])]
+               for c, w in enumerate(words)]
     page = ruled.model_copy(update={"rulings": (), "tokens": (*headers, *ruled.tokens)})
     cells, _ = map_t3(region_bands((page,), ((1, 0.0, page.height),)))
     assert cells["t3.new.commercial"].value == 1 and cells["t3.new.total"].value == 4

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
+from service import settings
 from service.formats import T3_COLUMN_LABELS, T3_COLUMNS, T3_OLD_OTHER_ROW, T3_OTHER_SUBROWS, T3_ROWS, RowSpec
 from service.grid import Band
 from service.model import BBox, Cell, Flag, Token
-from service import settings
+from service.numbers import looks_numeric
 from service.tables.labels import align_rows, matching_rows, row_similarity
 from service.tables.reading import read_cell
-from service.numbers import looks_numeric
 from service.textlines import centre, group_lines, join_texts, normalise
 
 N_COLS = len(T3_COLUMNS)
