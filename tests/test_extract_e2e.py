@@ -1,0 +1,90 @@
+"""End to end: ``gouji extract`` on the bundled reports, against their truth files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _run(tmp_path: Path, *names: str) -> tuple[int, str, Path]:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["extract", *(str(FIXTURES / n) for n in names), "--out", str(out)])
+    return result.exit_code, result.output, out
+
+
+def _truth(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def _assert_matches_truth(report: dict, truth: dict) -> None:
+    blanks = set(truth["blank_cells"])
+    for key, want in truth["cells"].items():
+        got = report["cells"][key]
+        if key in blanks:
+            assert got["value"] in (None, 0) and got["flagged"], key
+        elif want is None:
+            assert got["value"] is None and got["flagged"], key
+        else:
+            assert got["value"] == pytest.approx(want), key
+    assert report["report"]["agency"] == truth["agency"]
+    assert report["report"]["year"] == truth["year"]
+
+
+def test_digital_sample(tmp_path: Path) -> None:
+    code, output, out = _run(tmp_path, "sample-report.pdf")
+    assert code == 0, output
+    report = json.loads((out / "sample-report.json").read_text(encoding="utf-8"))
+    _assert_matches_truth(report, _truth("sample-report.json"))
+    assert report["source"]["kind"] == "digital"
+    assert report["cells"]["t3.new.total"]["source"] == "pdf_text"
+    assert report["cells"]["t2.fees.amount_wan_yuan"]["value"] == pytest.approx(70.03)
+    assert not report["needs_review"]
+
+
+def test_digital_report_with_a_printed_slip(tmp_path: Path) -> None:
+    code, _, out = _run(tmp_path, "slip-report.pdf")
+    assert code == 0
+    report = json.loads((out / "slip-report.json").read_text(encoding="utf-8"))
+    truth = _truth("slip-report.json")
+    _assert_matches_truth(report, truth)
+    rules = {v["rule"] for v in report["violations"]}
+    assert set(truth["source_violations"]) <= rules
+    slipped = report["cells"][truth["slipped_cell"]]
+    assert slipped["flagged"] and slipped["suggestion"] == slipped["value"] - 1
+
+
+def test_old_layout_row_is_mapped_and_said(tmp_path: Path) -> None:
+    code, _, out = _run(tmp_path, "old-layout-report.pdf")
+    assert code == 0
+    report = json.loads((out / "old-layout-report.json").read_text(encoding="utf-8"))
+    truth = _truth("old-layout-report.json")
+    _assert_matches_truth(report, truth)
+    sub = report["cells"]["t3.other_no_fee.natural_person"]
+    assert sub["value"] is None and any("（六）其他处理" in r for r in sub["reasons"])
+    assert not [v for v in report["violations"] if "results total" in v["rule"]]
+
+
+def test_scanned_sample(tmp_path: Path) -> None:
+    code, output, out = _run(tmp_path, "sample-report.scan.pdf")
+    assert code == 0, output
+    report = json.loads((out / "sample-report.scan.json").read_text(encoding="utf-8"))
+    _assert_matches_truth(report, _truth("sample-report.json"))
+    assert report["source"]["kind"] == "scanned"
+    assert report["cells"]["t3.new.total"]["source"] == "ocr"
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 nothing else")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["extract", str(bad), str(FIXTURES / "sample-report.pdf"), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "broken.pdf: cannot open PDF" in result.output
+    assert (out / "sample-report.json").exists() and not (out / "broken.json").exists()
