@@ -88,3 +88,22 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "broken.pdf: cannot open PDF" in result.output
     assert (out / "sample-report.json").exists() and not (out / "broken.json").exists()
+
+
+def test_invisible_text_layer_is_not_trusted(tmp_path: Path) -> None:
+    """Page 2 is a scan under an invisible OCR layer full of wrong numbers: it must be OCR'd."""
+    code, output, out = _run(tmp_path, "mixed-lying-report.pdf")
+    assert code == 0, output
+    report = json.loads((out / "mixed-lying-report.json").read_text(encoding="utf-8"))
+    _assert_matches_truth(report, _truth("sample-report.json"))
+    assert report["source"]["kind"] == "mixed"
+    assert report["cells"]["t2.rules.issued"]["source"] == "pdf_text"
+    assert report["cells"]["t3.carried_forward.total"]["source"] == "ocr"
+
+
+def test_multipage_tiff(tmp_path: Path) -> None:
+    code, output, out = _run(tmp_path, "sample-report.tiff")
+    assert code == 0, output
+    report = json.loads((out / "sample-report.json").read_text(encoding="utf-8"))
+    _assert_matches_truth(report, _truth("sample-report.json"))
+    assert report["source"]["pages"] == 2
