@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.model import BBox, Page, Ruling, Token
-from service.textlines import centre, join_texts, page_lines
+from service.tables.reading import cell_text
+from service.textlines import centre, page_lines
 
 MERGE_TOLERANCE_PX = 6        # rulings closer than this are one line
 MIN_BAND_HEIGHT_PX = 14       # thinner strips are double lines, not rows
@@ -28,8 +29,7 @@ class GridCell:
 
     @property
     def text(self) -> str:
-        ordered = sorted(self.tokens, key=lambda t: (round(centre(t.bbox)[1] / 12), t.bbox[0]))
-        return join_texts([t.text for t in ordered])
+        return cell_text(self.tokens)
 
 
 @dataclass(frozen=True)

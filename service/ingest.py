@@ -90,6 +90,10 @@ class SourceFile:
             self._plumber = pdfplumber.open(self.path)
         return self._plumber.pages[number - 1]
 
+    def pdfium_page(self, number: int) -> Any:
+        """The pypdfium2 page (PDF inputs only)."""
+        return self._pdfium[number - 1]
+
     def page_size_points(self, number: int) -> tuple[float, float]:
         if self.is_pdf:
             w, h = self._pdfium[number - 1].get_size()

@@ -45,7 +45,7 @@ def _read_one_page(ctx: Context, number: int) -> Page:
     src = ctx.source
     if src.is_pdf:
         plumber_page = src.plumber_page(number)
-        check = check_text_layer(plumber_page, src._pdfium[number - 1])
+        check = check_text_layer(plumber_page, src.pdfium_page(number))
         if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
                             and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
             return read_text_page(plumber_page, number)

@@ -17,8 +17,8 @@ from service.grid import Band
 from service.model import BBox, Cell, Flag, Token
 from service.numbers import looks_numeric
 from service.tables.labels import align_rows, matching_rows, row_similarity
-from service.tables.reading import read_cell
-from service.textlines import centre, group_lines, join_texts, normalise
+from service.tables.reading import cell_text, read_cell
+from service.textlines import centre, group_lines, normalise
 
 N_COLS = len(T3_COLUMNS)
 LABEL_GAP_PX = 4.0
@@ -83,12 +83,11 @@ def band_to_row(band: Band, bounds: list[float]) -> RowReading:
     left = bounds[0] - LABEL_GAP_PX
     label_start = max((x for x in band.verticals if x < left), default=float("-inf"))
     label_tokens = [t for t in band.tokens if label_start - LABEL_GAP_PX <= centre(t.bbox)[0] < left]
-    label_tokens.sort(key=lambda t: (round(centre(t.bbox)[1] / 12), t.bbox[0]))
     values = []
     for x0, x1 in zip(bounds, bounds[1:], strict=False):
         toks = tuple(t for t in band.tokens if x0 <= centre(t.bbox)[0] < x1)
         values.append((toks, (x0, band.y0, x1, band.y1)))
-    return RowReading(band, join_texts([t.text for t in label_tokens]), tuple(values))
+    return RowReading(band, cell_text(tuple(label_tokens)), tuple(values))
 
 
 def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
