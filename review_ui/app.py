@@ -1,0 +1,91 @@
+"""The Flask application factory: storage, job runner, blueprints, security and error handling."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from review_ui import security
+from review_ui.config import build_config, secret_key
+from service.storage import Storage, StorageSettings
+from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
+from service.storage.processing import JobRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What views need: the storage and the job runner (RQ queue or thread pool)."""
+
+    storage: Storage
+    runner: JobRunner
+
+
+def services() -> Services:
+    return current_app.extensions["gouji"]  # type: ignore[no-any-return]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(build_config(config))
+    storage = app.config.get("STORAGE") or Storage.open(StorageSettings.from_env())
+    app.config.setdefault("SECRET_KEY", None)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secret_key(storage.settings.data_dir)
+    app.extensions["gouji"] = Services(storage=storage, runner=_runner(app, storage))
+    _register(app)
+    return app
+
+
+def _runner(app: Flask, storage: Storage) -> JobRunner:
+    choice = app.config["JOB_RUNNER"]
+    if not isinstance(choice, str):
+        return choice  # type: ignore[no-any-return]
+    if choice == "rq" or (choice == "auto" and storage.settings.redis_url):
+        from workers.queue import RQRunner
+
+        return RQRunner(storage.settings)
+    from workers.inprocess import ThreadRunner
+
+    runner = ThreadRunner(storage, app.config.get("EXTRACTOR"))
+    if resumed := runner.resume():
+        log.info("resumed %d unfinished extraction jobs", resumed)
+    return runner
+
+
+def _register(app: Flask) -> None:
+    from review_ui.blueprints import auth, batches, documents, exports, meta, pages
+
+    for module in (auth, batches, documents, exports, meta, pages):
+        app.register_blueprint(module.bp)
+    app.before_request(security.before_request)
+    app.after_request(security.security_headers)
+    app.context_processor(lambda: {"csrf_token": security.csrf_token})
+    app.register_error_handler(ReviewError, _review_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+STATUS = {NotFound: 404, Conflict: 409, InvalidAction: 422}
+
+
+def _review_error(exc: ReviewError) -> Any:
+    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    body: dict[str, Any] = {"error": str(exc)}
+    if isinstance(exc, Conflict):
+        body["current"] = exc.current
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _http_error(exc: HTTPException) -> Any:
+    if not request.path.startswith("/api/"):
+        return exc
+    response = jsonify(error=exc.description or exc.name)
+    response.status_code = exc.code or 500
+    return response

@@ -1,0 +1,1 @@
+"""One blueprint per area: auth, batches, documents, exports, meta (OpenAPI), pages (HTML)."""

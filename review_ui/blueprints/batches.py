@@ -1,0 +1,57 @@
+"""Batches and uploads: commit each document row, then enqueue one job per new document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+
+from review_ui.app import services
+from review_ui.blueprints.common import body, created
+from review_ui.config import UPLOAD_FILES_MAX
+from review_ui.security import current_user_id
+from service.storage.intake import add_upload, create_batch, get_batch, list_batches
+from service.storage.views import QueueOrder, list_documents
+
+bp = Blueprint("batches", __name__, url_prefix="/api/batches")
+
+
+@bp.get("")
+def index() -> Any:
+    return jsonify(batches=list_batches(services().storage))
+
+
+@bp.post("")
+def create() -> Any:
+    name = str(body().get("name") or "").strip()
+    if not name:
+        abort(400, "name is required")
+    batch_id = create_batch(services().storage, name, current_user_id())
+    return created({"id": batch_id, "name": name})
+
+
+@bp.get("/<int:batch_id>/documents")
+def documents(batch_id: int) -> Any:
+    get_batch(services().storage, batch_id)
+    order = request.args.get("order", QueueOrder.FLAGS)
+    docs = list_documents(services().storage, batch_id, request.args.get("status"), order)
+    return jsonify(documents=docs)
+
+
+@bp.post("/<int:batch_id>/documents")
+def upload(batch_id: int) -> Any:
+    """Multipart field ``files`` (one or many). Re-uploading the same bytes returns the old row."""
+    svc = services()
+    get_batch(svc.storage, batch_id)
+    files = request.files.getlist("files")
+    if not files:
+        abort(400, "send the files in the multipart field 'files'")
+    if len(files) > UPLOAD_FILES_MAX:
+        abort(400, f"at most {UPLOAD_FILES_MAX} files per request")
+    out = []
+    for item in files:
+        result = add_upload(svc.storage, batch_id, item.filename or "upload", item.stream)
+        job = svc.runner.submit(result.document_id) if result.created else None
+        out.append({"id": result.document_id, "filename": result.filename, "sha256": result.sha256,
+                    "created": result.created, "job": job})
+    return created({"documents": out})

@@ -1,0 +1,65 @@
+"""Exports of approved documents: files (long/wide CSV, XLSX, JSONL) and a database upsert.
+
+``export_file(st, fmt, batch_id)`` writes into the data dir's ``exports/`` folder and returns the
+file; ``export_to_database(st, url)`` upserts into any SQLAlchemy URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from service.export.files import write_jsonl, write_long_csv, write_wide_csv, write_xlsx
+from service.export.records import ApprovedDocument, approved_documents
+from service.export.upsert import upsert
+from service.storage import Storage
+
+
+class ExportFormat(StrEnum):
+    LONG_CSV = "long_csv"
+    WIDE_CSV = "wide_csv"
+    XLSX = "xlsx"
+    JSONL = "jsonl"
+
+
+SUFFIX = {ExportFormat.LONG_CSV: "long.csv", ExportFormat.WIDE_CSV: "wide.csv",
+          ExportFormat.XLSX: "xlsx", ExportFormat.JSONL: "jsonl"}
+WRITERS = {ExportFormat.LONG_CSV: write_long_csv, ExportFormat.WIDE_CSV: write_wide_csv,
+           ExportFormat.XLSX: write_xlsx, ExportFormat.JSONL: write_jsonl}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    documents: int
+    rows: int
+
+
+def write_export(docs: list[ApprovedDocument], fmt: ExportFormat, path: Path) -> ExportResult:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    rows = WRITERS[fmt](docs, tmp)
+    tmp.replace(path)
+    return ExportResult(path=path, documents=len(docs), rows=rows)
+
+
+def export_file(st: Storage, fmt: ExportFormat, batch_id: int | None = None,
+                path: Path | None = None) -> ExportResult:
+    """Export the approved documents (of one batch, or all) to ``path`` or a new file in exports/."""
+    docs = approved_documents(st, batch_id)
+    if path is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        scope = f"batch{batch_id}" if batch_id is not None else "all"
+        path = st.settings.exports_dir / f"gouji-{scope}-{stamp}.{SUFFIX[fmt]}"
+    return write_export(docs, ExportFormat(fmt), path)
+
+
+def export_to_database(st: Storage, url: str, batch_id: int | None = None) -> ExportResult:
+    docs = approved_documents(st, batch_id)
+    rows = upsert(docs, url)
+    return ExportResult(path=Path(url.split("@")[-1]), documents=len(docs), rows=rows)
+
+
+__all__ = ["ExportFormat", "ExportResult", "export_file", "export_to_database", "write_export"]

@@ -1,0 +1,203 @@
+"""Human review: correct or accept a cell, approve or reject a document, read a cell's history.
+
+Locking: every write first bumps ``documents.version`` (serialising writers of one document in
+both SQLite and PostgreSQL), then checks the cell's ``version`` against the one the reviewer read;
+a mismatch raises ``Conflict`` and changes nothing. Every edit re-runs the rules on the whole
+document and rewrites flags, suggestions and violations (without bumping other cells' versions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from service.model import Document
+from service.storage import Storage, locks
+from service.storage.codec import (
+    cell_status,
+    document_from_rows,
+    fill_row,
+    number_to_text,
+    violation_row,
+)
+from service.storage.errors import Conflict, InvalidAction, NotFound
+from service.storage.revalidate import human_value
+from service.storage.tables import (
+    CellRevision,
+    CellRow,
+    CellStatus,
+    DocStatus,
+    DocumentRow,
+    RevisionAction,
+    User,
+    ViolationRow,
+    utcnow,
+)
+
+MAX_REASON_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One reviewer action on one cell. ``value`` is ignored for ``ACCEPT`` (the value as read)."""
+
+    key: str
+    expected_version: int
+    action: RevisionAction
+    value: int | Decimal | None = None
+    reason: str = ""
+
+
+def load_document(st: Storage, doc_id: int) -> Document:
+    with st.db.session() as s:
+        row = _document(s, doc_id)
+        if row.doc_json is None:
+            raise InvalidAction(f"document {doc_id} has not been extracted yet (status {row.status})")
+        return document_from_rows(row.doc_json, list(row.cells), list(row.violations))
+
+
+def apply_edit(st: Storage, doc_id: int, edit: Edit, user_id: int) -> int:
+    """Apply ``edit`` as ``user_id``; returns the cell's new version. Raises Conflict/NotFound."""
+    with st.db.session() as s:
+        doc_row = _lock_document(s, doc_id)
+        if doc_row.status != DocStatus.REVIEW.value:
+            raise InvalidAction(f"document {doc_id} is {doc_row.status}; only documents in review can change")
+        cell_row = s.scalar(select(CellRow).where(CellRow.document_id == doc_id, CellRow.key == edit.key))
+        if cell_row is None:
+            raise NotFound(f"document {doc_id} has no cell {edit.key}")
+        if cell_row.version != edit.expected_version:
+            raise Conflict(f"{edit.key} was changed by someone else (version {cell_row.version}, "
+                           f"you had {edit.expected_version})", _cell_state(s, cell_row))
+        locks.check_edit(s, doc_row, user_id)
+        doc = document_from_rows(doc_row.doc_json or "{}", list(doc_row.cells), list(doc_row.violations))
+        old = doc.cells[edit.key]
+        value = old.value if edit.action is RevisionAction.ACCEPT else edit.value
+        status = CellStatus.ACCEPTED if value == old.value else CellStatus.CORRECTED
+        cells = {**doc.cells, edit.key: human_value(old, value)}
+        checked = st.validator(doc.model_copy(update={"cells": cells}))
+        _store_checked(s, doc_row, checked, {edit.key: status})
+        cell_row.version += 1
+        cell_row.updated_by, cell_row.updated_at = user_id, utcnow()
+        s.add(CellRevision(cell_id=cell_row.id, document_id=doc_id, key=edit.key, user_id=user_id,
+                           action=edit.action.value, old_value=number_to_text(old.value),
+                           new_value=number_to_text(value), reason=edit.reason[:MAX_REASON_CHARS],
+                           version=cell_row.version))
+        return cell_row.version
+
+
+def _lock_document(s: Session, doc_id: int) -> DocumentRow:
+    """Bump the document version first: takes the write lock before anything is read."""
+    result = s.execute(update(DocumentRow).where(DocumentRow.id == doc_id)
+                       .values(version=DocumentRow.version + 1))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound(f"document {doc_id} does not exist")
+    return _document(s, doc_id)
+
+
+def _document(s: Session, doc_id: int) -> DocumentRow:
+    row = s.get(DocumentRow, doc_id)
+    if row is None:
+        raise NotFound(f"document {doc_id} does not exist")
+    return row
+
+
+def _store_checked(s: Session, doc_row: DocumentRow, doc: Document, human: dict[str, CellStatus]) -> None:
+    """Write the re-validated cells (keeping versions) and replace the violations."""
+    flagged = 0
+    for row in doc_row.cells:
+        cell = doc.cells[row.key]
+        previous = human.get(row.key) or _human_status(row)
+        fill_row(row, cell)
+        row.status = cell_status(cell, previous).value
+        flagged += row.status == CellStatus.FLAGGED.value
+    s.execute(delete(ViolationRow).where(ViolationRow.document_id == doc_row.id))
+    for violation in doc.violations:
+        v = violation_row(violation)
+        v.document_id = doc_row.id
+        s.add(v)
+    doc_row.flag_count, doc_row.violation_count = flagged, len(doc.violations)
+
+
+def _human_status(row: CellRow) -> CellStatus | None:
+    status = CellStatus(row.status)
+    return status if status in (CellStatus.ACCEPTED, CellStatus.CORRECTED) else None
+
+
+def _cell_state(s: Session, row: CellRow) -> dict[str, Any]:
+    who = s.get(User, row.updated_by) if row.updated_by else None
+    return {"key": row.key, "value": row.value, "version": row.version, "status": row.status,
+            "updated_by": who.username if who else None, "updated_at": row.updated_at.isoformat()}
+
+
+def approve(st: Storage, doc_id: int, user_id: int, reason: str = "") -> None:
+    """Approve; without a written reason only when nothing is flagged and every identity holds."""
+    reason = reason.strip()[:MAX_REASON_CHARS]
+    with st.db.session() as s:
+        row = _lock_document(s, doc_id)
+        _require_review(row)
+        locks.check_edit(s, row, user_id)
+        if not row.agency or not row.year:
+            raise InvalidAction("set the agency and the year before approving (exports are keyed by them)")
+        if (row.flag_count or row.violation_count) and not reason:
+            raise InvalidAction(f"{row.flag_count} cells are still flagged and {row.violation_count} "
+                                "identities fail: write a reason to approve anyway")
+        _decide(row, DocStatus.APPROVED, user_id, reason)
+
+
+def reject(st: Storage, doc_id: int, user_id: int, reason: str) -> None:
+    reason = reason.strip()[:MAX_REASON_CHARS]
+    if not reason:
+        raise InvalidAction("a rejection needs a reason")
+    with st.db.session() as s:
+        row = _lock_document(s, doc_id)
+        _require_review(row)
+        locks.check_edit(s, row, user_id)
+        _decide(row, DocStatus.REJECTED, user_id, reason)
+
+
+def reopen(st: Storage, doc_id: int, user_id: int) -> None:
+    """Send an approved or rejected document back to review (the decision is cleared)."""
+    with st.db.session() as s:
+        row = _lock_document(s, doc_id)
+        if row.status not in (DocStatus.APPROVED.value, DocStatus.REJECTED.value):
+            raise InvalidAction(f"document {doc_id} is {row.status}, not decided")
+        row.status = DocStatus.REVIEW.value
+        row.decision_by, row.decision_at, row.decision_reason = user_id, utcnow(), "reopened"
+
+
+def _require_review(row: DocumentRow) -> None:
+    if row.status != DocStatus.REVIEW.value:
+        raise InvalidAction(f"document {row.id} is {row.status}, not in review")
+
+
+def _decide(row: DocumentRow, status: DocStatus, user_id: int, reason: str) -> None:
+    """Record the decision and release the review lease (the reviewer is done)."""
+    row.lock_user_id = row.lock_until = None
+    row.status = status.value
+    row.decision_by, row.decision_at, row.decision_reason = user_id, utcnow(), reason or None
+
+
+def set_report_info(st: Storage, doc_id: int, agency: str | None, year: int | None) -> None:
+    """Correct the report's agency/year (the export key); allowed while in review."""
+    if year is not None and not 2000 <= year <= 2100:
+        raise InvalidAction(f"{year} is not a plausible report year")
+    with st.db.session() as s:
+        row = _lock_document(s, doc_id)
+        _require_review(row)
+        row.agency = (agency or "").strip()[:200] or None
+        row.year = year
+
+
+def cell_history(st: Storage, doc_id: int, key: str) -> list[dict[str, Any]]:
+    """Every human change of one cell, oldest first: who, when, action, old → new, why."""
+    with st.db.session() as s:
+        rows = s.execute(select(CellRevision, User.username).join(User, User.id == CellRevision.user_id,
+                                                                  isouter=True)
+                         .where(CellRevision.document_id == doc_id, CellRevision.key == key)
+                         .order_by(CellRevision.id)).all()
+    return [{"at": r.at.isoformat(), "user": name, "action": r.action, "old": r.old_value,
+             "new": r.new_value, "reason": r.reason, "version": r.version} for r, name in rows]

@@ -1,0 +1,139 @@
+"""Read-only views for the API and UI: document summaries, the review queue, the review payload.
+
+The review payload is the FORMAT.md contract (``document_to_contract``) plus, per cell, its review
+``status`` and ``version``, and a ``review`` block (status, progress, decision, the order in which
+pending cells should be reviewed, and the identities with their keys).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from service.contract import document_to_contract
+from service.formats import (
+    IDENTITIES,
+    T2_2019_ROWS,
+    T2_ROWS,
+    T3_COLUMN_LABELS,
+    T3_ROWS,
+)
+from service.model import Flag
+from service.storage import Storage
+from service.storage.codec import document_from_rows
+from service.storage.errors import NotFound
+from service.storage.locks import as_utc, live_holder
+from service.storage.tables import CellRow, CellStatus, DocStatus, DocumentRow
+from service.storage.users import usernames
+
+# Format problems are reviewed before rule failures (REVIEW_UX.md §3).
+FORMAT_FLAGS = frozenset({Flag.BLANK, Flag.MISSING, Flag.UNPARSABLE, Flag.NOT_INTEGER, Flag.NEGATIVE,
+                          Flag.NOTE_IN_CELL, Flag.LOW_CONFIDENCE, Flag.ENGINE_DISAGREEMENT, Flag.OLD_LAYOUT})
+
+
+class QueueOrder:
+    FLAGS = "flags"      # most flags first, then oldest
+    OLDEST = "oldest"
+
+
+def summary(row: DocumentRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "batch_id": row.batch_id, "filename": row.filename, "sha256": row.sha256,
+        "status": row.status, "error": row.error, "progress": row.progress, "stage": row.stage,
+        "attempts": row.attempts, "pages": row.pages, "agency": row.agency, "year": row.year,
+        "format": row.format, "flag_count": row.flag_count, "violation_count": row.violation_count,
+        "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def list_documents(st: Storage, batch_id: int | None = None, status: str | None = None,
+                   order: str = QueueOrder.FLAGS) -> list[dict[str, Any]]:
+    stmt = select(DocumentRow)
+    if batch_id is not None:
+        stmt = stmt.where(DocumentRow.batch_id == batch_id)
+    if status:
+        stmt = stmt.where(DocumentRow.status == status)
+    if order == QueueOrder.OLDEST:
+        stmt = stmt.order_by(DocumentRow.created_at, DocumentRow.id)
+    else:
+        stmt = stmt.order_by(DocumentRow.flag_count.desc(), DocumentRow.created_at, DocumentRow.id)
+    with st.db.session() as s:
+        return [summary(r) for r in s.scalars(stmt).all()]
+
+
+def review_queue(st: Storage, order: str = QueueOrder.FLAGS) -> list[dict[str, Any]]:
+    """Documents waiting for a person (status review)."""
+    return list_documents(st, status=DocStatus.REVIEW.value, order=order)
+
+
+def document_summary(st: Storage, doc_id: int) -> dict[str, Any]:
+    with st.db.session() as s:
+        row = s.get(DocumentRow, doc_id)
+        if row is None:
+            raise NotFound(f"document {doc_id} does not exist")
+        return summary(row)
+
+
+def review_payload(st: Storage, doc_id: int) -> dict[str, Any]:
+    """Contract + review state of one document (the contract part is absent before extraction)."""
+    with st.db.session() as s:
+        row = s.get(DocumentRow, doc_id)
+        if row is None:
+            raise NotFound(f"document {doc_id} does not exist")
+        cells = list(row.cells)
+        out: dict[str, Any] = {"review": _review_block(st, row, cells)}
+        if row.doc_json is None:
+            return out
+        doc = document_from_rows(row.doc_json, cells, list(row.violations))
+    contract = document_to_contract(doc)
+    contract["source"]["path"] = row.filename
+    contract["report"].update({"agency": row.agency, "year": row.year})
+    for cell_row in cells:
+        contract["cells"][cell_row.key].update({"status": cell_row.status, "version": cell_row.version})
+    return {**contract, **out}
+
+
+def _review_block(st: Storage, row: DocumentRow, cells: list[CellRow]) -> dict[str, Any]:
+    names = usernames(st.db, {row.decision_by} if row.decision_by else set())
+    pending = [c for c in cells if c.status == CellStatus.FLAGGED.value]
+    return {
+        **summary(row),
+        "version": row.version,
+        "decision": {"by": names.get(row.decision_by) if row.decision_by else None,
+                     "at": row.decision_at.isoformat() if row.decision_at else None,
+                     "reason": row.decision_reason},
+        "order": [c.key for c in sorted(pending, key=_review_rank)],
+        "identities": [{"name": i.name, "lhs": list(i.lhs), "rhs": list(i.rhs)} for i in IDENTITIES],
+        "can_approve_without_reason": not pending and row.violation_count == 0,
+        "lock": _lock_state(st, row),
+        "labels": {c.key: key_label(c.key) for c in cells},
+    }
+
+
+TABLE_NAMES = {"t2": "表二", "t2_2019": "表二(2019)", "t3": "表三", "t4": "表四"}
+T4_LABELS = {"review": "行政复议", "suit_direct": "行政诉讼·未经复议直接起诉",
+             "suit_after_review": "行政诉讼·复议后起诉", "upheld": "结果维持", "corrected": "结果纠正",
+             "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+_ROW_LABELS = {f"{t}.{r.key}": r.labels[0] for t, rows in (("t2", T2_ROWS), ("t2_2019", T2_2019_ROWS),
+                                                            ("t3", T3_ROWS)) for r in rows}
+
+
+def key_label(key: str) -> str:
+    """A reviewer-facing label: ``t3.new.natural_person`` → ``表三 · 一、本年新收… · 自然人``."""
+    table, row, col = key.split(".", 2)
+    row_label = _ROW_LABELS.get(f"{table}.{row}") or T4_LABELS.get(row, row)
+    col_label = T3_COLUMN_LABELS[col][0] if table == "t3" else T4_LABELS.get(col, col) if table == "t4" else col
+    return f"{TABLE_NAMES.get(table, table)} · {row_label} · {col_label}"
+
+
+def _lock_state(st: Storage, row: DocumentRow) -> dict[str, Any]:
+    holder = live_holder(row)
+    name = usernames(st.db, {holder}).get(holder) if holder else None
+    until = as_utc(row.lock_until)
+    return {"user": name, "user_id": holder, "until": until.isoformat() if holder and until else None}
+
+
+def _review_rank(cell: CellRow) -> tuple[int, int]:
+    flags = {Flag(f) for f in cell.flags.split(",") if f}
+    return (0 if flags & FORMAT_FLAGS else 1, cell.position)

@@ -1,0 +1,110 @@
+"""The review station in a real headless Chromium: log in, open the flagged document from the queue,
+correct the misread cell with the keyboard only, approve, export, and find the value in the export.
+Skipped only when chromium/chromedriver (Debian packages) or selenium are not installed."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docfactory import MISREAD_KEY, TRUE_VALUE, make_png
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium/chromedriver not installed")
+WAIT_S = 15
+
+
+@pytest.fixture
+def live_server(app: Any) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1100",
+                "--disable-gpu", "--no-proxy-server"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _extracted_document(app: Any, storage: Any, tmp_path: Path) -> int:
+    import io
+
+    from service.storage.intake import add_upload, create_batch
+
+    png = make_png(tmp_path / "flagged.png")
+    up = add_upload(storage, create_batch(storage, "browser"), png.name, io.BytesIO(png.read_bytes()))
+    runner = app.extensions["gouji"].runner
+    runner.submit(up.document_id)
+    runner.wait()
+    return up.document_id
+
+
+def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: dict[str, Any], browser: Any,
+                                            live_server: str, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, WAIT_S)
+    doc_id = _extracted_document(app, storage, tmp_path)
+
+    browser.get(live_server + "/")                                   # → redirected to the login page
+    wait.until(ec.presence_of_element_located((By.ID, "username"))).send_keys(reviewer["username"])
+    browser.find_element(By.ID, "password").send_keys(reviewer["password"] + Keys.ENTER)
+    wait.until(ec.presence_of_element_located((By.ID, "queue")))
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ENTER)  # Enter opens the first document
+    wait.until(ec.url_contains(f"/documents/{doc_id}"))
+
+    value = wait.until(lambda d: _focused_value(d, "19"))
+    assert browser.find_element(By.ID, "pending-count").text == "1"
+    assert browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")
+    assert wait.until(lambda d: d.execute_script("return document.getElementById('crop').naturalWidth") > 0)
+    assert browser.find_elements(By.CSS_SELECTOR, "#overlay .box.flagged.current")
+    value.send_keys(str(TRUE_VALUE))                                 # typed over the selected value …
+    assert not browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")   # … sums turn green live
+    value.send_keys(Keys.ENTER)                                      # Enter saves and moves on
+    wait.until(lambda d: d.find_element(By.ID, "pending-count").text == "0")
+    assert "all rules hold" in browser.find_element(By.ID, "violation-count").text
+    approve = wait.until(lambda d: d.switch_to.active_element if
+                         d.switch_to.active_element.get_attribute("id") == "approve" else None)
+    approve.send_keys(Keys.ENTER)                                    # focus went to Approve: Enter approves
+    wait.until(lambda d: d.find_element(By.ID, "doc-status").text == "approved")
+    assert "approved by alice" in browser.find_element(By.ID, "decided").text
+
+    browser.get(live_server + "/")
+    browser.find_element(By.ID, "export-button").click()
+    link = wait.until(ec.presence_of_element_located((By.ID, "export-link")))
+    rows = list(csv.DictReader((storage.settings.exports_dir / link.text).open(encoding="utf-8")))
+    cell = next(r for r in rows if r["key"] == MISREAD_KEY)
+    assert (cell["value"], cell["edited"], cell["reviewer"]) == (str(TRUE_VALUE), "true", "alice")
+    assert not [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+
+
+def _focused_value(driver: Any, expected: str) -> Any:
+    element = driver.switch_to.active_element
+    if element.get_attribute("id") == "value" and element.get_attribute("value") == expected:
+        return element
+    return None
