@@ -19,6 +19,13 @@ def _run(tmp_path: Path, *names: str) -> tuple[int, str, Path]:
     return result.exit_code, result.output, out
 
 
+def _extract_one(tmp_path: Path, name: str) -> dict:
+    """Run ``gouji extract`` on one fixture; it must succeed; return its JSON report."""
+    code, output, out = _run(tmp_path, name)
+    assert code == 0, output
+    return json.loads((out / (name.rsplit(".", 1)[0] + ".json")).read_text(encoding="utf-8"))
+
+
 def _truth(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -38,9 +45,7 @@ def _assert_matches_truth(report: dict, truth: dict) -> None:
 
 
 def test_digital_sample(tmp_path: Path) -> None:
-    code, output, out = _run(tmp_path, "sample-report.pdf")
-    assert code == 0, output
-    report = json.loads((out / "sample-report.json").read_text(encoding="utf-8"))
+    report = _extract_one(tmp_path, "sample-report.pdf")
     _assert_matches_truth(report, _truth("sample-report.json"))
     assert report["source"]["kind"] == "digital"
     assert report["cells"]["t3.new.total"]["source"] == "pdf_text"
@@ -49,9 +54,7 @@ def test_digital_sample(tmp_path: Path) -> None:
 
 
 def test_digital_report_with_a_printed_slip(tmp_path: Path) -> None:
-    code, _, out = _run(tmp_path, "slip-report.pdf")
-    assert code == 0
-    report = json.loads((out / "slip-report.json").read_text(encoding="utf-8"))
+    report = _extract_one(tmp_path, "slip-report.pdf")
     truth = _truth("slip-report.json")
     _assert_matches_truth(report, truth)
     rules = {v["rule"] for v in report["violations"]}
@@ -61,9 +64,7 @@ def test_digital_report_with_a_printed_slip(tmp_path: Path) -> None:
 
 
 def test_old_layout_row_is_mapped_and_said(tmp_path: Path) -> None:
-    code, _, out = _run(tmp_path, "old-layout-report.pdf")
-    assert code == 0
-    report = json.loads((out / "old-layout-report.json").read_text(encoding="utf-8"))
+    report = _extract_one(tmp_path, "old-layout-report.pdf")
     truth = _truth("old-layout-report.json")
     _assert_matches_truth(report, truth)
     sub = report["cells"]["t3.other_no_fee.natural_person"]
@@ -72,9 +73,7 @@ def test_old_layout_row_is_mapped_and_said(tmp_path: Path) -> None:
 
 
 def test_scanned_sample(tmp_path: Path) -> None:
-    code, output, out = _run(tmp_path, "sample-report.scan.pdf")
-    assert code == 0, output
-    report = json.loads((out / "sample-report.scan.json").read_text(encoding="utf-8"))
+    report = _extract_one(tmp_path, "sample-report.scan.pdf")
     _assert_matches_truth(report, _truth("sample-report.json"))
     assert report["source"]["kind"] == "scanned"
     assert report["cells"]["t3.new.total"]["source"] == "ocr"
@@ -92,9 +91,7 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
 
 def test_invisible_text_layer_is_not_trusted(tmp_path: Path) -> None:
     """Page 2 is a scan under an invisible OCR layer full of wrong numbers: it must be OCR'd."""
-    code, output, out = _run(tmp_path, "mixed-lying-report.pdf")
-    assert code == 0, output
-    report = json.loads((out / "mixed-lying-report.json").read_text(encoding="utf-8"))
+    report = _extract_one(tmp_path, "mixed-lying-report.pdf")
     _assert_matches_truth(report, _truth("sample-report.json"))
     assert report["source"]["kind"] == "mixed"
     assert report["cells"]["t2.rules.issued"]["source"] == "pdf_text"
@@ -102,8 +99,6 @@ def test_invisible_text_layer_is_not_trusted(tmp_path: Path) -> None:
 
 
 def test_multipage_tiff(tmp_path: Path) -> None:
-    code, output, out = _run(tmp_path, "sample-report.tiff")
-    assert code == 0, output
-    report = json.loads((out / "sample-report.json").read_text(encoding="utf-8"))
+    report = _extract_one(tmp_path, "sample-report.tiff")
     _assert_matches_truth(report, _truth("sample-report.json"))
     assert report["source"]["pages"] == 2
