@@ -18,6 +18,7 @@ from service.textlines import centre, page_lines
 MERGE_TOLERANCE_PX = 6        # rulings closer than this are one line
 MIN_BAND_HEIGHT_PX = 14       # thinner strips are double lines, not rows
 MIN_RULINGS_FOR_GRID = 3      # fewer horizontal rulings: treat the table as borderless
+SPAN_SLACK_PX = 16            # a table's last line may sit this far under the next heading's (OCR) box top
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _in_span(tok: Token, y0: float, y1: float) -> bool:
 
 def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
     """All bands of the table part that lies between ``y_top`` and ``y_bottom`` on ``page``."""
-    rulings = [r for r in page.rulings if _overlaps(r, y_top, y_bottom)]
+    rulings = [r for r in page.rulings if _overlaps(r, y_top - SPAN_SLACK_PX, y_bottom + SPAN_SLACK_PX)]
     horizontals = [r for r in rulings if not r.vertical]
     tokens = tuple(t for t in page.tokens if _in_span(t, y_top, y_bottom))
     ys = cluster([r.y0 for r in horizontals])
