@@ -94,8 +94,9 @@ def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
         if not doc.cells:
             raise NotAReport("none of the statistical tables 二/三/四 was found")
         if images is not None:
-            for number in range(1, doc.page_count + 1):
-                images[number] = ctx.images.get(number)
-                if images[number] is None:
-                    images[number] = source.render(number, settings.WORKING_DPI)
+            from service.page_images import page_image
+
+            for page in doc.pages:
+                known = ctx.images.get(page.number)
+                images[page.number] = known if known is not None else page_image(source, page)
         return doc.model_copy(update={"timings": timings})

@@ -49,17 +49,17 @@ TESSDATA_DIRS = (
 # --- Scan path (service/scan, models/rapid_ocr.py, models/tesseract.py) --------------------------
 # Pixel values are at OCR_RENDER_DPI (200 dpi); angles in degrees; scores in [0, 1].
 SCAN_SKEW_MAX_DEGREES = 4.0       # skew searched in ±this range (sources are within ±3°)
-SCAN_SKEW_COARSE_STEP = 0.25      # coarse projection-profile search step, degrees
-SCAN_SKEW_FINE_STEP = 0.02        # fine search step around the coarse optimum, degrees
-SCAN_SKEW_WORK_WIDTH_PX = 800     # the skew search runs on a copy scaled to this width
+SCAN_SKEW_COARSE_STEP = 0.5       # coarse projection-profile search step, degrees
+SCAN_SKEW_FINE_STEP = 0.02        # finest search step (coarse → step/5 → this), degrees
+SCAN_SKEW_WORK_WIDTH_PX = 700     # the skew search runs on a copy scaled to this width
 SCAN_SKEW_MIN_DEGREES = 0.05      # below this the page is not rotated
 SCAN_BACKGROUND_KERNEL_PX = 41    # closing kernel that estimates the paper background (lighting)
 SCAN_INK_THRESHOLD = 0.78         # normalised grey below this fraction of the background is ink
-SCAN_NOISE_STD_MEDIAN = 6.0       # grey-level noise (std of the Laplacian residual) above which
+SCAN_NOISE_STD_MEDIAN = 6.0       # grey-level noise (std of the 3×3-median residual on paper) above which
                                   # crops get a 3×3 median filter
 SCAN_HLINE_MIN_PX = 60            # shortest horizontal ruling kept
-SCAN_VLINE_MIN_PX = 40            # shortest vertical ruling kept
-SCAN_LINE_GAP_BRIDGE_PX = 5       # breaks in a ruling up to this length are closed
+SCAN_VLINE_MIN_PX = 50            # shortest vertical ruling kept (CJK glyph strokes are ~30)
+SCAN_LINE_GAP_BRIDGE_PX = 3       # breaks in a ruling up to this length are closed (more joins glyphs)
 SCAN_LINE_MAX_THICKNESS_PX = 9    # a ruling thicker than this is a filled block, not a line
 SCAN_LINE_EXTEND_PX = 6           # rulings are extended by this much so corners close
 SCAN_TABLE_MIN_W_PX = 300         # a line network narrower than this is not a table (title glyphs)
@@ -69,14 +69,24 @@ SCAN_CELL_MIN_H_PX = 14
 SCAN_CELL_MAX_AREA_RATIO = 0.35   # a region larger than this share of the page is a frame, not a cell
 SCAN_CELL_INSET_PX = 3            # cell interior = cell box shrunk by this (drops ruling residue)
 SCAN_SPECK_MAX_AREA_PX = 6        # ink components up to this area are noise specks
+SCAN_ISOLATED_MARK_MAX_AREA_PX = 40  # a mark this small inside a cell …
+SCAN_ISOLATED_MARK_GAP_PX = 12    # … and farther than this from any bigger ink is noise
 SCAN_CELL_MIN_INK_PX = 20         # a cell with less ink than this (after specks) is blank
 SCAN_TEXT_LINE_MERGE_GAP_PX = 4   # projection gaps up to this are inside a glyph (三, 二)
 SCAN_TEXT_LINE_MIN_REL_H = 0.45   # a band lower than this × the tallest band joins a neighbour
 SCAN_CROP_PAD_PX = 6              # padding around a text-line crop
 SCAN_MIN_GLYPH_PX = 26            # line crops with lower glyphs are upscaled to this height
-SCAN_TESS_GLYPH_PX = 36           # glyph height the digit crops are scaled to for tesseract
+SCAN_TESS_GLYPH_PX = 28           # glyph height the digit crops are scaled to for tesseract
+SCAN_TESS_PAD_PX = 16             # paper around a (binarised, trimmed) tesseract digit crop
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
+# letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
+# opinion equals the mapped reading (two engines agree) the cell text becomes the digits
+SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
 SCAN_FREE_TEXT_MIN_INK_PX = 200   # pages with less ink outside the tables skip det+rec entirely
+SCAN_FREE_TEXT_ROW_MIN_INK_PX = 3 # a row with this much ink outside the tables holds free text
+SCAN_FREE_TEXT_BAND_GAP_PX = 60   # free-text rows closer than this are detected together
+SCAN_FREE_TEXT_BAND_PAD_PX = 16   # margin above/below each free-text band handed to det
+SCAN_FREE_TEXT_FULL_PAGE_RATIO = 0.6  # bands covering more of the page → det the whole page once
 
 # Engines (rapidocr: models shipped inside the wheel; nothing is downloaded at run time).
 RAPIDOCR_DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -85,7 +95,8 @@ RAPIDOCR_MAX_SIDE_LEN = 2400      # rapidocr's global pre-resize limit, pixels
 RAPIDOCR_DET_LIMIT_SIDE_PX = 800  # det runs on the page scaled so its longer side is this
 RAPIDOCR_DET_BOX_THRESH = 0.5
 RAPIDOCR_TEXT_SCORE = 0.5         # det+rec lines scored lower are dropped
-RAPIDOCR_REC_BATCH = 32           # at most this many crops per recognition batch (sorted by width)
+RAPIDOCR_LINE_PAD_PX = 8          # white margin added around each detected line before rec
+RAPIDOCR_REC_BATCH = 16           # at most this many crops per recognition batch (sorted by width)
 RAPIDOCR_REC_BATCH_WIDTH_PX = 3200  # … and at most this much padded width (48 px high) per batch
 RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this width/height ratio
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)

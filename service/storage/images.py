@@ -1,8 +1,8 @@
 """Page images and cell crops, rendered on demand from the kept original and cached as PNG.
 
-Pages are rendered at the document's working DPI, so a cell's ``bbox`` (pixels at that DPI) can be
-drawn over the page as-is. Scanned pages were deskewed before reading; the image here is the page
-as kept, so a bbox on a skewed scan may be off by a few pixels (the crop keeps a margin for that).
+Each page is re-created exactly as the pipeline read it (``service.page_images.page_image``:
+text pages at the working DPI, scanned pages straightened by the skew found), so a cell's ``bbox``
+can be drawn over it and cropped as-is.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 
 from service.ingest import open_source
+from service.model import Document, Page
+from service.page_images import page_image
 from service.storage import Storage
 from service.storage.errors import InvalidAction, NotFound
 from service.storage.intake import kept_path
@@ -28,22 +30,23 @@ def page_png(st: Storage, doc_id: int, page: int) -> Path:
         row = s.get(DocumentRow, doc_id)
         if row is None:
             raise NotFound(f"document {doc_id} does not exist")
-        sha, dpi, pages = row.sha256, row.dpi, row.pages
-    if dpi is None or pages is None:
+        sha, dpi, pages, doc_json = row.sha256, row.dpi, row.pages, row.doc_json
+    if dpi is None or pages is None or doc_json is None:
         raise InvalidAction(f"document {doc_id} has not been extracted yet")
     if not 1 <= page <= pages:
         raise NotFound(f"document {doc_id} has no page {page}")
-    target = st.settings.cache_dir / sha[:2] / f"{sha}-p{page}-{dpi}.png"
+    target = st.settings.cache_dir / sha[:2] / f"{sha}-p{page}-{dpi}-as-read.png"
     if not target.exists():
-        _render(kept_path(st, sha), page, dpi, target)
+        read_page = Document.model_validate_json(doc_json).page(page)
+        _render(kept_path(st, sha), read_page, target)
     return target
 
 
-def _render(source: Path, page: int, dpi: int, target: Path) -> None:
+def _render(source: Path, page: Page, target: Path) -> None:
     from PIL import Image
 
     with open_source(source) as src:
-        image = Image.fromarray(src.render(page, dpi))
+        image = Image.fromarray(page_image(src, page))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")  # concurrent renders never collide
     image.save(tmp, format="PNG", optimize=False)

@@ -1,0 +1,184 @@
+"""Cell crops → text-line crops → readings (rapidocr rec per line, tesseract digits for numbers).
+
+Inputs are the lighting-normalised deskewed page (uint8, paper ≈ 255), its ink mask (255 = ink)
+and the rulings mask, all at ``settings.OCR_RENDER_DPI``; boxes are ``(x0, y0, x1, y1)`` pixels
+of that image with exclusive ``x1``/``y1``. Line crops handed to the engines are greyscale,
+padded with paper, upscaled when their glyphs are small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from models.base import DigitReader, LineRecognizer
+from service import settings
+from service.model import Source, Token
+
+Box = tuple[int, int, int, int]
+_NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
+_LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
+
+
+@dataclass(frozen=True)
+class CellCrops:
+    """One inked cell: its box, one crop per text line, and one crop of all its ink."""
+
+    box: Box
+    lines: tuple[np.ndarray, ...]
+    whole: np.ndarray
+
+
+def clean_ink(ink: np.ndarray) -> np.ndarray:
+    """Ink mask without specks (components up to ``SCAN_SPECK_MAX_AREA_PX``)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] > settings.SCAN_SPECK_MAX_AREA_PX
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def clean_cell_ink(ink: np.ndarray) -> np.ndarray:
+    """A cell's ink without specks and without small marks far from the text (noise dots that
+    would otherwise stretch a line crop). A decimal point next to its digits is kept."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = area > settings.SCAN_SPECK_MAX_AREA_PX
+    keep[0] = False
+    big = np.flatnonzero(keep & (area > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX))
+    if big.size:
+        x, y = stats[big, 0], stats[big, 1]
+        x1, y1 = x + stats[big, 2], y + stats[big, 3]
+        for i in np.flatnonzero(keep & (area <= settings.SCAN_ISOLATED_MARK_MAX_AREA_PX)):
+            sx, sy, sw, sh = (int(v) for v in stats[i, :4])
+            dx = np.maximum(0, np.maximum(x - (sx + sw), sx - x1))
+            dy = np.maximum(0, np.maximum(y - (sy + sh), sy - y1))
+            keep[i] = bool((np.maximum(dx, dy) <= settings.SCAN_ISOLATED_MARK_GAP_PX).any())
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def text_bands(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges ``[y0, y1)`` of the text lines in a cell's ink, by horizontal projection.
+
+    Gaps up to ``SCAN_TEXT_LINE_MERGE_GAP_PX`` are inside glyphs; bands lower than
+    ``SCAN_TEXT_LINE_MIN_REL_H`` × the tallest band are joined to their nearest neighbour.
+    """
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return []
+    bands: list[list[int]] = [[int(rows[0]), int(rows[0]) + 1]]
+    for r in rows[1:]:
+        if r - bands[-1][1] <= settings.SCAN_TEXT_LINE_MERGE_GAP_PX:
+            bands[-1][1] = int(r) + 1
+        else:
+            bands.append([int(r), int(r) + 1])
+    return [(a, b) for a, b in _merge_low_bands(bands)]
+
+
+def _merge_low_bands(bands: list[list[int]]) -> list[list[int]]:
+    while len(bands) > 1:
+        tallest = max(b - a for a, b in bands)
+        low = [i for i, (a, b) in enumerate(bands) if b - a < settings.SCAN_TEXT_LINE_MIN_REL_H * tallest]
+        if not low:
+            break
+        i = min(low, key=lambda k: bands[k][1] - bands[k][0])
+        gap_up = bands[i][0] - bands[i - 1][1] if i > 0 else 1 << 30
+        gap_down = bands[i + 1][0] - bands[i][1] if i + 1 < len(bands) else 1 << 30
+        j = i - 1 if gap_up <= gap_down else i + 1
+        lo, hi = min(i, j), max(i, j)
+        bands[lo:hi + 1] = [[bands[lo][0], bands[hi][1]]]
+    return bands
+
+
+def _pad_scale(grey: np.ndarray, glyph_h: int, target_h: int) -> np.ndarray:
+    """Upscale so that glyphs are at least ``target_h`` tall, then pad with paper."""
+    if 0 < glyph_h < target_h:
+        f = target_h / glyph_h
+        grey = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+    p = settings.SCAN_CROP_PAD_PX
+    return cv2.copyMakeBorder(grey, p, p, p, p, cv2.BORDER_CONSTANT, value=255)
+
+
+def _crop(grey: np.ndarray, ink: np.ndarray, y0: int, y1: int) -> np.ndarray:
+    """The grey rows ``[y0, y1)`` cut to the columns that hold ink, scaled and padded for rec."""
+    cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    return _pad_scale(grey[y0:y1, x0:x1], y1 - y0, settings.SCAN_MIN_GLYPH_PX)
+
+
+def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
+               denoise: bool) -> CellCrops | None:
+    """Crops of one cell, or ``None`` when the cell holds no ink (it is blank)."""
+    i = settings.SCAN_CELL_INSET_PX
+    x0, y0, x1, y1 = box[0] + i, box[1] + i, box[2] - i, box[3] - i
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(lines[y0:y1, x0:x1])))
+    if int(np.count_nonzero(cell_ink)) < settings.SCAN_CELL_MIN_INK_PX:
+        return None
+    grey = norm[y0:y1, x0:x1].copy()
+    if denoise:
+        grey = cv2.medianBlur(grey, 3)
+    grey[lines[y0:y1, x0:x1] > 0] = 255
+    bands = text_bands(cell_ink)
+    crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
+    whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
+    return CellCrops(box=box, lines=crops, whole=whole)
+
+
+def _for_tesseract(crop: np.ndarray) -> np.ndarray:
+    """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
+    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper."""
+    p = settings.SCAN_CROP_PAD_PX
+    f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
+    crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+    _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ys, xs = np.nonzero(bw < 128)
+    if ys.size:
+        bw = bw[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    q = settings.SCAN_TESS_PAD_PX
+    return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
+
+
+def looks_numeric(text: str) -> bool:
+    """Digits, possibly with one decimal point or a leading minus (``SCAN_NUMERIC_PATTERN``),
+    counting letters that OCR gives for digits (``SCAN_DIGIT_LOOKALIKES``: "1l", "O")."""
+    return bool(_NUMERIC.match(text.translate(_LOOKALIKES)))
+
+
+def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
+               digits: DigitReader | None) -> list[Token]:
+    """One OCR token per inked cell: bbox = cell box, text = lines joined without spaces.
+
+    ``confidence`` is the lowest line score; a cell with ink but no reading gets ``""`` and 0.0.
+    Numeric readings get ``alt_text`` from ``digits`` (when given).
+    """
+    flat = [c for cell in cells for c in cell.lines]
+    readings = recognizer.recognize(flat) if flat else []
+    tokens: list[Token] = []
+    numeric: list[int] = []
+    k = 0
+    for cell in cells:
+        parts = readings[k:k + len(cell.lines)]
+        k += len(cell.lines)
+        text = "".join("".join(r.text.split()) for r in parts)
+        conf = min((r.score for r in parts), default=0.0) if text else 0.0
+        if looks_numeric(text):
+            numeric.append(len(tokens))
+        tokens.append(Token(text=text, bbox=tuple(float(v) for v in cell.box), confidence=conf,
+                            source=Source.OCR))
+    if digits is not None and numeric:
+        alts = digits.read_digits([_for_tesseract(cells[i].whole) for i in numeric])
+        for i, alt in zip(numeric, alts, strict=True):
+            tokens[i] = _with_alt(tokens[i], alt.text)
+    return tokens
+
+
+def _with_alt(token: Token, alt: str) -> Token:
+    """``token`` with its digit second opinion; a reading with digit look-alikes ("1l", "o")
+    becomes the digits when the second engine reads exactly those digits."""
+    mapped = token.text.translate(_LOOKALIKES)
+    text = mapped if mapped != token.text and mapped == alt else token.text
+    return token.model_copy(update={"alt_text": alt, "text": text})

@@ -1,0 +1,121 @@
+"""Read one scanned page image into a ``Page``: deskew → rulings/cells → per-cell OCR → free text.
+
+Input: 8-bit greyscale page at ``settings.OCR_RENDER_DPI``. Output coordinates are pixels of the
+*deskewed* image (same size as the input), origin top-left — the image returned alongside the
+``Page`` is the one a review UI must crop from.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from models.base import DigitReader, LineRecognizer, PageTextDetector
+from service import settings
+from service.model import Page, PageMode, Source, Token
+from service.scan.cells import cell_crops, clean_ink, read_cells
+from service.scan.deskew import binarise, deskew, normalise_lighting
+from service.scan.lines import Grid, find_grid
+
+
+def noise_level(norm: np.ndarray) -> float:
+    """Grey-level noise of a normalised page: std of the residual of a 3×3 median, on paper only."""
+    small = norm[::2, ::2]
+    resid = small.astype(np.int16) - cv2.medianBlur(small, 3).astype(np.int16)
+    paper = small > 200
+    return float(resid[paper].std()) if paper.any() else 0.0
+
+
+def _table_mask(grid: Grid) -> np.ndarray:
+    """255 where the page belongs to a table (cell boxes and rulings, slightly dilated)."""
+    mask = cv2.dilate(grid.mask, np.ones((5, 5), np.uint8))
+    for x0, y0, x1, y1 in grid.cells:
+        mask[y0:y1, x0:x1] = 255
+    return mask
+
+
+def text_bands(outside: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges ``[y0, y1)`` of the page that hold ink outside the tables, padded and merged.
+
+    One band covering the whole page when the bands would cover most of it anyway.
+    """
+    h = outside.shape[0]
+    rows = np.flatnonzero(np.count_nonzero(outside, axis=1) >= settings.SCAN_FREE_TEXT_ROW_MIN_INK_PX)
+    if rows.size == 0:
+        return []
+    pad, gap = settings.SCAN_FREE_TEXT_BAND_PAD_PX, settings.SCAN_FREE_TEXT_BAND_GAP_PX
+    bands = [[int(rows[0]), int(rows[0]) + 1]]
+    for r in rows[1:]:
+        if r - bands[-1][1] <= gap:
+            bands[-1][1] = int(r) + 1
+        else:
+            bands.append([int(r), int(r) + 1])
+    out = [(max(0, a - pad), min(h, b + pad)) for a, b in bands]
+    if sum(b - a for a, b in out) > settings.SCAN_FREE_TEXT_FULL_PAGE_RATIO * h:
+        return [(0, h)]
+    return out
+
+
+def free_text_tokens(norm: np.ndarray, ink: np.ndarray, table: np.ndarray,
+                     detector: PageTextDetector) -> list[Token]:
+    """One token per text line found outside the tables (det+rec on bands of such ink).
+
+    bbox = line box in page pixels.
+    """
+    outside = clean_ink(cv2.bitwise_and(ink, cv2.bitwise_not(table)))
+    if int(np.count_nonzero(outside)) < settings.SCAN_FREE_TEXT_MIN_INK_PX:
+        return []
+    page = norm.copy()
+    page[table > 0] = 255
+    tokens: list[Token] = []
+    for y0, y1 in text_bands(outside):
+        for b in detector.detect_and_read(page[y0:y1]):
+            x0, by0, x1, by1 = b.bbox
+            tokens.append(Token(text=b.text, bbox=(x0, by0 + y0, x1, by1 + y0), confidence=b.score,
+                                source=Source.OCR))
+    return tokens
+
+
+def _engines(recognizer: LineRecognizer | None, digits: DigitReader | None,
+             detector: PageTextDetector | None) -> tuple[LineRecognizer, DigitReader, PageTextDetector]:
+    """The given engines, or the process-wide defaults (lazy import; may raise EngineUnavailable)."""
+    if recognizer is None or detector is None:
+        from models.rapid_ocr import get_rapid_engine
+
+        engine = get_rapid_engine()
+        recognizer = recognizer or engine
+        detector = detector or engine
+    if digits is None:
+        from models.tesseract import get_digit_reader
+
+        digits = get_digit_reader()
+    return recognizer, digits, detector
+
+
+def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecognizer | None = None,
+                      digits: DigitReader | None = None,
+                      detector: PageTextDetector | None = None) -> tuple[Page, np.ndarray]:
+    """(``Page`` in OCR mode, deskewed image) for one greyscale page image; ``number`` is 1-based.
+
+    Tokens: one per inked table cell (bbox = cell box, numbers with a tesseract ``alt_text``;
+    ink without a reading → text ``""`` and confidence 0.0), then one per free text line outside
+    the tables. ``skew_degrees`` is the skew found in the input, counter-clockwise positive; the
+    returned image has been rotated by its opposite. Engines default to the cached rapidocr and
+    tesseract adapters.
+    """
+    if image.ndim != 2 or image.dtype != np.uint8:
+        raise ValueError("read_scanned_page expects an 8-bit greyscale image")
+    rec, dig, det = _engines(recognizer, digits, detector)
+    straight, angle = deskew(image)
+    norm = normalise_lighting(straight)
+    ink = binarise(norm)
+    grid = find_grid(ink)
+    denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
+    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise) for b in grid.cells) if c]
+    tokens = read_cells(crops, rec, dig)
+    tokens += free_text_tokens(norm, ink, _table_mask(grid), det)
+    h, w = straight.shape
+    note = "" if grid.cells else "no ruled table found: tokens are det+rec text lines"
+    page = Page(number=number, width=float(w), height=float(h), mode=PageMode.OCR, tokens=tuple(tokens),
+                rulings=grid.rulings, skew_degrees=-angle, note=note)
+    return page, straight
