@@ -101,6 +101,7 @@ class Flag(StrEnum):
     IMPLAUSIBLE = "implausible"
     NARRATIVE_MISMATCH = "narrative_mismatch"
     OLD_LAYOUT = "old_layout"
+    UNCERTAIN_ROW = "uncertain_row"
     NOTE_IN_CELL = "note_in_cell"
 
 

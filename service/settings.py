@@ -36,7 +36,7 @@ OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged
 FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
 COUNT_PLAUSIBLE_MAX = 10_000_000
 TEXT_CONFIDENCE = 0.999         # confidence of a cell read from a good text layer
-SUGGESTION_CONFIDENCE_PENALTY = 0.5
+CONFIRMING_IDENTITIES = 2       # identities that must all hold to clear a doubtful reading (row + column)
 
 # --- Engines -----------------------------------------------------------------------------------
 TESSDATA_DIRS = (

@@ -16,10 +16,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from service import settings
-from service.formats import DECIMAL_KEYS, FEE_KEY, IDENTITIES, SIGNED_KEYS_2019, T3_OTHER_SUBROWS, Identity
+from service.formats import (
+    DECIMAL_KEYS,
+    FEE_KEY,
+    IDENTITIES,
+    SIGNED_KEYS_2019,
+    T3_OTHER_SUBROWS,
+    Identity,
+    identities_of,
+)
 from service.model import Cell, Document, Flag, NarrativeTotal, Violation
 
 RULE_FLAGS = (Flag.BROKEN_IDENTITY, Flag.NEGATIVE, Flag.IMPLAUSIBLE, Flag.NARRATIVE_MISMATCH)
+# Doubts about a *reading* that sums outweigh: a misread digit cannot keep two independent sums.
+READING_DOUBTS = frozenset({Flag.LOW_CONFIDENCE, Flag.ENGINE_DISAGREEMENT})
+CONFIRMED_PREFIX = "confirmed by "
 _RULE_REASON_PREFIXES = ("breaks ", "likely culprit", "negative ", "implausible", "narrative ")
 
 
@@ -95,6 +106,21 @@ def value_rule_flags(cell: Cell) -> list[tuple[Flag, str]]:
     return out
 
 
+def confirm_by_sums(cell: Cell, holding: set[Identity]) -> Cell:
+    """Clear reading doubts (low OCR score, engines disagree) of a cell whose every identity holds,
+    when there are at least ``settings.CONFIRMING_IDENTITIES`` of them (a row and a column sum).
+
+    The doubts stay in ``reasons`` behind "confirmed by …", so a reviewer can still see them.
+    """
+    if cell.value is None or not cell.flags or not set(cell.flags) <= READING_DOUBTS:
+        return cell
+    mine = identities_of(cell.key)
+    if len(mine) < settings.CONFIRMING_IDENTITIES or not all(i in holding for i in mine):
+        return cell
+    note = f"{CONFIRMED_PREFIX}{len(mine)} sums that hold, despite: " + "; ".join(cell.reasons)
+    return cell.model_copy(update={"flags": (), "reasons": (note,)})
+
+
 def strip_rule_flags(cell: Cell) -> Cell:
     flags = tuple(f for f in cell.flags if f not in RULE_FLAGS)
     reasons = tuple(r for r in cell.reasons if not r.startswith(_RULE_REASON_PREFIXES))
@@ -117,6 +143,7 @@ def validate_document(doc: Document) -> Document:
         for v in broken:
             _flag_all(cells, v.cells, f"breaks {v.rule} ({v.found} ≠ {v.expected})")
     for key, cell in list(cells.items()):
+        cells[key] = confirm_by_sums(cell, holding)
         for flag, reason in value_rule_flags(cell):
             cells[key] = cells[key].with_flag(flag, reason)
             violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0)))

@@ -80,3 +80,25 @@ def test_negative_and_implausible_values_are_flagged() -> None:
     doc = validate_document(document_with(values))
     assert Flag.NEGATIVE in doc.cells["t2.rules.issued"].flags
     assert Flag.IMPLAUSIBLE in doc.cells["t2.fees.amount_wan_yuan"].flags
+
+
+def _doubtful(doc_values: dict, key: str) -> dict:
+    doc = document_with(doc_values)
+    cells = dict(doc.cells)
+    cells[key] = cells[key].with_flag(Flag.ENGINE_DISAGREEMENT, "second engine read “7”")
+    return validate_document(doc.model_copy(update={"cells": cells})).cells
+
+
+def test_sums_that_hold_clear_a_doubtful_reading() -> None:
+    values = consistent_values(random.Random(4))
+    cell = _doubtful(values, "t3.disclosed.natural_person")["t3.disclosed.natural_person"]
+    assert not cell.flagged and "second engine" in cell.reasons[0]
+    t4 = _doubtful(values, "t4.review.upheld")["t4.review.upheld"]
+    assert t4.flagged  # only one identity: not enough to outweigh the doubt
+
+
+def test_a_doubtful_reading_in_a_broken_sum_stays_flagged() -> None:
+    values = consistent_values(random.Random(4))
+    values["t3.disclosed.natural_person"] = int(values["t3.disclosed.natural_person"]) + 1
+    cell = _doubtful(values, "t3.disclosed.natural_person")["t3.disclosed.natural_person"]
+    assert {Flag.ENGINE_DISAGREEMENT, Flag.BROKEN_IDENTITY} <= set(cell.flags)

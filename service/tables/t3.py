@@ -134,7 +134,7 @@ def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs:
         reason = f"row label “{label}” only loosely matches “{spec.labels[0]}”"
     else:
         return cells
-    return {k: c.with_flag(Flag.LOW_CONFIDENCE, reason) for k, c in cells.items()}
+    return {k: c.with_flag(Flag.UNCERTAIN_ROW, reason) for k, c in cells.items()}
 
 
 def _row_cells(row_key: str, row: RowReading) -> dict[str, Cell]:
