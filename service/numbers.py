@@ -45,16 +45,25 @@ def clean(text: str) -> str:
 
 
 def parse_number(text: str) -> ParsedNumber:
-    """Parse one cell. A number followed by a note keeps the note; junk is UNPARSABLE."""
+    """Parse one cell. A number followed by a note keeps the note; junk is UNPARSABLE.
+
+    Letters that OCR confuses with digits (O→0, l/I→1) are repaired only when the repaired text
+    is a number, and the result says ``repaired`` so the reading is treated as doubtful.
+    """
     s = clean(text)
     if s in _BLANK_MARKS or set(s) <= {"-", "—", "/", "_", "."}:
         return ParsedNumber(Parse.BLANK)
+    parsed = _parse_clean(s)
+    fixed = s.translate(_OCR_DIGIT_FIXES)
+    if parsed.status is Parse.UNPARSABLE and fixed != s:
+        repaired = _parse_clean(fixed)
+        if repaired.status is Parse.OK:
+            return ParsedNumber(Parse.OK, repaired.value, repaired.note, repaired.unit, repaired=True)
+    return parsed
+
+
+def _parse_clean(s: str) -> ParsedNumber:
     match = _NUMBER.match(s)
-    repaired = False
-    if not match:
-        s = s.translate(_OCR_DIGIT_FIXES)
-        match = _NUMBER.match(s)
-        repaired = True
     if not match:
         return ParsedNumber(Parse.UNPARSABLE)
     sign, digits, frac = match.group(1), match.group(2).replace(",", ""), match.group(3)
@@ -67,7 +76,7 @@ def parse_number(text: str) -> ParsedNumber:
         value: int | Decimal = Decimal(sign + digits + frac) if frac else int(sign + digits)
     except InvalidOperation:
         return ParsedNumber(Parse.UNPARSABLE)
-    return ParsedNumber(Parse.OK, value, note=note, unit=unit, repaired=repaired)
+    return ParsedNumber(Parse.OK, value, note=note, unit=unit)
 
 
 def _is_note(rest: str) -> bool:

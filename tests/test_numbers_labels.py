@@ -47,3 +47,9 @@ def test_alignment_keeps_order_and_skips_headers() -> None:
     printed[5] = "（二）部分公开（区分处理的，只计这一情"  # wrapped label, first line only
     matches = align_rows(printed, list(T3_ROWS))
     assert matches == {i + 2: i for i in range(len(T3_ROWS))}
+
+
+def test_lookalike_letters_inside_a_number_are_repaired_and_marked() -> None:
+    parsed = parse_number("1l")
+    assert parsed.value == 11 and parsed.repaired
+    assert parse_number("12a").status is Parse.UNPARSABLE
