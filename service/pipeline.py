@@ -57,22 +57,27 @@ def _read_one_page(ctx: Context, number: int) -> Page:
     image = src.render(number, settings.OCR_RENDER_DPI)
     page, deskewed = read_scanned_page(image, number)
     ctx.images[number] = deskewed
-    return page.model_copy(update={"note": note})
+    return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n)})
 
 
 def _stages() -> list[tuple[str, Stage]]:
     from service.layout import locate_tables
     from service.mapping import map_cells
     from service.report_info import read_report_info
-    from service.validation import validate_document
 
     return [
         ("pages", read_pages),
         ("layout", locate_tables),
         ("report_info", read_report_info),
         ("mapping", map_cells),
-        ("validation", lambda doc, ctx: validate_document(doc)),
+        ("validation", _validate),
     ]
+
+
+def _validate(doc: Document, ctx: Context) -> Document:
+    from service.validation import validate_document
+
+    return validate_document(doc)
 
 
 def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
