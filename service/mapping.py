@@ -8,13 +8,21 @@ found raises ``NotAReport``.
 from __future__ import annotations
 
 from service.errors import NotAReport
-from service.formats import all_keys
+from service.formats import ReportFormat, all_keys
 from service.grid import region_bands
-from service.model import Cell, Document, ReportInfo
+from service.model import Cell, Document, Flag, ReportInfo
 from service.tables.reading import missing_cell
 from service.tables.t2 import detect_format, map_t2
 from service.tables.t3 import map_t3
 from service.tables.t4 import map_t4
+
+
+def _expected_in_2019(cell: Cell) -> Cell:
+    """In a 2019-format report the single 其他处理 row is the format itself, not a doubt:
+    its sub-row keys stay empty with the reason, but are not flagged."""
+    if cell.flags != (Flag.OLD_LAYOUT,):
+        return cell
+    return cell.model_copy(update={"flags": ()})
 
 
 def map_cells(doc: Document, ctx: object) -> Document:
@@ -26,6 +34,8 @@ def map_cells(doc: Document, ctx: object) -> Document:
     if not (t2 or t3 or t4):
         raise NotAReport("none of the statistical tables 二/三/四 was found: not an annual report?")
     found: dict[str, Cell] = {**t2, **t3, **t4}
+    if fmt is ReportFormat.F2019:
+        found = {k: _expected_in_2019(c) for k, c in found.items()}
     cells = {key: found.get(key) or missing_cell(key, "no printed cell found for this item")
              for key in all_keys(fmt)}
     notes = list(doc.notes)
