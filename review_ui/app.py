@@ -49,7 +49,7 @@ def _runner(app: Flask, storage: Storage) -> JobRunner:
     if choice == "rq" or (choice == "auto" and storage.settings.redis_url):
         from workers.queue import RQRunner
 
-        return RQRunner(storage.settings)
+        return RQRunner(storage.settings, storage=storage)
     from workers.inprocess import ThreadRunner
 
     runner = ThreadRunner(storage, app.config.get("EXTRACTOR"))
@@ -59,9 +59,9 @@ def _runner(app: Flask, storage: Storage) -> JobRunner:
 
 
 def _register(app: Flask) -> None:
-    from review_ui.blueprints import auth, batches, documents, exports, meta, pages
+    from review_ui.blueprints import auth, batches, documents, exports, jobs, meta, pages
 
-    for module in (auth, batches, documents, exports, meta, pages):
+    for module in (auth, batches, documents, exports, jobs, meta, pages):
         app.register_blueprint(module.bp)
     app.before_request(security.before_request)
     app.after_request(security.security_headers)

@@ -7,7 +7,10 @@ Keys:
 - ``STORAGE``: a ``service.storage.Storage`` (else opened from ``StorageSettings.from_env()``);
 - ``JOB_RUNNER``: ``"rq"`` (needs ``REDIS_URL``), ``"thread"`` (in-process) or ``"auto"`` (rq when
   ``REDIS_URL`` is set), or a ready object with ``submit(doc_id)``;
-- ``EXTRACTOR``: a callable ``path → Document`` for the in-process runner (default: settings).
+- ``EXTRACTOR``: a callable ``path → Document`` for the in-process runner (default: settings);
+- ``SESSION_COOKIE_SECURE``: from ``GOUJI_COOKIE_SECURE=1`` (behind HTTPS); the cookie is always
+  HttpOnly and SameSite=Lax;
+- ``LOGIN_MAX_FAILURES``/``LOGIN_WINDOW_S``/``LOGIN_LOCKOUT_S``: failed-login throttling.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from service.storage.settings import MAX_UPLOAD_MB
 
 SESSION_IDLE_S = 8 * 3600
 UPLOAD_FILES_MAX = 500          # files in one upload request
+LOGIN_MAX_FAILURES = 5          # failed logins per (user name, client IP) …
+LOGIN_WINDOW_S = 15 * 60        # … within this window …
+LOGIN_LOCKOUT_S = 15 * 60       # … lock that pair out (HTTP 429) for this long
 
 DEFAULTS: dict[str, Any] = {
     "JOB_RUNNER": "auto",
@@ -28,9 +34,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": (MAX_UPLOAD_MB + 10) * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": os.environ.get("GOUJI_COOKIE_SECURE", "") == "1",
     "PERMANENT_SESSION_LIFETIME": SESSION_IDLE_S,
     "JSON_SORT_KEYS": False,
+    "LOGIN_MAX_FAILURES": LOGIN_MAX_FAILURES,
+    "LOGIN_WINDOW_S": LOGIN_WINDOW_S,
+    "LOGIN_LOCKOUT_S": LOGIN_LOCKOUT_S,
 }
 
 
@@ -48,4 +56,6 @@ def secret_key(data_dir: Path) -> str:
 
 
 def build_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {**DEFAULTS, **(overrides or {})}
+    """Defaults, then the environment (read now, not at import), then ``overrides``."""
+    from_env = {"SESSION_COOKIE_SECURE": os.environ.get("GOUJI_COOKIE_SECURE", "") == "1"}
+    return {**DEFAULTS, **from_env, **(overrides or {})}

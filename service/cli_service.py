@@ -1,4 +1,5 @@
-"""Service commands of the ``gouji`` CLI: serve, worker, user add, export, db upgrade.
+"""Service commands of the ``gouji`` CLI: serve, worker, user add, export, db upgrade (and, from
+``service.cli_ops``, reap, failed, retry, backup, restore).
 
 ``register(group)`` adds them to the main click group. Flask, RQ and Redis are imported inside
 the command functions only (``service`` must not import them at module level).
@@ -116,6 +117,8 @@ def db_upgrade() -> None:
 
 
 def register(group: click.Group) -> None:
-    """Add the service commands to the ``gouji`` group."""
-    for command in (serve, worker, user, export_cmd, db):
+    """Add the service commands (and the operations commands of ``service.cli_ops``) to ``gouji``."""
+    from service.cli_ops import COMMANDS
+
+    for command in (serve, worker, user, export_cmd, db, *COMMANDS):
         group.add_command(command)

@@ -38,6 +38,16 @@ def _pg_admin() -> Any:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database, dropped afterwards."""
+    yield from _pg_database()
+
+
+@pytest.fixture
+def pg_url_2() -> Iterator[str]:
+    """A second fresh PostgreSQL database (e.g. the target of a restore)."""
+    yield from _pg_database()
+
+
+def _pg_database() -> Iterator[str]:
     name = f"gouji_test_{uuid.uuid4().hex[:12]}"
     conn = _pg_admin()
     with conn.cursor() as cur:

@@ -112,3 +112,15 @@ def flaky_extract(path: Path) -> Document:
 
 def always_crash(path: Path) -> Document:
     raise RuntimeError("engine crashed for good")
+
+
+def timed_fake_extract(path: Path) -> Document:
+    """``fake_extract`` after ``GOUJI_FAKE_DELAY_S`` seconds (default 0.2), or 2 s for a file that
+    contains ``b"slow"``: a job long enough to be killed in the middle of (fault tests run it in real
+    ``gouji worker`` processes)."""
+    import os
+    import time
+
+    slow = b"slow" in Path(path).read_bytes()[:200]
+    time.sleep(2.0 if slow else float(os.environ.get("GOUJI_FAKE_DELAY_S", "0.2")))
+    return fake_extract(path)

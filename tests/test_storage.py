@@ -42,12 +42,12 @@ def test_migration_creates_every_table_and_is_idempotent(any_storage: Storage) -
 
 def test_upload_keeps_file_by_sha256_and_dedupes(any_storage: Storage) -> None:
     batch = create_batch(any_storage, "b1")
-    first = add_upload(any_storage, batch, "a.pdf", io.BytesIO(b"same bytes"))
-    again = add_upload(any_storage, batch, "a-copy.pdf", io.BytesIO(b"same bytes"))
-    other_batch = add_upload(any_storage, create_batch(any_storage, "b2"), "a.pdf", io.BytesIO(b"same bytes"))
+    first = add_upload(any_storage, batch, "a.pdf", io.BytesIO(b"%PDF-1.4 same bytes"))
+    again = add_upload(any_storage, batch, "a-copy.pdf", io.BytesIO(b"%PDF-1.4 same bytes"))
+    other_batch = add_upload(any_storage, create_batch(any_storage, "b2"), "a.pdf", io.BytesIO(b"%PDF-1.4 same bytes"))
     assert first.created and not again.created and again.document_id == first.document_id
     assert other_batch.created and other_batch.document_id != first.document_id
-    assert kept_path(any_storage, first.sha256).read_bytes() == b"same bytes"
+    assert kept_path(any_storage, first.sha256).read_bytes() == b"%PDF-1.4 same bytes"
     counts = {b["name"]: b["counts"] for b in list_batches(any_storage)}
     assert counts["b1"] == {"queued": 1}
 

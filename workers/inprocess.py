@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from service.storage import Storage
 from service.storage.processing import Extractor, load_extractor, process
-from service.storage.results import unfinished
+from service.storage.results import assign_job, new_job_id, unfinished
 from service.storage.settings import IN_PROCESS_WORKERS
 
 log = logging.getLogger(__name__)
@@ -29,17 +29,19 @@ class ThreadRunner:
         self._lock = threading.Lock()
 
     def submit(self, doc_id: int) -> str:
-        future = self.pool.submit(self._run, doc_id)
+        job_id = new_job_id("thread")
+        assign_job(self.storage, doc_id, job_id)
+        future = self.pool.submit(self._run, doc_id, job_id)
         with self._lock:
             self._futures = [f for f in self._futures if not f.done()] + [future]
-        return f"thread-{doc_id}-{id(future):x}"
+        return job_id
 
-    def _run(self, doc_id: int) -> None:
+    def _run(self, doc_id: int, job_id: str) -> None:
         intervals = list(self.storage.settings.job_retry_intervals_s)
         for attempt in range(len(intervals) + 1):
             final = attempt == len(intervals)
             try:
-                process(self.storage, doc_id, self.extractor, final_attempt=final)
+                process(self.storage, doc_id, self.extractor, final_attempt=final, job_id=job_id)
                 return
             except Exception:
                 log.exception("document %s: attempt %d failed", doc_id, attempt + 1)

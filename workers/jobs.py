@@ -1,7 +1,8 @@
 """RQ job functions: take a document id, call the service, save. Nothing else lives here.
 
 The worker process reads its settings from the environment (``StorageSettings.from_env``), so a
-job carries only the document id.
+job carries only the document id; its RQ job id is the claim on the document (see
+``service.storage.results``): a job that is no longer the document's job does nothing.
 """
 
 from __future__ import annotations
@@ -24,4 +25,5 @@ def process_document(document_id: int) -> str:
     job = get_current_job()
     final = job is None or not job.retries_left
     storage, extractor = _open(StorageSettings.from_env())
-    return process(storage, document_id, extractor, final_attempt=final).value
+    status = process(storage, document_id, extractor, final_attempt=final, job_id=job.id if job else None)
+    return status.value if status is not None else "superseded"

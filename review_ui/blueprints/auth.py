@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from review_ui.app import services
 from review_ui.security import csrf_token, login_session
+from review_ui.throttle import LoginThrottle
 from service.storage.users import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -20,18 +32,37 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.queue")
 
 
+def throttle() -> LoginThrottle:
+    """The app's failed-login counter (created on first use from the app config)."""
+    app = current_app
+    if "gouji_login_throttle" not in app.extensions:
+        app.extensions["gouji_login_throttle"] = LoginThrottle(
+            app.config["LOGIN_MAX_FAILURES"], app.config["LOGIN_WINDOW_S"], app.config["LOGIN_LOCKOUT_S"])
+    return app.extensions["gouji_login_throttle"]  # type: ignore[no-any-return]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        user = authenticate(services().storage.db, request.form.get("username", ""),
-                            request.form.get("password", ""))
-        if user is not None:
-            login_session(user.id, user.username, user.role)
-            return redirect(_safe_next(request.form.get("next")))
-        error = "wrong user name or password"
-    return render_template("login.html", error=error, next=request.args.get("next", "")), (
-        401 if error else 200)
+        username = request.form.get("username", "")
+        key = LoginThrottle.key(username, request.remote_addr)
+        wait = throttle().retry_after(key)
+        if wait:
+            error, status = f"too many failed logins: try again in {wait // 60 + 1} minutes", 429
+        else:
+            user = authenticate(services().storage.db, username, request.form.get("password", ""))
+            if user is not None:
+                throttle().succeeded(key)
+                login_session(user.id, user.username, user.role)
+                return redirect(_safe_next(request.form.get("next")))
+            throttle().failed(key)
+            error, status = "wrong user name or password", 401
+    response = make_response(render_template("login.html", error=error, next=request.args.get("next", "")),
+                             status)
+    if status == 429:
+        response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
@@ -10,10 +11,12 @@ from review_ui.app import services
 from review_ui.blueprints.common import body, created
 from review_ui.config import UPLOAD_FILES_MAX
 from review_ui.security import current_user_id
-from service.storage.intake import add_upload, create_batch, get_batch, list_batches
+from service.storage.errors import InvalidAction
+from service.storage.intake import add_upload, create_batch, display_name, get_batch, list_batches
 from service.storage.views import QueueOrder, list_documents
 
 bp = Blueprint("batches", __name__, url_prefix="/api/batches")
+log = logging.getLogger(__name__)
 
 
 @bp.get("")
@@ -40,7 +43,12 @@ def documents(batch_id: int) -> Any:
 
 @bp.post("/<int:batch_id>/documents")
 def upload(batch_id: int) -> Any:
-    """Multipart field ``files`` (one or many). Re-uploading the same bytes returns the old row."""
+    """Multipart field ``files`` (one or many). Re-uploading the same bytes returns the old row.
+
+    Each file is judged on its own: one over the size limit is answered with an ``error`` and no
+    ``id`` (201 as long as one file was taken, else 422); one whose content is not PDF/PNG/JPEG/TIFF
+    gets a document with status error. When the queue is down the document stays queued (``job``
+    null) and the reaper enqueues it later."""
     svc = services()
     get_batch(svc.storage, batch_id)
     files = request.files.getlist("files")
@@ -48,10 +56,26 @@ def upload(batch_id: int) -> Any:
         abort(400, "send the files in the multipart field 'files'")
     if len(files) > UPLOAD_FILES_MAX:
         abort(400, f"at most {UPLOAD_FILES_MAX} files per request")
-    out = []
+    out: list[dict[str, Any]] = []
     for item in files:
-        result = add_upload(svc.storage, batch_id, item.filename or "upload", item.stream)
-        job = svc.runner.submit(result.document_id) if result.created else None
+        try:
+            result = add_upload(svc.storage, batch_id, item.filename or "upload", item.stream)
+        except InvalidAction as exc:
+            out.append({"id": None, "filename": display_name(item.filename), "error": str(exc)})
+            continue
         out.append({"id": result.document_id, "filename": result.filename, "sha256": result.sha256,
-                    "created": result.created, "job": job})
+                    "created": result.created, "job": _submit(result.document_id) if result.queued else None,
+                    "status": "queued" if result.queued or not result.created else "error"})
+    if all(entry["id"] is None for entry in out):
+        response = jsonify(documents=out, error="no file was accepted")
+        response.status_code = 422
+        return response
     return created({"documents": out})
+
+
+def _submit(doc_id: int) -> str | None:
+    try:
+        return services().runner.submit(doc_id)
+    except Exception:  # the queue is down; the document is kept as queued and reaped later
+        log.warning("document %s: could not enqueue; left queued for the reaper", doc_id, exc_info=True)
+        return None

@@ -135,3 +135,6 @@ def reprocess(doc_id: int) -> Any:
     requeue(svc.storage, doc_id)
     job = svc.runner.submit(doc_id)
     return jsonify(id=doc_id, job=job, status="queued")
+
+
+from review_ui.blueprints import documents_ux  # noqa: E402,F401  (registers its routes on ``bp``)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from review_ui.app import services
+from service.storage.audit import batch_figure
 from service.storage.intake import get_batch, list_batches
 from service.storage.views import QueueOrder, document_summary, list_documents, review_queue
 
@@ -25,7 +26,8 @@ def queue() -> Any:
 def batch(batch_id: int) -> Any:
     storage = services().storage
     return render_template("batch.html", batch=get_batch(storage, batch_id),
-                           documents=list_documents(storage, batch_id, order=QueueOrder.OLDEST))
+                           documents=list_documents(storage, batch_id, order=QueueOrder.OLDEST),
+                           audit=batch_figure(storage, batch_id))
 
 
 @bp.get("/documents/<int:doc_id>")

@@ -51,8 +51,17 @@
     if (busy) window.setTimeout(function () { window.location.reload(); }, 3000);
   }
 
+  async function retry(event) {
+    const button = event.currentTarget;
+    button.disabled = true;
+    const res = await Gouji.api("POST", "/api/documents/" + button.dataset.doc + "/retry", {});
+    if (!res.ok) { button.disabled = false; button.textContent = res.data.error || "retry failed"; return; }
+    window.location.reload();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if ($("upload-form")) $("upload-form").addEventListener("submit", upload);
+    document.querySelectorAll("button.retry").forEach(function (b) { b.addEventListener("click", retry); });
     if ($("export-form")) $("export-form").addEventListener("submit", exportApproved);
     pollBatch();
   });

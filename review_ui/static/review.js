@@ -95,7 +95,7 @@
       link.tabIndex = -1;
       link.addEventListener("click", function (e) { e.preventDefault(); select(key); });
       item.appendChild(link);
-      item.appendChild(Gouji.el("small", cell(key).reasons.join("; ")));
+      item.appendChild(Gouji.el("small", cell(key).audit ? "audit sample: confirm or correct" : cell(key).reasons.join("; ")));
       list.appendChild(item);
     });
     $("pending-count").textContent = String(order().length);
@@ -243,6 +243,9 @@
     if (event.altKey && (event.key === "p" || event.key === "P")) { event.preventDefault(); focusDecision(); }
     else if (event.altKey && (event.key === "v" || event.key === "V")) { event.preventDefault(); select(S.key || order()[0]); }
   }
+
+  /** What ux.js (groups, structure repair) needs: the state, and how to show a new document. */
+  Gouji.review = { state: function () { return S; }, setDoc: setDoc, show: show, select: select };
 
   document.addEventListener("DOMContentLoaded", function () {
     S.id = $("station").dataset.doc;

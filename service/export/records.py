@@ -74,13 +74,13 @@ def split_key(key: str) -> tuple[str, str, str]:
 
 
 def approved_documents(st: Storage, batch_id: int | None = None) -> list[ApprovedDocument]:
-    """Approved documents (oldest first), each with its rows in reading order."""
+    """Approved documents (oldest first), each with its rows in reading order, read from one snapshot."""
     stmt = (select(DocumentRow, User.username).join(User, User.id == DocumentRow.decision_by, isouter=True)
             .where(DocumentRow.status == DocStatus.APPROVED.value).order_by(DocumentRow.id))
     if batch_id is not None:
         stmt = stmt.where(DocumentRow.batch_id == batch_id)
     out = []
-    with st.db.session() as s:
+    with st.db.snapshot() as s:  # one consistent state even while reviewers keep working
         for row, reviewer in s.execute(stmt).all():
             out.append(_approved(row, reviewer or ""))
     return out

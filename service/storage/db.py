@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -70,6 +70,25 @@ class Database:
             sess.rollback()
             raise
         finally:
+            sess.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only session whose every statement sees the same committed state (exports).
+
+        PostgreSQL: one REPEATABLE READ, READ ONLY transaction. SQLite: an explicit ``BEGIN`` (the
+        driver would otherwise run each SELECT in its own transaction); in WAL mode writers go on
+        committing while this reader keeps its snapshot."""
+        sess = self._factory()
+        try:
+            if self.engine.dialect.name == "postgresql":
+                sess.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                sess.execute(text("SET TRANSACTION READ ONLY"))
+            elif self.engine.dialect.name == "sqlite":
+                sess.connection().exec_driver_sql("BEGIN")
+            yield sess
+        finally:
+            sess.rollback()
             sess.close()
 
     def dispose(self) -> None:

@@ -12,12 +12,13 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from service.ingest import sniff_type
 from service.storage import Storage
 from service.storage.errors import InvalidAction, NotFound
-from service.storage.settings import MAX_UPLOAD_MB
 from service.storage.tables import Batch, DocStatus, DocumentRow
 
 CHUNK_BYTES = 1 << 20
+SNIFF_BYTES = 1024         # service.ingest.sniff_type looks at this much of the file
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Upload:
     filename: str
     sha256: str
     created: bool
+    queued: bool = True      # False: refused on sight (not a supported file type), status error
 
 
 def create_batch(st: Storage, name: str, user_id: int | None = None) -> int:
@@ -45,8 +47,11 @@ def kept_path(st: Storage, sha256: str) -> Path:
 
 
 def keep_file(st: Storage, stream: BinaryIO) -> tuple[str, int]:
-    """Copy ``stream`` into the data dir under its sha256 name; returns ``(sha256, size in bytes)``."""
-    limit = MAX_UPLOAD_MB * 1024 * 1024
+    """Copy ``stream`` into the data dir under its sha256 name; returns ``(sha256, size in bytes)``.
+
+    The uploaded file name is never part of the path. Over ``settings.max_upload_mb`` the copy stops
+    and ``InvalidAction`` is raised (nothing is kept)."""
+    limit = st.settings.max_upload_mb * 1024 * 1024
     digest, size = hashlib.sha256(), 0
     st.settings.files_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=st.settings.files_dir, prefix=".upload-")
@@ -55,7 +60,7 @@ def keep_file(st: Storage, stream: BinaryIO) -> tuple[str, int]:
             for block in iter(lambda: stream.read(CHUNK_BYTES), b""):
                 size += len(block)
                 if size > limit:
-                    raise InvalidAction(f"file is over the {MAX_UPLOAD_MB} MB limit")
+                    raise InvalidAction(f"file is over the {st.settings.max_upload_mb} MB limit")
                 digest.update(block)
                 out.write(block)
         sha = digest.hexdigest()
@@ -72,29 +77,52 @@ def keep_file(st: Storage, stream: BinaryIO) -> tuple[str, int]:
         raise
 
 
+def refusal(st: Storage, sha256: str, size: int) -> str | None:
+    """Why a kept file is refused before any extraction (by its first bytes, never its name), or None."""
+    if size == 0:
+        return "empty file (0 bytes)"
+    with kept_path(st, sha256).open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if sniff_type(head) is None:
+        return "unsupported file type (expected PDF, PNG, JPEG or TIFF; judged by content, not by name)"
+    return None
+
+
+def display_name(filename: str | None) -> str:
+    """The upload's name as shown to people: last path part (either slash), no control characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return (name or "upload")[:500]
+
+
 def add_upload(st: Storage, batch_id: int, filename: str, stream: BinaryIO) -> Upload:
-    """Keep the file and commit its document row (status queued); dedupe on (batch, sha256)."""
+    """Keep the file and commit its document row; dedupe on (batch, sha256).
+
+    A file whose content is not PDF/PNG/JPEG/TIFF gets a row with status error and the reason (it is
+    never queued); the others are queued."""
     sha, size = keep_file(st, stream)
-    name = Path(filename or "upload").name[:500]
+    name = display_name(filename)
+    refused = refusal(st, sha, size)
     with st.db.session() as s:
         if s.get(Batch, batch_id) is None:
             raise NotFound(f"batch {batch_id} does not exist")
         existing = _find(s, batch_id, sha)
         if existing is not None:
-            return Upload(existing, name, sha, created=False)
+            return Upload(existing, name, sha, created=False, queued=False)
     try:
         with st.db.session() as s:
             row = DocumentRow(batch_id=batch_id, filename=name, sha256=sha, size_bytes=size,
-                              status=DocStatus.QUEUED.value)
+                              status=DocStatus.ERROR.value if refused else DocStatus.QUEUED.value,
+                              error=refused, stage="refused" if refused else "queued")
             s.add(row)
             s.flush()
-            return Upload(row.id, name, sha, created=True)
+            return Upload(row.id, name, sha, created=True, queued=refused is None)
     except IntegrityError:  # a concurrent upload of the same bytes won the race
         with st.db.session() as s:
             found = _find(s, batch_id, sha)
         if found is None:
             raise
-        return Upload(found, name, sha, created=False)
+        return Upload(found, name, sha, created=False, queued=False)
 
 
 def _find(s: object, batch_id: int, sha: str) -> int | None:

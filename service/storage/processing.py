@@ -1,22 +1,34 @@
 """One extraction job, independent of how it is run (RQ worker or in-process thread).
 
-``process(st, doc_id, extractor, final_attempt)``: bad input (``GoujiError``) ends as status error
-with its one-line message and returns normally; any other exception is recorded and re-raised so
-the runner can retry (queued again, or error on the final attempt).
+``process(st, doc_id, extractor, final_attempt, job_id)``: bad input (``GoujiError``) ends as status
+error with its one-line message and returns normally; any other exception is recorded and re-raised
+so the runner can retry (queued again, or error on the final attempt). A job that is no longer the
+document's job (superseded by the reaper or a reprocess) returns ``None`` without touching it. While
+the extractor runs, a heartbeat thread stamps ``documents.heartbeat_at`` so the reaper can tell a
+slow extraction from a dead worker.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 from service.errors import GoujiError
 from service.model import Document
 from service.storage import Storage
-from service.storage.results import PROGRESS_EXTRACTED, mark, save_extraction, set_progress, start_processing
+from service.storage.results import (
+    PROGRESS_EXTRACTED,
+    heartbeat,
+    mark,
+    save_extraction,
+    set_progress,
+    start_processing,
+)
 from service.storage.tables import DocStatus
 
 Extractor = Callable[[Path], Document]
@@ -37,23 +49,52 @@ def load_extractor(spec: str) -> Extractor:
     func = getattr(importlib.import_module(module), name)
     if not callable(func):
         raise TypeError(f"{spec} is not callable")
-    return func
+    return func  # type: ignore[no-any-return]
 
 
-def process(st: Storage, doc_id: int, extractor: Extractor, final_attempt: bool = True) -> DocStatus:
-    """Extract one document and save the result; returns the document's new status."""
-    path = start_processing(st, doc_id)
+@contextmanager
+def beating(st: Storage, doc_id: int, claim: str) -> Iterator[None]:
+    """Stamp the attempt's heartbeat every ``settings.heartbeat_s`` while the body runs."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(st.settings.heartbeat_s):
+            try:
+                if not heartbeat(st, doc_id, claim):
+                    return  # the claim was taken away: nothing left to keep alive
+            except Exception:  # a database hiccup must not kill the extraction
+                log.warning("document %s: heartbeat failed", doc_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"gouji-heartbeat-{doc_id}", daemon=True)
+    thread.start()
     try:
-        doc = extractor(path)
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def process(st: Storage, doc_id: int, extractor: Extractor, final_attempt: bool = True,
+            job_id: str | None = None) -> DocStatus | None:
+    """Extract one document and save the result; returns its new status (``None``: not this job's)."""
+    attempt = start_processing(st, doc_id, job_id)
+    if attempt is None:
+        log.info("document %s: job %s is not the document's job any more; skipped", doc_id, job_id)
+        return None
+    try:
+        with beating(st, doc_id, attempt.claim):
+            doc = extractor(attempt.path)
     except GoujiError as exc:
         log.info("document %s: bad input: %s", doc_id, exc)
-        mark(st, doc_id, DocStatus.ERROR, str(exc) or type(exc).__name__)
+        mark(st, doc_id, DocStatus.ERROR, str(exc) or type(exc).__name__, claim=attempt.claim)
         return DocStatus.ERROR
     except Exception as exc:
         status = DocStatus.ERROR if final_attempt else DocStatus.QUEUED
         prefix = "failed" if final_attempt else "attempt failed, will retry"
-        mark(st, doc_id, status, f"{prefix}: {type(exc).__name__}: {exc}")
+        mark(st, doc_id, status, f"{prefix}: {type(exc).__name__}: {exc}", claim=attempt.claim)
         raise
     set_progress(st, doc_id, PROGRESS_EXTRACTED, "saving")
-    save_extraction(st, doc_id, doc)
+    if not save_extraction(st, doc_id, doc, claim=attempt.claim):
+        log.warning("document %s: attempt lost its claim (reaped); result dropped", doc_id)
+        return None
     return DocStatus.REVIEW

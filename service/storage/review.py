@@ -8,6 +8,7 @@ document and rewrites flags, suggestions and violations (without bumping other c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,8 +16,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service.model import Document
-from service.storage import Storage, locks
+from service.model import Cell, Document
+from service.storage import Storage, audit, locks
 from service.storage.codec import (
     cell_status,
     document_from_rows,
@@ -60,33 +61,77 @@ def load_document(st: Storage, doc_id: int) -> Document:
         return document_from_rows(row.doc_json, list(row.cells), list(row.violations))
 
 
+@dataclass(frozen=True)
+class CellChange:
+    """One cell's new state inside a multi-cell action (group confirmation, structure repair).
+
+    ``cell`` is the cell before re-validation; ``human`` is the review status it keeps when its
+    source is HUMAN (ACCEPTED/CORRECTED), ``None`` to let its flags decide (a moved doubtful reading).
+    """
+
+    key: str
+    cell: Cell
+    action: RevisionAction
+    reason: str
+    human: CellStatus | None = None
+
+
+Builder = Callable[[Document], list[CellChange]]
+
+
 def apply_edit(st: Storage, doc_id: int, edit: Edit, user_id: int) -> int:
     """Apply ``edit`` as ``user_id``; returns the cell's new version. Raises Conflict/NotFound."""
+    def build(doc: Document) -> list[CellChange]:
+        if edit.key not in doc.cells:
+            raise NotFound(f"document {doc_id} has no cell {edit.key}")
+        old = doc.cells[edit.key]
+        value = old.value if edit.action is RevisionAction.ACCEPT else edit.value
+        status = CellStatus.ACCEPTED if value == old.value else CellStatus.CORRECTED
+        return [CellChange(edit.key, human_value(old, value), edit.action, edit.reason, status)]
+
+    return apply_changes(st, doc_id, {edit.key: edit.expected_version}, build, user_id)[edit.key]
+
+
+def apply_changes(st: Storage, doc_id: int, versions: Mapping[str, int], build: Builder,
+                  user_id: int) -> dict[str, int]:
+    """Apply the changes ``build`` derives from the locked document, in ONE transaction.
+
+    Every changed cell must be named in ``versions`` with the version the reviewer read (else
+    ``InvalidAction``; a stale one raises ``Conflict`` and nothing changes). The rules re-run once on
+    the whole document; every changed cell gets its own revision (who, when, old → new, why).
+    Returns ``{key: new version}``."""
     with st.db.session() as s:
         doc_row = _lock_document(s, doc_id)
         if doc_row.status != DocStatus.REVIEW.value:
             raise InvalidAction(f"document {doc_id} is {doc_row.status}; only documents in review can change")
-        cell_row = s.scalar(select(CellRow).where(CellRow.document_id == doc_id, CellRow.key == edit.key))
-        if cell_row is None:
-            raise NotFound(f"document {doc_id} has no cell {edit.key}")
-        if cell_row.version != edit.expected_version:
-            raise Conflict(f"{edit.key} was changed by someone else (version {cell_row.version}, "
-                           f"you had {edit.expected_version})", _cell_state(s, cell_row))
-        locks.check_edit(s, doc_row, user_id)
         doc = document_from_rows(doc_row.doc_json or "{}", list(doc_row.cells), list(doc_row.violations))
-        old = doc.cells[edit.key]
-        value = old.value if edit.action is RevisionAction.ACCEPT else edit.value
-        status = CellStatus.ACCEPTED if value == old.value else CellStatus.CORRECTED
-        cells = {**doc.cells, edit.key: human_value(old, value)}
+        changes = build(doc)
+        rows = {row.key: row for row in doc_row.cells}
+        for change in changes:
+            row = rows.get(change.key)
+            if row is None:
+                raise NotFound(f"document {doc_id} has no cell {change.key}")
+            if change.key not in versions:
+                raise InvalidAction(f"expected_versions must name {change.key} (every cell this action changes)")
+            if row.version != versions[change.key]:
+                raise Conflict(f"{change.key} was changed by someone else (version {row.version}, "
+                               f"you had {versions[change.key]})", _cell_state(s, row))
+        locks.check_edit(s, doc_row, user_id)
+        cells = {**doc.cells, **{c.key: c.cell for c in changes}}
         checked = st.validator(doc.model_copy(update={"cells": cells}))
-        _store_checked(s, doc_row, checked, {edit.key: status})
-        cell_row.version += 1
-        cell_row.updated_by, cell_row.updated_at = user_id, utcnow()
-        s.add(CellRevision(cell_id=cell_row.id, document_id=doc_id, key=edit.key, user_id=user_id,
-                           action=edit.action.value, old_value=number_to_text(old.value),
-                           new_value=number_to_text(value), reason=edit.reason[:MAX_REASON_CHARS],
-                           version=cell_row.version))
-        return cell_row.version
+        _store_checked(s, doc_row, checked, {c.key: c.human for c in changes if c.human})
+        out: dict[str, int] = {}
+        for change in changes:
+            row = rows[change.key]
+            row.version += 1
+            row.updated_by, row.updated_at = user_id, utcnow()
+            old, new = number_to_text(doc.cells[change.key].value), number_to_text(change.cell.value)
+            s.add(CellRevision(cell_id=row.id, document_id=doc_id, key=change.key, user_id=user_id,
+                               action=change.action.value, old_value=old, new_value=new,
+                               reason=change.reason[:MAX_REASON_CHARS], version=row.version))
+            audit.record_check(s, row, old, new, user_id)
+            out[change.key] = row.version
+        return out
 
 
 def _lock_document(s: Session, doc_id: int) -> DocumentRow:

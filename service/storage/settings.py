@@ -21,6 +21,11 @@ MAX_UPLOAD_MB = 200
 CROP_MARGIN_PX = 12             # context kept around a cell's bbox in a crop, working-DPI pixels
 CROP_MAX_SCALE = 4.0            # a crop is enlarged at most this many times
 IN_PROCESS_WORKERS = 2          # thread executor size when no REDIS_URL is set
+HEARTBEAT_S = 10                # a running extraction stamps documents.heartbeat_at this often
+REAP_AFTER_S = 120              # processing without a heartbeat this long = its worker died: requeue
+REAP_QUEUED_AFTER_S = 60        # queued this long with no live job (e.g. Redis lost it): enqueue again
+REAP_INTERVAL_S = 30            # each ``gouji worker`` runs the reaper this often
+WORKER_RESTART_S = 2            # ``gouji worker`` waits this long before reconnecting to a lost Redis
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,11 @@ class StorageSettings:
     job_retry_intervals_s: tuple[int, ...] = field(default=JOB_RETRY_INTERVALS_S)
     job_failure_ttl_s: int = JOB_FAILURE_TTL_S
     queue_name: str = QUEUE_NAME
+    max_upload_mb: int = MAX_UPLOAD_MB
+    heartbeat_s: float = HEARTBEAT_S
+    reap_after_s: float = REAP_AFTER_S
+    reap_queued_after_s: float = REAP_QUEUED_AFTER_S
+    reap_interval_s: float = REAP_INTERVAL_S
 
     @property
     def files_dir(self) -> Path:
@@ -51,14 +61,26 @@ class StorageSettings:
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, **overrides: object) -> StorageSettings:
-        """Read ``GOUJI_DATA_DIR``, ``DATABASE_URL``, ``REDIS_URL``, ``GOUJI_EXTRACTOR``."""
-        root = Path(data_dir or os.environ.get("GOUJI_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{root / 'gouji.db'}"
+        """Read ``GOUJI_DATA_DIR``, ``DATABASE_URL``, ``REDIS_URL``, ``GOUJI_EXTRACTOR``, ``GOUJI_QUEUE``,
+        ``GOUJI_JOB_RETRY_S`` (comma-separated back-off seconds), ``GOUJI_MAX_UPLOAD_MB``,
+        ``GOUJI_HEARTBEAT_S``, ``GOUJI_REAP_AFTER_S``, ``GOUJI_REAP_QUEUED_AFTER_S``, ``GOUJI_REAP_INTERVAL_S``."""
+        env = os.environ
+        root = Path(data_dir or env.get("GOUJI_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
+        url = env.get("DATABASE_URL") or f"sqlite:///{root / 'gouji.db'}"
+        retry = env.get("GOUJI_JOB_RETRY_S")
         base = cls(
             data_dir=root,
             database_url=normalise_url(url),
-            redis_url=os.environ.get("REDIS_URL") or None,
-            extractor=os.environ.get("GOUJI_EXTRACTOR") or "service.pipeline:extract",
+            redis_url=env.get("REDIS_URL") or None,
+            extractor=env.get("GOUJI_EXTRACTOR") or "service.pipeline:extract",
+            queue_name=env.get("GOUJI_QUEUE") or QUEUE_NAME,
+            job_retry_intervals_s=tuple(int(v) for v in retry.split(",") if v.strip()) if retry is not None
+            else JOB_RETRY_INTERVALS_S,
+            max_upload_mb=int(env.get("GOUJI_MAX_UPLOAD_MB") or MAX_UPLOAD_MB),
+            heartbeat_s=float(env.get("GOUJI_HEARTBEAT_S") or HEARTBEAT_S),
+            reap_after_s=float(env.get("GOUJI_REAP_AFTER_S") or REAP_AFTER_S),
+            reap_queued_after_s=float(env.get("GOUJI_REAP_QUEUED_AFTER_S") or REAP_QUEUED_AFTER_S),
+            reap_interval_s=float(env.get("GOUJI_REAP_INTERVAL_S") or REAP_INTERVAL_S),
         )
         return replace(base, **overrides)  # type: ignore[arg-type]
 

@@ -115,6 +115,11 @@ class DocumentRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    job_id: Mapped[str | None] = mapped_column(String(64), nullable=True)      # the job allowed to extract
+    claim: Mapped[str | None] = mapped_column(String(32), nullable=True)       # the running attempt's token
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    extractions: Mapped[int] = mapped_column(Integer, default=0)  # committed extraction results
 
     batch: Mapped[Batch] = relationship(back_populates="documents")
     cells: Mapped[list[CellRow]] = relationship(
@@ -167,7 +172,8 @@ class CellRevision(Base):
     __tablename__ = "cell_revisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cell_id: Mapped[int] = mapped_column(ForeignKey("cells.id", ondelete="CASCADE"), index=True)
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"), index=True,
+                                                nullable=True)  # NULL once a re-extraction dropped the cell
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(80))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -21,6 +21,7 @@ from service.formats import (
 )
 from service.model import Flag
 from service.storage import Storage
+from service.storage.audit import pending_keys
 from service.storage.codec import document_from_rows
 from service.storage.errors import NotFound
 from service.storage.locks import as_utc, live_holder
@@ -82,7 +83,8 @@ def review_payload(st: Storage, doc_id: int) -> dict[str, Any]:
         if row is None:
             raise NotFound(f"document {doc_id} does not exist")
         cells = list(row.cells)
-        out: dict[str, Any] = {"review": _review_block(st, row, cells)}
+        sampled = pending_keys(s, doc_id)
+        out: dict[str, Any] = {"review": _review_block(st, row, cells, sampled)}
         if row.doc_json is None:
             return out
         doc = document_from_rows(row.doc_json, cells, list(row.violations))
@@ -91,10 +93,13 @@ def review_payload(st: Storage, doc_id: int) -> dict[str, Any]:
     contract["report"].update({"agency": row.agency, "year": row.year})
     for cell_row in cells:
         contract["cells"][cell_row.key].update({"status": cell_row.status, "version": cell_row.version})
+    for key in sampled:
+        contract["cells"][key]["audit"] = True
     return {**contract, **out}
 
 
-def _review_block(st: Storage, row: DocumentRow, cells: list[CellRow]) -> dict[str, Any]:
+def _review_block(st: Storage, row: DocumentRow, cells: list[CellRow], sampled: list[str]) -> dict[str, Any]:
+    """``order``: flagged cells (format problems first, then reading order), then audit-sample cells."""
     names = usernames(st.db, {row.decision_by} if row.decision_by else set())
     pending = [c for c in cells if c.status == CellStatus.FLAGGED.value]
     return {
@@ -103,11 +108,13 @@ def _review_block(st: Storage, row: DocumentRow, cells: list[CellRow]) -> dict[s
         "decision": {"by": names.get(row.decision_by) if row.decision_by else None,
                      "at": row.decision_at.isoformat() if row.decision_at else None,
                      "reason": row.decision_reason},
-        "order": [c.key for c in sorted(pending, key=_review_rank)],
+        "order": [c.key for c in sorted(pending, key=_review_rank)] + sampled,
+        "audit": sampled,
         "identities": [{"name": i.name, "lhs": list(i.lhs), "rhs": list(i.rhs)} for i in IDENTITIES],
         "can_approve_without_reason": not pending and row.violation_count == 0,
         "lock": _lock_state(st, row),
         "labels": {c.key: key_label(c.key) for c in cells},
+        "rows": row_choices([c.key for c in cells]),
     }
 
 
@@ -137,3 +144,16 @@ def _lock_state(st: Storage, row: DocumentRow) -> dict[str, Any]:
 def _review_rank(cell: CellRow) -> tuple[int, int]:
     flags = {Flag(f) for f in cell.flags.split(",") if f}
     return (0 if flags & FORMAT_FLAGS else 1, cell.position)
+
+
+def row_choices(doc_keys: list[str]) -> dict[str, list[dict[str, str]]]:
+    """Per table, its rows in reading order with their labels (for the re-assign picker)."""
+    out: dict[str, list[dict[str, str]]] = {}
+    seen: set[str] = set()
+    for key in doc_keys:
+        row = key.rsplit(".", 1)[0]
+        if row in seen:
+            continue
+        seen.add(row)
+        out.setdefault(row.split(".", 1)[0], []).append({"row": row, "label": key_label(key).rsplit(" · ", 1)[0]})
+    return out

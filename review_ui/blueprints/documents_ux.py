@@ -1,0 +1,135 @@
+"""Review-station routes on the ``documents`` blueprint (REVIEW_UX.md §7–9).
+
+- group verification: ``GET /api/documents/<id>/groups``, ``GET /api/documents/groups?batch_id=``,
+  ``POST /api/documents/<id>/groups/confirm``, ``POST /api/documents/groups/confirm`` (batch-wide);
+- structure repair: ``POST /api/documents/<id>/rows/shift``, ``POST /api/documents/<id>/rows/move``;
+- measured accuracy: ``GET /api/documents/audit?batch_id=`` (the figure), ``POST /api/documents/audit``
+  (draw the sample).
+
+Imported at the end of ``documents.py`` so the routes register on its blueprint (no app change).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request
+
+from review_ui.app import services
+from review_ui.blueprints.common import body, int_field
+from review_ui.blueprints.documents import bp
+from review_ui.security import current_user_id
+from service.storage import audit, groups, repair
+from service.storage.views import review_payload
+
+
+def _batch_arg() -> int:
+    raw = request.args.get("batch_id", "")
+    if not raw.isdigit():
+        abort(400, "batch_id (an integer) is required")
+    return int(raw)
+
+
+def _min_size() -> int:
+    raw = request.args.get("min_size", str(groups.MIN_GROUP))
+    return int(raw) if raw.isdigit() else groups.MIN_GROUP
+
+
+def _members(data: dict[str, Any], doc_id: int | None) -> list[groups.Member]:
+    cells = data.get("cells")
+    if not isinstance(cells, list) or not cells:
+        abort(400, "cells must be a non-empty list of {key, version}")
+    out = []
+    for item in cells:
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            abort(400, "each cell needs a key and its version")
+        owner = doc_id if doc_id is not None else int_field(item, "document_id")
+        out.append(groups.Member(document_id=int(owner or 0), key=item["key"],
+                                 version=int_field(item, "version") or 0))
+    return out
+
+
+def _versions(data: dict[str, Any]) -> dict[str, int]:
+    raw = data.get("expected_versions")
+    if not isinstance(raw, dict):
+        abort(400, "expected_versions must map every affected key to the version you read")
+    try:
+        return {str(k): int(v) for k, v in raw.items()}
+    except (TypeError, ValueError):
+        abort(400, "expected_versions must map keys to integers")
+
+
+@bp.get("/<int:doc_id>/groups")
+def groups_of_document(doc_id: int) -> Any:
+    """Groups of identical uncertain readings in one document (``min_size``, default 2)."""
+    return jsonify(groups=groups.document_groups(services().storage, doc_id, _min_size()))
+
+
+@bp.get("/groups")
+def groups_of_batch() -> Any:
+    """The same across every document of ``batch_id`` that is in review."""
+    return jsonify(groups=groups.batch_groups(services().storage, _batch_arg(), _min_size()))
+
+
+@bp.post("/<int:doc_id>/groups/confirm")
+def confirm_group(doc_id: int) -> Any:
+    """``{"group": "reading:0", "action": "accept"|"blank_null"|"blank_zero", "cells": [{key, version}]}``."""
+    data = body()
+    storage = services().storage
+    members = _members(data, doc_id)
+    versions = groups.confirm_in_document(storage, doc_id, str(data.get("group") or ""),
+                                          str(data.get("action") or ""), members, current_user_id())
+    return jsonify(confirmed=len(versions), versions=versions, document=review_payload(storage, doc_id))
+
+
+@bp.post("/groups/confirm")
+def confirm_batch_group() -> Any:
+    """Batch-wide: cells name their ``document_id``; each document commits on its own."""
+    data = body()
+    result = groups.confirm(services().storage, str(data.get("group") or ""), str(data.get("action") or ""),
+                            _members(data, None), current_user_id())
+    return jsonify(confirmed={str(k): v for k, v in result["confirmed"].items()},
+                   failed={str(k): v for k, v in result["failed"].items()})
+
+
+@bp.post("/<int:doc_id>/rows/shift")
+def shift_row(doc_id: int) -> Any:
+    """``{"row": "t3.new", "direction": "left"|"right", "expected_versions": {key: version}}``."""
+    data = body()
+    storage = services().storage
+    versions = repair.shift_row(storage, doc_id, str(data.get("row") or ""), str(data.get("direction") or ""),
+                                _versions(data), current_user_id())
+    return jsonify(versions=versions, document=review_payload(storage, doc_id))
+
+
+@bp.post("/<int:doc_id>/rows/move")
+def move_row(doc_id: int) -> Any:
+    """``{"row": "t3.new", "to": "t3.carried_over", "expected_versions": {…both rows…}}`` (a swap)."""
+    data = body()
+    storage = services().storage
+    versions = repair.move_row(storage, doc_id, str(data.get("row") or ""), str(data.get("to") or ""),
+                               _versions(data), current_user_id())
+    return jsonify(versions=versions, document=review_payload(storage, doc_id))
+
+
+@bp.get("/audit")
+def audit_figure() -> Any:
+    """The batch's measured accuracy: sampled, checked, corrected, estimated residual error rate."""
+    return jsonify(audit.batch_figure(services().storage, _batch_arg()))
+
+
+@bp.post("/audit")
+def draw_audit() -> Any:
+    """``{"batch_id": 3, "rate": 0.02, "minimum": 5, "seed": "…"}``: sample every document in review
+    that has none yet (defaults: 2 %, at least 5 per document, seed = batch id)."""
+    data = body()
+    batch_id = int_field(data, "batch_id") or 0
+    try:
+        rate = float(data.get("rate", audit.DEFAULT_RATE))
+        minimum = int(data.get("minimum", audit.DEFAULT_MINIMUM))
+    except (TypeError, ValueError):
+        abort(400, "rate must be a number and minimum an integer")
+    seed = str(data["seed"]) if data.get("seed") not in (None, "") else None
+    figure = audit.draw_sample(services().storage, batch_id, current_user_id(),
+                               audit.SampleSpec(rate=rate, minimum=minimum, seed=seed))
+    return jsonify(figure)

@@ -1,0 +1,54 @@
+"""A test report with the cases the review-station extras are for (group verification, structure
+repair, audit), built on ``docfactory.make_document`` and stored over an extracted document.
+
+- ``ZERO_GROUP``: three cells read "0" with low confidence (t4 cells in a single identity, so the
+  sums cannot clear the doubt);
+- ``BLANK_GROUP``: two printed blanks (value null) whose true value is 0;
+- ``SHIFTED_ROW`` (``t3.disclosed``) was mapped one column too far left: its first value is lost,
+  every other reading sits one column left, the total column is blank;
+- ``SWAPPED_ROWS``: the readings of ``t3.partly_disclosed`` and ``t3.refused_law`` were mapped to
+  each other's row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docfactory import make_document
+
+from service.model import Cell, Document, Flag
+from service.storage import Storage
+from service.storage.results import save_extraction
+from service.storage.revalidate import default_validator
+
+ZERO_GROUP = ("t4.review.corrected", "t4.review.other", "t4.suit_direct.corrected")
+BLANK_GROUP = ("t4.suit_after_review.corrected", "t4.suit_after_review.other")
+SHIFTED_ROW = "t3.disclosed"
+SWAPPED_ROWS = ("t3.partly_disclosed", "t3.refused_law")
+T3_COLS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other", "total")
+
+
+def ux_document(path: str | Path) -> Document:
+    doc = make_document(path)
+    cells = dict(doc.cells)
+    for key in ZERO_GROUP:
+        cells[key] = cells[key].model_copy(update={"confidence": 0.55}).with_flag(
+            Flag.LOW_CONFIDENCE, "low OCR confidence 0.55")
+    for key in BLANK_GROUP:
+        cells[key] = cells[key].model_copy(update={"value": None, "text": ""}).with_flag(
+            Flag.BLANK, "printed blank (no number): value left empty, not 0")
+    row = [cells[f"{SHIFTED_ROW}.{c}"] for c in T3_COLS]
+    for i, col in enumerate(T3_COLS):
+        key = f"{SHIFTED_ROW}.{col}"
+        cells[key] = (row[i + 1].model_copy(update={"key": key}) if i + 1 < len(row)
+                      else Cell(key=key, page=1).with_flag(Flag.BLANK, "printed blank (no number)"))
+    a, b = SWAPPED_ROWS
+    for col in T3_COLS:
+        ka, kb = f"{a}.{col}", f"{b}.{col}"
+        cells[ka], cells[kb] = cells[kb].model_copy(update={"key": ka}), cells[ka].model_copy(update={"key": kb})
+    return default_validator()(doc.model_copy(update={"cells": cells}))
+
+
+def store_ux_document(storage: Storage, doc_id: int, path: str | Path = "ux.png") -> None:
+    """Replace an extracted document's result with ``ux_document``."""
+    assert save_extraction(storage, doc_id, ux_document(path))
