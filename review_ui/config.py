@@ -24,12 +24,14 @@ from service.storage.settings import MAX_UPLOAD_MB
 
 SESSION_IDLE_S = 8 * 3600
 UPLOAD_FILES_MAX = 500          # files in one upload request
+PAGE_SIZE = 100                 # documents per page of the queue and batch pages
 LOGIN_MAX_FAILURES = 5          # failed logins per (user name, client IP) …
 LOGIN_WINDOW_S = 15 * 60        # … within this window …
 LOGIN_LOCKOUT_S = 15 * 60       # … lock that pair out (HTTP 429) for this long
 
 DEFAULTS: dict[str, Any] = {
     "JOB_RUNNER": "auto",
+    "PAGE_SIZE": PAGE_SIZE,
     "EXTRACTOR": None,
     "MAX_CONTENT_LENGTH": (MAX_UPLOAD_MB + 10) * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.contract import document_to_contract
 from service.formats import (
@@ -48,13 +48,25 @@ def summary(row: DocumentRow) -> dict[str, Any]:
     }
 
 
-def list_documents(st: Storage, batch_id: int | None = None, status: str | None = None,
-                   order: str = QueueOrder.FLAGS) -> list[dict[str, Any]]:
-    stmt = select(DocumentRow)
+def _filtered(stmt: Any, batch_id: int | None, status: str | None) -> Any:
     if batch_id is not None:
         stmt = stmt.where(DocumentRow.batch_id == batch_id)
     if status:
         stmt = stmt.where(DocumentRow.status == status)
+    return stmt
+
+
+def count_documents(st: Storage, batch_id: int | None = None, status: str | None = None) -> int:
+    stmt = _filtered(select(func.count()).select_from(DocumentRow), batch_id, status)
+    with st.db.session() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def list_documents(st: Storage, batch_id: int | None = None, status: str | None = None,
+                   order: str = QueueOrder.FLAGS, limit: int | None = None,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    """Summaries in ``order``; ``limit``/``offset`` page through long batches (None: all)."""
+    stmt = _filtered(select(DocumentRow), batch_id, status).limit(limit).offset(offset)
     if order == QueueOrder.OLDEST:
         stmt = stmt.order_by(DocumentRow.created_at, DocumentRow.id)
     else:
@@ -63,9 +75,10 @@ def list_documents(st: Storage, batch_id: int | None = None, status: str | None 
         return [summary(r) for r in s.scalars(stmt).all()]
 
 
-def review_queue(st: Storage, order: str = QueueOrder.FLAGS) -> list[dict[str, Any]]:
+def review_queue(st: Storage, order: str = QueueOrder.FLAGS, limit: int | None = None,
+                 offset: int = 0) -> list[dict[str, Any]]:
     """Documents waiting for a person (status review)."""
-    return list_documents(st, status=DocStatus.REVIEW.value, order=order)
+    return list_documents(st, status=DocStatus.REVIEW.value, order=order, limit=limit, offset=offset)
 
 
 def document_summary(st: Storage, doc_id: int) -> dict[str, Any]:
