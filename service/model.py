@@ -102,6 +102,7 @@ class Flag(StrEnum):
     NARRATIVE_MISMATCH = "narrative_mismatch"
     OLD_LAYOUT = "old_layout"
     UNCERTAIN_ROW = "uncertain_row"
+    UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
 
 

@@ -102,3 +102,15 @@ def test_a_doubtful_reading_in_a_broken_sum_stays_flagged() -> None:
     values["t3.disclosed.natural_person"] = int(values["t3.disclosed.natural_person"]) + 1
     cell = _doubtful(values, "t3.disclosed.natural_person")["t3.disclosed.natural_person"]
     assert {Flag.ENGINE_DISAGREEMENT, Flag.BROKEN_IDENTITY} <= set(cell.flags)
+
+
+def test_a_fee_printed_in_yuan_is_converted_and_stays_flagged() -> None:
+    from service.model import Token
+    from service.tables.reading import read_cell
+
+    cell = read_cell("t2.fees.amount_wan_yuan", (Token(text="251000元", bbox=(0, 0, 9, 9)),), 1, None)
+    assert cell.value == Decimal("25.1") and Flag.UNIT_CONVERTED in cell.flags
+    values = consistent_values(random.Random(6))
+    doc = document_with(values)
+    doc = doc.model_copy(update={"cells": {**doc.cells, cell.key: cell}})
+    assert validate_document(doc).cells[cell.key].flagged

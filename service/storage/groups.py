@@ -27,8 +27,8 @@ from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewErro
 from service.storage.revalidate import human_value
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, RevisionAction
 from service.storage.views import key_label
+from service.validation import READING_DOUBTS
 
-READING_DOUBTS = frozenset({Flag.LOW_CONFIDENCE, Flag.ENGINE_DISAGREEMENT})
 BLANK_FLAGS = frozenset({Flag.BLANK})
 MIN_GROUP = 2
 ACTIONS = {"reading": ("accept",), "blank": ("blank_null", "blank_zero")}

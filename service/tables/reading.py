@@ -51,7 +51,7 @@ def _check_reading(cell: Cell, tokens: tuple[Token, ...], repaired: bool, unit: 
     if cell.key == FEE_KEY and unit == "元" and cell.value is not None:
         converted = Decimal(cell.value) / WAN
         cell = cell.model_copy(update={"value": converted}).with_flag(
-            Flag.IMPLAUSIBLE, f"printed in 元 ({cell.text}); converted to {converted} 万元")
+            Flag.UNIT_CONVERTED, f"printed in 元 ({cell.text}); converted to {converted} 万元")
     if isinstance(cell.value, Decimal) and cell.key not in DECIMAL_KEYS:
         if cell.value == cell.value.to_integral_value():
             cell = cell.model_copy(update={"value": int(cell.value)})
