@@ -42,18 +42,22 @@ def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None) -> N
                     draw_document(doc, images, debug_dir)
             except GoujiError as exc:
                 failures += 1
-                click.echo(f"\n{path}: {exc}", err=True)
+                _say(bar, f"{path}: {exc}")
                 continue
             except Exception as exc:  # noqa: BLE001 — one bad file must not stop the batch
                 failures += 1
-                click.echo(f"\n{path}: internal error ({type(exc).__name__}: {exc})", err=True)
+                _say(bar, f"{path}: internal error ({type(exc).__name__}: {exc})")
                 continue
             flagged = sum(c.flagged for c in doc.cells.values())
-            click.echo(f"\n{path} → {target} ({flagged} flagged, {len(doc.violations)} violations)",
-                       err=True)
+            _say(bar, f"{path} → {target} ({flagged} flagged, {len(doc.violations)} violations)")
     if failures:
         click.echo(f"{failures} of {len(files)} file(s) could not be read", err=True)
         sys.exit(1)
+
+
+def _say(bar: object, line: str) -> None:
+    """One line on stderr; on a terminal it starts below the progress bar."""
+    click.echo(("" if getattr(bar, "is_hidden", True) else "\n") + line, err=True)
 
 
 @main.command()
