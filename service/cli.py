@@ -42,22 +42,22 @@ def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None) -> N
                     draw_document(doc, images, debug_dir)
             except GoujiError as exc:
                 failures += 1
-                _say(bar, f"{path}: {exc}")
+                _say(f"{path}: {exc}")
                 continue
             except Exception as exc:  # noqa: BLE001 — one bad file must not stop the batch
                 failures += 1
-                _say(bar, f"{path}: internal error ({type(exc).__name__}: {exc})")
+                _say(f"{path}: internal error ({type(exc).__name__}: {exc})")
                 continue
             flagged = sum(c.flagged for c in doc.cells.values())
-            _say(bar, f"{path} → {target} ({flagged} flagged, {len(doc.violations)} violations)")
+            _say(f"{path} → {target} ({flagged} flagged, {len(doc.violations)} violations)")
     if failures:
         click.echo(f"{failures} of {len(files)} file(s) could not be read", err=True)
         sys.exit(1)
 
 
-def _say(bar: object, line: str) -> None:
+def _say(line: str) -> None:
     """One line on stderr; on a terminal it starts below the progress bar."""
-    click.echo(("" if getattr(bar, "is_hidden", True) else "\n") + line, err=True)
+    click.echo(("\n" if sys.stderr.isatty() else "") + line, err=True)
 
 
 @main.command()
