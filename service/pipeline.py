@@ -31,15 +31,26 @@ Stage = Callable[[Document, Context], Document]
 
 
 def read_pages(doc: Document, ctx: Context) -> Document:
-    """Per page: use the text layer when it is usable, otherwise render and OCR the page."""
-    pages = tuple(_read_one_page(ctx, n) for n in range(1, doc.page_count + 1))
+    """Per page: use the text layer when it is usable, otherwise render and OCR the page.
+
+    Once the heading after the last table (五、存在的主要问题…) has been read, the prose of later
+    scanned pages is not OCR'd: it holds neither tables, headings nor the quoted totals.
+    """
+    from service.layout import find_headings
+    from service.textlines import page_lines
+
+    pages: list[Page] = []
+    for number in range(1, doc.page_count + 1):
+        lines = [line for page in pages for line in page_lines(page)]
+        past_tables = "end" in find_headings(lines)
+        pages.append(_read_one_page(ctx, number, free_text=not past_tables))
     modes = {p.mode for p in pages}
     kind = DocumentKind.MIXED if len(modes) == 2 else (
         DocumentKind.DIGITAL if PageMode.TEXT in modes else DocumentKind.SCANNED)
-    return doc.model_copy(update={"pages": pages, "kind": kind})
+    return doc.model_copy(update={"pages": tuple(pages), "kind": kind})
 
 
-def _read_one_page(ctx: Context, number: int) -> Page:
+def _read_one_page(ctx: Context, number: int, free_text: bool = True) -> Page:
     from models.pdf_text import check_text_layer, read_text_page
 
     src = ctx.source
@@ -55,7 +66,7 @@ def _read_one_page(ctx: Context, number: int) -> Page:
     from service.scan import read_scanned_page
 
     image = src.render(number, settings.OCR_RENDER_DPI)
-    page, deskewed = read_scanned_page(image, number)
+    page, deskewed = read_scanned_page(image, number, free_text=free_text)
     ctx.images[number] = deskewed
     return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n)})
 

@@ -94,14 +94,16 @@ def _engines(recognizer: LineRecognizer | None, digits: DigitReader | None,
 
 def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecognizer | None = None,
                       digits: DigitReader | None = None,
-                      detector: PageTextDetector | None = None) -> tuple[Page, np.ndarray]:
+                      detector: PageTextDetector | None = None,
+                      free_text: bool = True) -> tuple[Page, np.ndarray]:
     """(``Page`` in OCR mode, deskewed image) for one greyscale page image; ``number`` is 1-based.
 
     Tokens: one per inked table cell (bbox = cell box, numbers with a tesseract ``alt_text``;
     ink without a reading → text ``""`` and confidence 0.0), then one per free text line outside
     the tables. ``skew_degrees`` is the skew found in the input, counter-clockwise positive; the
     returned image has been rotated by its opposite. Engines default to the cached rapidocr and
-    tesseract adapters.
+    tesseract adapters. ``free_text=False`` skips the text outside tables (the slowest part of a
+    prose page) when the caller knows it needs none.
     """
     if image.ndim != 2 or image.dtype != np.uint8:
         raise ValueError("read_scanned_page expects an 8-bit greyscale image")
@@ -113,7 +115,8 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
     crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
-    tokens += free_text_tokens(norm, ink, _table_mask(grid), det)
+    if free_text:
+        tokens += free_text_tokens(norm, ink, _table_mask(grid), det)
     h, w = straight.shape
     note = "" if grid.cells else "no ruled table found: tokens are det+rec text lines"
     page = Page(number=number, width=float(w), height=float(h), mode=PageMode.OCR, tokens=tuple(tokens),
