@@ -37,13 +37,14 @@ def read_pages(doc: Document, ctx: Context) -> Document:
     scanned pages is not OCR'd: it holds neither tables, headings nor the quoted totals.
     """
     from service.layout import find_headings
-    from service.textlines import page_lines
+    from service.textlines import TextLine, page_lines
 
     pages: list[Page] = []
+    lines: list[TextLine] = []
     for number in range(1, doc.page_count + 1):
-        lines = [line for page in pages for line in page_lines(page)]
         past_tables = "end" in find_headings(lines)
         pages.append(_read_one_page(ctx, number, free_text=not past_tables))
+        lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}
     kind = DocumentKind.MIXED if len(modes) == 2 else (
         DocumentKind.DIGITAL if PageMode.TEXT in modes else DocumentKind.SCANNED)
