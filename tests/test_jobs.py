@@ -92,13 +92,18 @@ def _work(storage: Storage, conn: Any) -> None:
     SimpleWorker([queue], connection=conn).work(burst=True)
 
 
+def _enqueue_upload(storage: Storage, conn: Any) -> tuple[int, str]:
+    """Upload a document and enqueue its RQ job: (document id, job id)."""
+    from workers.queue import RQRunner
+
+    doc_id = _upload(storage)
+    return doc_id, RQRunner(storage.settings, conn).submit(doc_id)
+
+
 def test_rq_job_extracts_a_document(rq_storage: Storage, redis_conn: Any) -> None:
     from rq.job import Job
 
-    from workers.queue import RQRunner
-
-    doc_id = _upload(rq_storage)
-    job_id = RQRunner(rq_storage.settings, redis_conn).submit(doc_id)
+    doc_id, job_id = _enqueue_upload(rq_storage, redis_conn)
     job = Job.fetch(job_id, connection=redis_conn)
     assert job.timeout == rq_storage.settings.job_timeout_s and job.retries_left == 2
     assert job.failure_ttl == rq_storage.settings.job_failure_ttl_s
@@ -111,11 +116,8 @@ def test_rq_bad_input_is_a_document_error_not_a_failed_job(
         rq_storage: Storage, redis_conn: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from rq.job import Job
 
-    from workers.queue import RQRunner
-
     monkeypatch.setenv("GOUJI_EXTRACTOR", "docfactory:bad_input_extract")
-    doc_id = _upload(rq_storage)
-    job_id = RQRunner(rq_storage.settings, redis_conn).submit(doc_id)
+    doc_id, job_id = _enqueue_upload(rq_storage, redis_conn)
     _work(rq_storage, redis_conn)
     assert document_summary(rq_storage, doc_id)["status"] == "error"
     assert Job.fetch(job_id, connection=redis_conn).get_status() == "finished"
@@ -125,11 +127,8 @@ def test_rq_retries_a_crash_then_fails_for_good(
         rq_storage: Storage, redis_conn: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from rq.job import Job
 
-    from workers.queue import RQRunner
-
     monkeypatch.setenv("GOUJI_EXTRACTOR", "docfactory:always_crash")
-    doc_id = _upload(rq_storage)
-    job_id = RQRunner(rq_storage.settings, redis_conn).submit(doc_id)
+    doc_id, job_id = _enqueue_upload(rq_storage, redis_conn)
     _work(rq_storage, redis_conn)
     summary = document_summary(rq_storage, doc_id)
     assert summary["status"] == "error" and summary["attempts"] == 3

@@ -17,7 +17,7 @@ from models.base import Reading, TextBox
 from service.errors import EngineUnavailable
 from service.model import PageMode, Source
 from service.scan import read_scanned_page
-from service.scan.cells import looks_numeric, text_bands
+from service.scan.cells import text_bands, wants_digit_reading
 from service.scan.deskew import binarise, deskew, normalise_lighting
 from service.scan.lines import find_grid
 
@@ -136,9 +136,9 @@ def test_text_bands_split_lines_but_not_glyphs() -> None:
 
 
 def test_looks_numeric() -> None:
-    assert looks_numeric("0") and looks_numeric("2411") and looks_numeric("3.5")
-    assert looks_numeric("1l") and looks_numeric("O")  # misreads still get a digit second opinion
-    assert not looks_numeric("") and not looks_numeric("1.属于") and not looks_numeric("3.")
+    assert wants_digit_reading("0") and wants_digit_reading("2411") and wants_digit_reading("3.5")
+    assert wants_digit_reading("1l") and wants_digit_reading("O")  # misreads still get a digit second opinion
+    assert not wants_digit_reading("") and not wants_digit_reading("1.属于") and not wants_digit_reading("3.")
 
 
 def test_lookalike_reading_is_corrected_only_when_engines_agree() -> None:

@@ -142,7 +142,7 @@ def _for_tesseract(crop: np.ndarray) -> np.ndarray:
     return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
 
 
-def looks_numeric(text: str) -> bool:
+def wants_digit_reading(text: str) -> bool:
     """Digits, possibly with one decimal point or a leading minus (``SCAN_NUMERIC_PATTERN``),
     counting letters that OCR gives for digits (``SCAN_DIGIT_LOOKALIKES``: "1l", "O")."""
     return bool(_NUMERIC.match(text.translate(_LOOKALIKES)))
@@ -165,7 +165,7 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         k += len(cell.lines)
         text = "".join("".join(r.text.split()) for r in parts)
         conf = min((r.score for r in parts), default=0.0) if text else 0.0
-        if looks_numeric(text):
+        if wants_digit_reading(text):
             numeric.append(len(tokens))
         tokens.append(Token(text=text, bbox=tuple(float(v) for v in cell.box), confidence=conf,
                             source=Source.OCR))
