@@ -137,19 +137,16 @@ def all_keys(fmt: ReportFormat = ReportFormat.F2021) -> list[str]:
     return t2_keys(fmt) + t3_keys() + t4_keys()
 
 
-def table_of(key: str) -> str:
-    """'t3.new.total' → 't3'; 't2_2019.rules.made' → 't2'."""
-    return key.split(".", 1)[0].split("_", 1)[0]
-
-
 # --- Identities -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Identity:
-    """``sum(lhs) == sum(rhs)``; every key is a canonical cell key. ``name`` is the rule text."""
+    """``sum(lhs) == sum(rhs)``; every key is a canonical cell key. ``name`` is the rule text;
+    ``family`` one of ``t3_row``, ``t3_results``, ``t3_balance``, ``t4``."""
 
     name: str
     lhs: tuple[str, ...]
     rhs: tuple[str, ...]
+    family: str
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -164,24 +161,28 @@ def _build_identities() -> tuple[Identity, ...]:
             f"t3 row {row.key}: total = sum of applicants",
             (f"t3.{row.key}.total",),
             tuple(f"t3.{row.key}.{c}" for c in applicants),
+            "t3_row",
         ))
     for col in T3_COLUMNS:
         out.append(Identity(
             f"t3 col {col}: results total = sum of results",
             (f"t3.results_total.{col}",),
             tuple(f"t3.{r}.{col}" for r in T3_RESULT_ROWS),
+            "t3_results",
         ))
     for col in T3_COLUMNS:
         out.append(Identity(
             f"t3 col {col}: new + carried = results + carried forward",
             (f"t3.new.{col}", f"t3.carried_over.{col}"),
             (f"t3.results_total.{col}", f"t3.carried_forward.{col}"),
+            "t3_balance",
         ))
     for g in T4_GROUPS:
         out.append(Identity(
             f"t4 {g}: total = sum",
             (f"t4.{g}.total",),
             tuple(f"t4.{g}.{c}" for c in T4_COLUMNS[:-1]),
+            "t4",
         ))
     return tuple(out)
 

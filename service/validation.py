@@ -43,7 +43,7 @@ def identity_sides(identity: Identity, cells: dict[str, Cell], old_other: dict[s
     """(lhs, rhs) sums. With the old single 其他处理 row, its value stands for the sub-rows."""
     lhs = sum((_value(cells, k) for k in identity.lhs), Decimal(0))
     rhs = sum((_value(cells, k) for k in identity.rhs), Decimal(0))
-    if old_other and identity.name.startswith("t3 col") and "results total" in identity.name:
+    if old_other and identity.family == "t3_results":
         col = identity.lhs[0].rsplit(".", 1)[1]
         extra = old_other.get(col)
         if extra is not None and extra.value is not None:

@@ -35,16 +35,17 @@ def read_cell(key: str, tokens: tuple[Token, ...], page: int, box: BBox | None) 
         return base.with_flag(Flag.UNPARSABLE, "ink in the cell but no text could be read")
     parsed = parse_number(text)
     if parsed.status is Parse.BLANK:
-        return base.model_copy(update={"confidence": _min_conf(tokens, 1.0)}).with_flag(
+        return base.model_copy(update={"confidence": _min_conf(tokens)}).with_flag(
             Flag.BLANK, "printed blank (no number): value left empty, not 0")
     if parsed.status is Parse.UNPARSABLE:
         return base.with_flag(Flag.UNPARSABLE, f"cannot read a number in “{text}”")
-    cell = base.model_copy(update={"value": parsed.value, "confidence": _min_conf(tokens, 1.0)})
+    cell = base.model_copy(update={"value": parsed.value, "confidence": _min_conf(tokens)})
     return _check_reading(cell, tokens, parsed.repaired, parsed.unit)
 
 
-def _min_conf(tokens: tuple[Token, ...], default: float) -> float:
-    return min((t.confidence for t in tokens), default=default)
+def _min_conf(tokens: tuple[Token, ...]) -> float:
+    """The weakest token's confidence (1.0 for no tokens: a printed blank is certain)."""
+    return min((t.confidence for t in tokens), default=1.0)
 
 
 def _check_reading(cell: Cell, tokens: tuple[Token, ...], repaired: bool, unit: str) -> Cell:
