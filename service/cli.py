@@ -64,10 +64,21 @@ def _say(line: str) -> None:
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["digital", "scanned"]),
               help="Only this kind (repeatable); default both.")
-@click.option("--limit", type=int, help="Only the first N reports.")
-def bench(corpus: Path, kinds: tuple[str, ...], limit: int | None) -> None:
+@click.option("--limit", type=int, help="Only the first N reports (per condition with --conditions).")
+@click.option("--conditions", "conditions", is_flag=True,
+              help="CORPUS holds one folder per archive condition (scripts/make_conditions.py).")
+@click.option("--only", "only", multiple=True, help="With --conditions: only this condition (repeatable).")
+def bench(corpus: Path, kinds: tuple[str, ...], limit: int | None, conditions: bool, only: tuple[str, ...]) -> None:
     """Measure accuracy, silent errors, flags, slips, speed and memory on CORPUS."""
     from service.bench import format_report, run_bench
+
+    if conditions:
+        from service.bench_conditions import format_condition_report, run_condition_bench
+
+        found = run_condition_bench(corpus, only, limit,
+                                    progress=lambda cond, name: click.echo(f"  {cond:12} {name}", err=True))
+        click.echo(format_condition_report(found))
+        return
 
     results = run_bench(corpus, kinds or ("digital", "scanned"), limit,
                         progress=lambda kind, name: click.echo(f"  {kind:8} {name}", err=True))
