@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.contract import document_to_contract
-from service.model import Document
+from service.model import BlankAs, Document
 from service.storage import Storage
 from service.storage.codec import document_from_rows, text_to_number
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, User
@@ -56,10 +56,11 @@ class ApprovedDocument:
     reason: str | None
     rows: tuple[ExportRow, ...]
     document: Document
+    blank_as: BlankAs = BlankAs.NULL
 
     def contract(self) -> dict[str, Any]:
         """The FORMAT.md contract of the approved state, plus an ``approval`` block."""
-        out = document_to_contract(self.document)
+        out = document_to_contract(self.document, self.blank_as)
         out["source"]["path"] = self.filename
         out["report"].update({"agency": self.agency, "year": self.year})
         out["approval"] = {"reviewer": self.reviewer, "reason": self.reason,
@@ -73,8 +74,11 @@ def split_key(key: str) -> tuple[str, str, str]:
     return table, row, column
 
 
-def approved_documents(st: Storage, batch_id: int | None = None) -> list[ApprovedDocument]:
-    """Approved documents (oldest first), each with its rows in reading order, read from one snapshot."""
+def approved_documents(st: Storage, batch_id: int | None = None,
+                       blank_as: BlankAs = BlankAs.NULL) -> list[ApprovedDocument]:
+    """Approved documents (oldest first), each with its rows in reading order, read from one snapshot.
+
+    ``blank_as=zero`` exports a printed blank (``Cell.is_blank``) as 0; an unread cell stays empty."""
     stmt = (select(DocumentRow, User.username).join(User, User.id == DocumentRow.decision_by, isouter=True)
             .where(DocumentRow.status == DocStatus.APPROVED.value).order_by(DocumentRow.id))
     if batch_id is not None:
@@ -82,20 +86,22 @@ def approved_documents(st: Storage, batch_id: int | None = None) -> list[Approve
     out = []
     with st.db.snapshot() as s:  # one consistent state even while reviewers keep working
         for row, reviewer in s.execute(stmt).all():
-            out.append(_approved(row, reviewer or ""))
+            out.append(_approved(row, reviewer or "", blank_as))
     return out
 
 
-def _approved(row: DocumentRow, reviewer: str) -> ApprovedDocument:
+def _approved(row: DocumentRow, reviewer: str, blank_as: BlankAs = BlankAs.NULL) -> ApprovedDocument:
     cells = list(row.cells)
     doc = document_from_rows(row.doc_json or "{}", cells, list(row.violations))
+    zero = {k for k, c in doc.cells.items() if c.is_blank} if blank_as is BlankAs.ZERO else set()
     agency, year, fmt = row.agency or "", int(row.year or 0), row.format or ""
     rows = tuple(
         ExportRow(agency=agency, year=year, format=fmt, key=c.key, table=split_key(c.key)[0],
-                  row=split_key(c.key)[1], column=split_key(c.key)[2], value=text_to_number(c.value, c.key),
+                  row=split_key(c.key)[1], column=split_key(c.key)[2],
+                  value=0 if c.key in zero else text_to_number(c.value, c.key),
                   text=c.text, status=c.status, reviewer=reviewer,
                   edited=c.status == CellStatus.CORRECTED.value, document_id=row.id, sha256=row.sha256)
         for c in sorted(cells, key=lambda c: c.position))
     return ApprovedDocument(document_id=row.id, sha256=row.sha256, filename=row.filename, agency=agency,
                             year=year, format=fmt, reviewer=reviewer, approved_at=row.decision_at,
-                            reason=row.decision_reason, rows=rows, document=doc)
+                            reason=row.decision_reason, rows=rows, document=doc, blank_as=blank_as)
