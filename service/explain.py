@@ -158,18 +158,24 @@ def _as_number(value: Decimal) -> int | Decimal:
 
 # --- flags ------------------------------------------------------------------------------------
 def flag_violation(cells: dict[str, Cell], v: Violation, identity: Identity, old_other: dict[str, Cell],
-                   in_missing_row: set[str]) -> None:
+                   in_missing_row: set[str], suggested: dict[str, Decimal]) -> None:
     """Flag who must decide ``v``: every member of a report error (one decision), otherwise the
-    suspects that are not already covered by a missing-row decision."""
+    suspects that are not already covered by a missing-row decision. A lone suspect that cannot
+    close the identity (no acceptable suggestion) does not explain it: then every member is
+    flagged, as a clear member may be misread too."""
     if v.kind is ViolationKind.REPORT_ERROR:
         reason = f"{REPORT_ERROR_REASON}: {v.rule}: {v.message}"
         for key in v.cells:
             if key in cells:
                 cells[key] = cells[key].with_flag(Flag.REPORT_ERROR, reason)
         return
-    for key in suspects_of(identity, cells, old_other):
+    sus = suspects_of(identity, cells, old_other)
+    reason = f"breaks {v.rule} ({v.found} ≠ {v.expected})"
+    if len(sus) == 1 and sus[0] not in suggested:
+        sus = list(v.cells)
+    for key in sus:
         if key in cells and key not in in_missing_row:
-            cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, f"breaks {v.rule} ({v.found} ≠ {v.expected})")
+            cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, reason)
 
 
 def flag_missing_row(cells: dict[str, Cell], v: Violation) -> None:

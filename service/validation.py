@@ -130,7 +130,7 @@ def validate_document(doc: Document) -> Document:
     for v in rows:
         flag_missing_row(cells, v)
     for v in broken:
-        flag_violation(cells, v, by_name[v.rule], old, in_missing_row)
+        flag_violation(cells, v, by_name[v.rule], old, in_missing_row, suggested)
     for key, fix in suggested.items():
         cells[key] = _with_suggestion(cells[key], fix, broken)
     violations: list[Violation] = [*rows, *broken]

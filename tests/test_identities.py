@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.formats import IDENTITIES, T3_COLUMNS, T3_RESULT_ROWS, all_keys, identities_of
+from service.formats import IDENTITIES, T3_COLUMNS, T3_RESULT_ROWS, T4_COLUMNS, all_keys, identities_of
 from service.model import Cell, Document, Flag, Source, Token, ViolationKind
 from service.tables.reading import missing_cell, read_cell
 from service.validation import validate_document
@@ -197,3 +197,15 @@ def test_a_fee_printed_in_yuan_is_converted_and_stays_flagged() -> None:
     doc = document_with(values)
     doc = doc.model_copy(update={"cells": {**doc.cells, cell.key: cell}})
     assert validate_document(doc).cells[cell.key].flagged
+
+
+def test_a_lone_suspect_that_cannot_close_its_identity_does_not_hide_the_others() -> None:
+    values = consistent_values(random.Random(10))
+    values["t4.review.upheld"] = 3
+    values["t4.review.total"] = sum(int(values[f"t4.review.{c}"]) for c in ("upheld", "corrected", "other", "pending"))
+    values["t4.review.total"] = int(values["t4.review.total"]) - 5  # closing it would need upheld = -2
+    doc = document_with(values)
+    doubtful = doc.cells["t4.review.upheld"].with_flag(Flag.LOW_CONFIDENCE, "OCR confidence 0.61")
+    out = validate_document(_with_reading(doc, "t4.review.upheld", doubtful))
+    assert out.cells["t4.review.upheld"].suggestion is None
+    assert {k for k, c in out.cells.items() if c.flagged} == {f"t4.review.{c}" for c in T4_COLUMNS}
