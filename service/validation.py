@@ -120,7 +120,20 @@ def strip_rule_flags(cell: Cell) -> Cell:
 def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
-    old = doc.old_other_row
+    violations, holding = _identity_violations(cells, doc.old_other_row)
+    for key, cell in list(cells.items()):
+        cells[key] = note_certain_blank(confirm_by_sums(cell, holding))
+        for flag, reason in value_rule_flags(cell):
+            cells[key] = cells[key].with_flag(flag, reason)
+            violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0),
+                                        kind=ViolationKind.VALUE_RULE))
+    violations.extend(_narrative_violations(doc, cells))
+    return doc.model_copy(update={"cells": cells, "violations": tuple(violations)})
+
+
+def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[list[Violation], set[Identity]]:
+    """Missing rows and broken identities (classified), flagging who must decide them in ``cells``
+    (in place); returns the violations and the identities that hold."""
     broken, holding = check_identities(cells, old)
     by_name = {i.name: i for i in IDENTITIES}
     rows = missing_rows(cells)
@@ -133,15 +146,7 @@ def validate_document(doc: Document) -> Document:
         flag_violation(cells, v, by_name[v.rule], old, in_missing_row, suggested)
     for key, fix in suggested.items():
         cells[key] = _with_suggestion(cells[key], fix, broken)
-    violations: list[Violation] = [*rows, *broken]
-    for key, cell in list(cells.items()):
-        cells[key] = note_certain_blank(confirm_by_sums(cell, holding))
-        for flag, reason in value_rule_flags(cell):
-            cells[key] = cells[key].with_flag(flag, reason)
-            violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0),
-                                        kind=ViolationKind.VALUE_RULE))
-    violations.extend(_narrative_violations(doc, cells))
-    return doc.model_copy(update={"cells": cells, "violations": tuple(violations)})
+    return [*rows, *broken], holding
 
 
 def _with_suggestion(cell: Cell, fix: Decimal, broken: list[Violation]) -> Cell:
