@@ -10,10 +10,11 @@ Every cell is in one of three reading states (``Reading``):
 * ``unread`` — no value and not a certain blank (missing, unparsable, a blank mark OCR read).
 
 A broken identity whose members are all clear is the **report's own error**: no overwrite
-suggestion, one decision. Otherwise its doubtful/unread members (*suspects*) explain it: only
-they are flagged. A suspect that is the only suspect of an identity gets the value that makes
-it hold as ``suggestion`` when every identity pins it to the same value (checked jointly). A row
-whose cells are all unread is one ``missing_row`` decision.
+suggestion, one decision. Otherwise its doubtful/unread members (*suspects*) may explain it
+(``explains``): then only they are flagged; when they do not, every member is. A suspect that is
+the only suspect of an identity gets the value that makes it hold as ``suggestion`` when every
+identity pins it to the same value (checked jointly). A row whose cells are all unread is one
+``missing_row`` decision.
 
 Pure functions over ``dict[str, Cell]``; the identity sums are ``validation.identity_sides``.
 """
@@ -24,7 +25,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 
-from service.formats import DECIMAL_KEYS, IDENTITIES, T3_OTHER_SUBROWS, Identity
+from service import settings
+from service.formats import DECIMAL_KEYS, IDENTITIES, T3_OTHER_SUBROWS, Identity, identities_of
 from service.model import Cell, Flag, Source, Violation, ViolationKind
 
 Sides = Callable[[Identity, dict[str, Cell], dict[str, Cell]], tuple[Decimal, Decimal]]
@@ -157,24 +159,37 @@ def _as_number(value: Decimal) -> int | Decimal:
 
 
 # --- flags ------------------------------------------------------------------------------------
+def explains(sus: list[str], cells: dict[str, Cell], old_other: dict[str, Cell], suggested: dict[str, Decimal],
+             skip: Callable[[Identity], bool]) -> bool:
+    """Whether the suspects alone account for a broken identity (so its clear members stay unflagged).
+
+    Unread cells do, unless one lone unread cell cannot close it (no acceptable value). A doubtful
+    reading does only as the lone suspect whose suggested value ``settings.CONFIRMING_IDENTITIES``
+    identities agree on (a row and a column sum): a single sum could as well hide a clear misread."""
+    if OLD_ROW_SUSPECT in sus:
+        return False
+    if all(reading_of(cells[k]) is Reading.UNREAD for k in sus):
+        return len(sus) > 1 or sus[0] in suggested
+    if len(sus) > 1 or sus[0] not in suggested:
+        return False
+    pins = [i for i in identities_of(sus[0]) if not skip(i) and suspects_of(i, cells, old_other) == sus]
+    return len(pins) >= settings.CONFIRMING_IDENTITIES
+
+
 def flag_violation(cells: dict[str, Cell], v: Violation, identity: Identity, old_other: dict[str, Cell],
-                   in_missing_row: set[str], suggested: dict[str, Decimal]) -> None:
-    """Flag who must decide ``v``: every member of a report error (one decision), otherwise the
-    suspects that are not already covered by a missing-row decision. A lone suspect that cannot
-    close the identity (no acceptable suggestion) does not explain it: then every member is
-    flagged, as a clear member may be misread too."""
+                   in_missing_row: set[str], explained: bool) -> None:
+    """Flag who must decide ``v``: every member of a report error (one decision); the suspects of an
+    ``explained`` identity (not those a missing-row decision covers); else every member."""
     if v.kind is ViolationKind.REPORT_ERROR:
         reason = f"{REPORT_ERROR_REASON}: {v.rule}: {v.message}"
         for key in v.cells:
             if key in cells:
                 cells[key] = cells[key].with_flag(Flag.REPORT_ERROR, reason)
         return
-    sus = suspects_of(identity, cells, old_other)
+    keys = suspects_of(identity, cells, old_other) if explained else list(v.cells)
     reason = f"breaks {v.rule} ({v.found} ≠ {v.expected})"
-    if len(sus) == 1 and sus[0] not in suggested:
-        sus = list(v.cells)
-    for key in sus:
-        if key in cells and key not in in_missing_row:
+    for key in keys:
+        if key in cells and (key not in in_missing_row or not explained):
             cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, reason)
 
 

@@ -19,11 +19,13 @@ from decimal import Decimal
 from service import settings
 from service.explain import (
     classify,
+    explains,
     flag_missing_row,
     flag_violation,
     missing_rows,
     note_certain_blank,
     suggestions,
+    suspects_of,
     unnote_blank,
 )
 from service.formats import (
@@ -138,12 +140,17 @@ def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[
     by_name = {i.name: i for i in IDENTITIES}
     rows = missing_rows(cells)
     broken = [classify(v, by_name[v.rule], cells, old) for v in broken]
-    suggested = suggestions(cells, old, identity_sides, lambda i: _is_old_row_identity(i, old))
+    def skip(i: Identity) -> bool:
+        return _is_old_row_identity(i, old)
+
+    suggested = suggestions(cells, old, identity_sides, skip)
+    explained = {v.rule: explains(suspects_of(by_name[v.rule], cells, old), cells, old, suggested, skip)
+                 for v in broken if v.kind is ViolationKind.IDENTITY}
     in_missing_row = {k for v in rows for k in v.cells}
     for v in rows:
         flag_missing_row(cells, v)
     for v in broken:
-        flag_violation(cells, v, by_name[v.rule], old, in_missing_row, suggested)
+        flag_violation(cells, v, by_name[v.rule], old, in_missing_row, explained.get(v.rule, False))
     for key, fix in suggested.items():
         cells[key] = _with_suggestion(cells[key], fix, broken)
     return [*rows, *broken], holding
