@@ -6,7 +6,7 @@ different value than the one read (cell status ``corrected``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -86,22 +86,28 @@ def approved_documents(st: Storage, batch_id: int | None = None,
     out = []
     with st.db.snapshot() as s:  # one consistent state even while reviewers keep working
         for row, reviewer in s.execute(stmt).all():
-            out.append(_approved(row, reviewer or "", blank_as))
-    return out
+            out.append(_approved(row, reviewer or ""))
+    return [with_blank_as(d, blank_as) for d in out]
 
 
-def _approved(row: DocumentRow, reviewer: str, blank_as: BlankAs = BlankAs.NULL) -> ApprovedDocument:
+def with_blank_as(doc: ApprovedDocument, blank_as: BlankAs) -> ApprovedDocument:
+    if blank_as is BlankAs.NULL:
+        return doc
+    blanks = {k for k, c in doc.document.cells.items() if c.is_blank}
+    rows = tuple(replace(r, value=0) if r.key in blanks and r.value is None else r for r in doc.rows)
+    return replace(doc, rows=rows, blank_as=blank_as)
+
+
+def _approved(row: DocumentRow, reviewer: str) -> ApprovedDocument:
     cells = list(row.cells)
     doc = document_from_rows(row.doc_json or "{}", cells, list(row.violations))
-    zero = {k for k, c in doc.cells.items() if c.is_blank} if blank_as is BlankAs.ZERO else set()
     agency, year, fmt = row.agency or "", int(row.year or 0), row.format or ""
     rows = tuple(
         ExportRow(agency=agency, year=year, format=fmt, key=c.key, table=split_key(c.key)[0],
-                  row=split_key(c.key)[1], column=split_key(c.key)[2],
-                  value=0 if c.key in zero else text_to_number(c.value, c.key),
+                  row=split_key(c.key)[1], column=split_key(c.key)[2], value=text_to_number(c.value, c.key),
                   text=c.text, status=c.status, reviewer=reviewer,
                   edited=c.status == CellStatus.CORRECTED.value, document_id=row.id, sha256=row.sha256)
         for c in sorted(cells, key=lambda c: c.position))
     return ApprovedDocument(document_id=row.id, sha256=row.sha256, filename=row.filename, agency=agency,
                             year=year, format=fmt, reviewer=reviewer, approved_at=row.decision_at,
-                            reason=row.decision_reason, rows=rows, document=doc, blank_as=blank_as)
+                            reason=row.decision_reason, rows=rows, document=doc)
