@@ -32,3 +32,20 @@ def test_noted_blank_report_error_and_blank_as_in_the_contract() -> None:
     assert all(out["cells"][k]["flagged"] and "suggestion" not in out["cells"][k] for k in v["cells"])
     zero = document_to_contract(doc, BlankAs.ZERO)
     assert zero["cells"][blank]["value"] == 0 and zero["cells"][unread]["value"] is None
+
+
+def test_revalidating_extracted_reports_changes_nothing() -> None:
+    from pathlib import Path
+
+    from service.pipeline import extract
+    from service.review_load import DecisionKind, document_decisions
+
+    fixtures = Path(__file__).parent / "fixtures"
+    for name in ("slip-report", "old-layout-report"):
+        doc = extract(fixtures / f"{name}.pdf")
+        again = validate_document(doc)
+        assert again.cells == doc.cells and again.violations == doc.violations, name
+    kinds = [d.kind for d in document_decisions(extract(fixtures / "slip-report.pdf"))]
+    assert kinds == [DecisionKind.REPORT_ERROR, DecisionKind.REPORT_ERROR]
+    old = document_decisions(extract(fixtures / "old-layout-report.pdf"))
+    assert [(d.kind, d.label, len(d.cells)) for d in old] == [(DecisionKind.GROUP, "old_layout", 21)]
