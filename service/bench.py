@@ -18,6 +18,7 @@ from typing import Any
 
 from service.errors import GoujiError
 from service.model import Document
+from service.review_load import ReportLoad, load_summary, report_load
 
 KINDS = (("digital", ".pdf"), ("scanned", ".scan.pdf"))
 
@@ -39,6 +40,7 @@ class KindStats:
     pages: int = 0
     seconds: float = 0.0
     examples: list[str] = field(default_factory=list)
+    loads: list[ReportLoad] = field(default_factory=list)
 
     def summary(self) -> str:
         def pct(a: int, b: int) -> str:
@@ -51,6 +53,7 @@ class KindStats:
             f"  flag rate            {pct(self.flagged, self.cells)}  ({self.flagged} flagged)",
             f"  flag rate (no blank) {pct(self.flagged_non_blank, self.non_blank)}  (printed blanks excluded)",
             f"  source slips found   {self.slips_found}/{self.slips}",
+            *load_summary(self.loads),
             f"  seconds per page     {self.seconds / self.pages:.3f}" if self.pages else "  seconds per page     n/a",
         ])
 
@@ -82,6 +85,7 @@ def score_document(doc: Document, truth: dict[str, Any], stats: KindStats) -> No
             if len(stats.examples) < 12:
                 stats.examples.append(f"{truth['id']} {key}: want {want}, got {got}"
                                       f"{'' if flagged else ' (UNFLAGGED)'}")
+    stats.loads.append(report_load(doc, slip=bool(truth.get("source_violations"))))
     rules = {v.rule for v in doc.violations}
     for rule in truth.get("source_violations", []):
         stats.slips += 1

@@ -88,16 +88,18 @@ def user_add(username: str, role: str, password: str) -> None:
               help="Output file (default: a new file in the data dir's exports/).")
 @click.option("--batch", "batch_id", type=int, help="Only this batch.")
 @click.option("--db-url", help="Upsert into this SQLAlchemy URL instead of writing a file.")
-def export_cmd(fmt: str, out: Path | None, batch_id: int | None, db_url: str | None) -> None:
+@click.option("--blank-as", type=click.Choice(["null", "zero"]), default="null", show_default=True,
+              help="Write a printed blank as empty/null or as 0 (an unread cell always stays empty).")
+def export_cmd(fmt: str, out: Path | None, batch_id: int | None, db_url: str | None, blank_as: str) -> None:
     """Export approved documents only: long/wide CSV, XLSX, JSONL, or a database upsert."""
-    from service.export import ExportFormat, export_file, export_to_database
+    from service.export import BlankAs, ExportFormat, export_file, export_to_database
 
     storage = _storage()
     if db_url:
-        result = export_to_database(storage, db_url, batch_id)
+        result = export_to_database(storage, db_url, batch_id, BlankAs(blank_as))
         click.echo(f"{result.rows} values of {result.documents} approved documents upserted")
         return
-    result = export_file(storage, ExportFormat(fmt), batch_id, out)
+    result = export_file(storage, ExportFormat(fmt), batch_id, out, BlankAs(blank_as))
     click.echo(f"{result.path} ({result.documents} approved documents, {result.rows} rows)")
 
 

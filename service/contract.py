@@ -2,6 +2,12 @@
 
 Numbers: counts become ``int``; decimals (the fee) become ``float`` rounded to their printed
 precision. ``bbox`` is in pixels at ``source.dpi``; pages are 1-based.
+
+Additions (backward compatible; ``flagged`` and ``reasons`` keep their meaning): a cell that
+carries only *noted* flags (a certain printed blank) has ``flagged: false`` and ``noted``
+(e.g. ``["printed_blank"]``); every violation has ``kind`` (``identity`` | ``report_error`` |
+``missing_row`` | ``value_rule`` | ``narrative``) and ``message`` ("printed 12, the sums want 11").
+``blank_as=zero`` writes a printed blank's ``value`` as 0 (``Cell.is_blank``; default ``null``).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from service.model import SCHEMA, Cell, Document, Violation
+from service.model import SCHEMA, BlankAs, Cell, Document, Violation
 
 
 def _number(value: int | Decimal | None) -> int | float | None:
@@ -21,9 +27,10 @@ def _number(value: int | Decimal | None) -> int | float | None:
         else float(value)
 
 
-def cell_to_contract(cell: Cell) -> dict[str, Any]:
+def cell_to_contract(cell: Cell, blank_as: BlankAs = BlankAs.NULL) -> dict[str, Any]:
+    value = 0 if blank_as is BlankAs.ZERO and cell.is_blank else cell.value
     out: dict[str, Any] = {
-        "value": _number(cell.value),
+        "value": _number(value),
         "text": cell.text,
         "confidence": round(cell.confidence, 4),
         "page": cell.page,
@@ -32,6 +39,8 @@ def cell_to_contract(cell: Cell) -> dict[str, Any]:
         "flagged": cell.flagged,
         "reasons": list(cell.reasons),
     }
+    if cell.noted:
+        out["noted"] = [f.value for f in cell.noted]
     if cell.suggestion is not None:
         out["suggestion"] = _number(cell.suggestion)
     return out
@@ -45,10 +54,12 @@ def violation_to_contract(v: Violation) -> dict[str, Any]:
         "expected": _number(v.expected),
         "found": _number(v.found),
         "difference": _number(diff),
+        "kind": v.kind.value,
+        "message": v.message,
     }
 
 
-def document_to_contract(doc: Document) -> dict[str, Any]:
+def document_to_contract(doc: Document, blank_as: BlankAs = BlankAs.NULL) -> dict[str, Any]:
     """The JSON document for one input, exactly the FORMAT.md contract plus a few extras."""
     return {
         "schema": SCHEMA,
@@ -64,7 +75,7 @@ def document_to_contract(doc: Document) -> dict[str, Any]:
             "year": doc.report.year,
             "format": doc.report.format.value,
         },
-        "cells": {key: cell_to_contract(cell) for key, cell in doc.cells.items()},
+        "cells": {key: cell_to_contract(cell, blank_as) for key, cell in doc.cells.items()},
         "violations": [violation_to_contract(v) for v in doc.violations],
         "narrative": [n.model_dump() for n in doc.narrative],
         "notes": list(doc.notes),

@@ -104,6 +104,23 @@ class Flag(StrEnum):
     UNCERTAIN_ROW = "uncertain_row"
     UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
+    # Added by validation (issue 8): a noted certain blank, a row no cell of which was read,
+    # a member of an identity the report itself breaks with clear readings.
+    PRINTED_BLANK = "printed_blank"
+    ROW_NOT_READ = "row_not_read"
+    REPORT_ERROR = "report_error"
+
+
+# Flags that are *noted* (shown, exported, kept in ``reasons``) but need no person: a cell that
+# carries only these is not flagged. A certain printed blank whose identities hold is one.
+NOTED_FLAGS = frozenset({Flag.PRINTED_BLANK})
+
+
+class BlankAs(StrEnum):
+    """How an export writes a printed blank: empty/``null`` (default) or ``0``."""
+
+    NULL = "null"
+    ZERO = "zero"
 
 
 class Cell(Frozen):
@@ -126,7 +143,19 @@ class Cell(Frozen):
 
     @property
     def flagged(self) -> bool:
-        return bool(self.flags)
+        """True when a person must look: some flag is not merely noted."""
+        return any(f not in NOTED_FLAGS for f in self.flags)
+
+    @property
+    def noted(self) -> tuple[Flag, ...]:
+        """The flags that are only noted (e.g. ``printed_blank``)."""
+        return tuple(f for f in self.flags if f in NOTED_FLAGS)
+
+    @property
+    def is_blank(self) -> bool:
+        """A printed blank (noted or still doubtful) or a cell a person confirmed empty: ``value``
+        is None and nothing but blank flags remain (an unread cell is not a blank)."""
+        return self.value is None and set(self.flags) <= {Flag.BLANK, Flag.PRINTED_BLANK}
 
     def with_flag(self, flag: Flag, reason: str) -> Cell:
         if reason in self.reasons and flag in self.flags:
@@ -136,13 +165,46 @@ class Cell(Frozen):
         return self.model_copy(update={"flags": flags, "reasons": reasons})
 
 
+class ViolationKind(StrEnum):
+    """What a violation is, for the reviewer.
+
+    ``identity``: a broken identity with doubtful or unread members (they explain it);
+    ``report_error``: a broken identity whose members are all clear readings — the report's own
+    error, one decision, never an overwrite suggestion; ``missing_row``: no cell of an expected
+    row was read (one row-level decision); ``value_rule``: negative/implausible value;
+    ``narrative``: the prose quotes another total.
+    """
+
+    IDENTITY = "identity"
+    REPORT_ERROR = "report_error"
+    MISSING_ROW = "missing_row"
+    VALUE_RULE = "value_rule"
+    NARRATIVE = "narrative"
+
+
 class Violation(Frozen):
-    """A broken rule: ``expected`` and ``found`` are the two sides (None when not numeric)."""
+    """A broken rule: ``expected`` and ``found`` are the two sides (None when not numeric).
+
+    For identities ``found`` is the printed left side (e.g. a total), ``expected`` the sum of
+    the right side.
+    """
 
     rule: str
     cells: tuple[str, ...]
     expected: Decimal | None = None
     found: Decimal | None = None
+    kind: ViolationKind = ViolationKind.IDENTITY
+
+    @property
+    def message(self) -> str:
+        """One line for the reviewer, e.g. "printed 12, the sums want 11"."""
+        if self.kind is ViolationKind.REPORT_ERROR:
+            return f"printed {self.found}, the sums want {self.expected}"
+        if self.kind is ViolationKind.MISSING_ROW:
+            return "row not read: no cell of this row could be read"
+        if self.expected is not None and self.found is not None:
+            return f"{self.found} ≠ {self.expected}"
+        return self.rule
 
     @property
     def difference(self) -> Decimal | None:

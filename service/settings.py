@@ -102,3 +102,7 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Reviewer load (service/review_load.py, gouji bench; issue 8) --------------------------------
+REVIEW_SECONDS_PER_KEY = 0.3      # a practised reviewer's key press
+REVIEW_SECONDS_PER_LOOK = 1.5     # one look at a cell, group, row or report error (and at approval)

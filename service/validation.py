@@ -1,10 +1,12 @@
 """Pipeline stage (and review-time re-check): identities, value rules, narrative totals.
 
-Problems are data: ``Violation(rule, cells, expected, found)``. Identity sums treat an empty
-cell as 0 (an empty cell is already flagged on its own). When every broken identity shares a
-single cell that takes part in no holding identity, and one value for it makes all of them
-hold, that cell is the likely culprit: it alone gets the identity flag plus a ``suggestion``
-(never applied). Otherwise every cell of every broken identity is flagged.
+Problems are data: ``Violation(rule, cells, expected, found, kind)``. Identity sums treat an
+empty cell as 0. Who must decide a broken identity is ``service.explain``'s business: when all
+its members are clear readings it is the report's own error (``kind=report_error``, every member
+flagged ``report_error``, one decision, no suggestion); otherwise only its doubtful/unread members
+are flagged, with the value that makes the identities hold as ``suggestion`` when it is unique
+(never applied). A row none of whose cells was read is one ``missing_row`` violation. A certain
+printed blank is *noted* (flag ``printed_blank``: reason kept, ``flagged`` false).
 
 ``validate_document`` is idempotent: it first strips the flags it owns, then recomputes them,
 so the review service calls it after every human edit.
@@ -12,10 +14,20 @@ so the review service calls it after every human edit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from service import settings
+from service.explain import (
+    classify,
+    explains,
+    flag_missing_row,
+    flag_violation,
+    missing_rows,
+    note_certain_blank,
+    suggestions,
+    suspects_of,
+    unnote_blank,
+)
 from service.formats import (
     DECIMAL_KEYS,
     FEE_KEY,
@@ -25,13 +37,15 @@ from service.formats import (
     Identity,
     identities_of,
 )
-from service.model import Cell, Document, Flag, NarrativeTotal, Violation
+from service.model import Cell, Document, Flag, NarrativeTotal, Violation, ViolationKind
 
-RULE_FLAGS = (Flag.BROKEN_IDENTITY, Flag.NEGATIVE, Flag.IMPLAUSIBLE, Flag.NARRATIVE_MISMATCH)
+RULE_FLAGS = (Flag.BROKEN_IDENTITY, Flag.NEGATIVE, Flag.IMPLAUSIBLE, Flag.NARRATIVE_MISMATCH,
+              Flag.REPORT_ERROR, Flag.ROW_NOT_READ)
 # Doubts about a *reading* that sums outweigh: a misread digit cannot keep two independent sums.
 READING_DOUBTS = frozenset({Flag.LOW_CONFIDENCE, Flag.ENGINE_DISAGREEMENT})
 CONFIRMED_PREFIX = "confirmed by "
-_RULE_REASON_PREFIXES = ("breaks ", "likely culprit", "negative ", "implausible", "narrative ")
+_RULE_REASON_PREFIXES = ("breaks ", "likely culprit", "negative ", "implausible", "narrative ",
+                         "report's own error", "row not read", "suggested ")
 
 
 def _value(cells: dict[str, Cell], key: str) -> Decimal:
@@ -69,29 +83,6 @@ def check_identities(cells: dict[str, Cell], old_other: dict[str, Cell]) -> tupl
     return broken, holding
 
 
-def find_culprit(broken: list[Violation], holding: set[Identity],
-                 cells: dict[str, Cell]) -> tuple[str, Decimal] | None:
-    """The single cell (and its value) that would make every broken identity hold, if unique."""
-    if not broken:
-        return None
-    shared = set(broken[0].cells).intersection(*(v.cells for v in broken[1:]))
-    in_holding = {k for i in holding for k in i.keys}
-    candidates = []
-    for key in shared - in_holding:
-        fixes = {_fix_value(v, key, _value(cells, key)) for v in broken}
-        if len(fixes) == 1 and (fix := fixes.pop()) >= 0:
-            candidates.append((key, fix))
-    return candidates[0] if len(candidates) == 1 else None
-
-
-def _fix_value(v: Violation, key: str, current: Decimal) -> Decimal:
-    """The value of ``key`` that closes ``v`` (``found`` = lhs sum, ``expected`` = rhs sum)."""
-    identity = next(i for i in IDENTITIES if i.name == v.rule)
-    assert v.found is not None and v.expected is not None
-    gap = v.expected - v.found
-    return current + gap if key in identity.lhs else current - gap
-
-
 def value_rule_flags(cell: Cell) -> list[tuple[Flag, str]]:
     """Non-negativity and plausibility of one cell."""
     if cell.value is None:
@@ -122,6 +113,7 @@ def confirm_by_sums(cell: Cell, holding: set[Identity]) -> Cell:
 
 
 def strip_rule_flags(cell: Cell) -> Cell:
+    cell = unnote_blank(cell)
     flags = tuple(f for f in cell.flags if f not in RULE_FLAGS)
     reasons = tuple(r for r in cell.reasons if not r.startswith(_RULE_REASON_PREFIXES))
     return cell.model_copy(update={"flags": flags, "reasons": reasons, "suggestion": None})
@@ -130,31 +122,46 @@ def strip_rule_flags(cell: Cell) -> Cell:
 def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
-    broken, holding = check_identities(cells, doc.old_other_row)
-    violations: list[Violation] = list(broken)
-    culprit = find_culprit(broken, holding, cells)
-    if culprit is not None:
-        key, fix = culprit
-        rules = "; ".join(v.rule for v in broken)
-        reason = f"likely culprit of: {rules}; {fix} would make them hold"
-        cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, reason)
-        cells[key] = cells[key].model_copy(update={"suggestion": _as_number(fix)})
-    else:
-        for v in broken:
-            _flag_all(cells, v.cells, f"breaks {v.rule} ({v.found} ≠ {v.expected})")
+    violations, holding = _identity_violations(cells, doc.old_other_row)
     for key, cell in list(cells.items()):
-        cells[key] = confirm_by_sums(cell, holding)
+        cells[key] = note_certain_blank(confirm_by_sums(cell, holding))
         for flag, reason in value_rule_flags(cell):
             cells[key] = cells[key].with_flag(flag, reason)
-            violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0)))
+            violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0),
+                                        kind=ViolationKind.VALUE_RULE))
     violations.extend(_narrative_violations(doc, cells))
     return doc.model_copy(update={"cells": cells, "violations": tuple(violations)})
 
 
-def _flag_all(cells: dict[str, Cell], keys: Iterable[str], reason: str) -> None:
-    for key in keys:
-        if key in cells:
-            cells[key] = cells[key].with_flag(Flag.BROKEN_IDENTITY, reason)
+def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[list[Violation], set[Identity]]:
+    """Missing rows and broken identities (classified), flagging who must decide them in ``cells``
+    (in place); returns the violations and the identities that hold."""
+    broken, holding = check_identities(cells, old)
+    by_name = {i.name: i for i in IDENTITIES}
+    rows = missing_rows(cells)
+    broken = [classify(v, by_name[v.rule], cells, old) for v in broken]
+    def skip(i: Identity) -> bool:
+        return _is_old_row_identity(i, old)
+
+    suggested = suggestions(cells, old, identity_sides, skip)
+    explained = {v.rule: explains(suspects_of(by_name[v.rule], cells, old), cells, old, suggested, skip)
+                 for v in broken if v.kind is ViolationKind.IDENTITY}
+    in_missing_row = {k for v in rows for k in v.cells}
+    for v in rows:
+        flag_missing_row(cells, v)
+    for v in broken:
+        flag_violation(cells, v, by_name[v.rule], old, in_missing_row, explained.get(v.rule, False))
+    for key, fix in suggested.items():
+        cells[key] = _with_suggestion(cells[key], fix, broken)
+    return [*rows, *broken], holding
+
+
+def _with_suggestion(cell: Cell, fix: Decimal, broken: list[Violation]) -> Cell:
+    """The suggested value and why: the broken rules it closes (or the sums it keeps holding)."""
+    rules = "; ".join(v.rule for v in broken if cell.key in v.cells) or "its sums"
+    value = _as_number(fix)
+    note = f"suggested {value}: the value that makes {rules} hold"
+    return cell.model_copy(update={"suggestion": value, "reasons": (*cell.reasons, note)})
 
 
 def _narrative_violations(doc: Document, cells: dict[str, Cell]) -> list[Violation]:
@@ -171,7 +178,8 @@ def _narrative_violations(doc: Document, cells: dict[str, Cell]) -> list[Violati
         cells[key] = cell.with_flag(
             Flag.NARRATIVE_MISMATCH, f"narrative text says “{quote.text}” (page {quote.page})")
         out.append(Violation(rule=f"narrative: {key} quoted in text", cells=(key,),
-                             expected=Decimal(quote.value), found=Decimal(cell.value)))
+                             expected=Decimal(quote.value), found=Decimal(cell.value),
+                             kind=ViolationKind.NARRATIVE))
     return out
 
 

@@ -122,3 +122,42 @@ def test_cli_user_add_db_upgrade_and_export(runner: object, storage: Storage, ap
     assert "2 approved documents" in result.output and len(out.read_text(encoding="utf-8").splitlines()) == 401
     target = f"sqlite:///{tmp_path / 'cli-target.db'}"
     assert runner.invoke(main, ["export", "--db-url", target]).exit_code == 0
+
+
+BLANK_KEY = "t3.refused_state_secret.natural_person"  # 0 in the factory's report: printed blank here
+
+
+def test_blank_as_zero_writes_printed_blanks_as_0_and_keeps_unread_cells_empty(
+        storage: Storage, runner: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.cli import main
+    from service.tables.reading import missing_cell, read_cell
+    from service.validation import validate_document
+
+    user = add_user(storage.db, "dora", "long-enough-pw", Role.REVIEWER)
+    batch = create_batch(storage, "blanks")
+    up = add_upload(storage, batch, "blank.pdf", io.BytesIO(b"blank"))
+    start_processing(storage, up.document_id)
+    doc = make_document("blank.pdf", up.sha256)
+    unread = "t2.licensing.decisions"
+    cells = {**doc.cells, BLANK_KEY: read_cell(BLANK_KEY, (), 1, doc.cells[BLANK_KEY].bbox),
+             unread: missing_cell(unread, "no printed cell found")}
+    doc = validate_document(doc.model_copy(update={"cells": cells}))
+    assert not doc.cells[BLANK_KEY].flagged and doc.cells[BLANK_KEY].is_blank
+    save_extraction(storage, up.document_id, doc)
+    review.approve(storage, up.document_id, user, "blank test")
+
+    def long_values(blank_as: str) -> dict[str, str]:
+        result = export_file(storage, ExportFormat.LONG_CSV, blank_as=blank_as)
+        return {r["key"]: r["value"] for r in csv.DictReader(result.path.open(encoding="utf-8"))}
+
+    assert (long_values("null")[BLANK_KEY], long_values("zero")[BLANK_KEY]) == ("", "0")
+    assert long_values("zero")[unread] == ""
+    jsonl = export_file(storage, ExportFormat.JSONL, blank_as="zero", path=tmp_path / "b.jsonl")
+    cell = json.loads(jsonl.path.read_text(encoding="utf-8"))["cells"][BLANK_KEY]
+    assert (cell["value"], cell["flagged"], cell["noted"]) == (0, False, ["printed_blank"])
+    monkeypatch.setenv("GOUJI_DATA_DIR", str(storage.settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", storage.settings.database_url)
+    out = tmp_path / "cli.csv"
+    assert runner.invoke(main, ["export", "--blank-as", "zero", "--out", str(out)]).exit_code == 0
+    rows = {r["key"]: r["value"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows[BLANK_KEY] == "0"

@@ -1,5 +1,7 @@
 """Properties of the 42 identities: a consistent table passes; perturbing one cell breaks
-exactly the identities that cell belongs to, and the cell is always flagged."""
+exactly the identities that cell belongs to, and the cell is always flagged. A perturbed clear
+reading is the report's own error (no suggestion); a perturbed doubtful or unread cell explains
+its identities alone (flagged with the original as suggestion, other members not flagged)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.formats import IDENTITIES, all_keys, identities_of
-from service.model import Flag
+from service.formats import IDENTITIES, T3_COLUMNS, T3_RESULT_ROWS, T4_COLUMNS, all_keys, identities_of
+from service.model import Cell, Document, Flag, Source, Token, ViolationKind
+from service.tables.reading import missing_cell, read_cell
 from service.validation import validate_document
 from tests.factories import consistent_values, document_with
 
@@ -43,11 +46,94 @@ def test_one_perturbed_cell_breaks_exactly_its_identities(seed: int, key: str, d
     broken = {v.rule for v in doc.violations if v.rule in IDENTITY_NAMES}
     assert broken == {i.name for i in identities_of(key)}
     cell = doc.cells[key]
-    assert Flag.BROKEN_IDENTITY in cell.flags
-    if len(identities_of(key)) >= 2:  # row and column cross at this cell: it is pinned
-        assert cell.suggestion == original
-        assert sum(c.flagged for c in doc.cells.values()) == 1
+    assert cell.flagged and Flag.REPORT_ERROR in cell.flags
+    # every member is a clear reading: the report's own error, no overwrite suggestion
+    assert {v.kind for v in doc.violations} == {ViolationKind.REPORT_ERROR}
+    assert all(c.suggestion is None for c in doc.cells.values())
+    assert all(v.message == f"printed {v.found}, the sums want {v.expected}" for v in doc.violations)
     assert cell.value == int(original) + delta  # the printed value is never overwritten
+
+
+def _with_reading(doc: Document, key: str, cell: Cell) -> Document:
+    return doc.model_copy(update={"cells": {**doc.cells, key: cell}})
+
+
+@given(seed=st.integers(0, 10_000), key=st.sampled_from(KEYS_IN_IDENTITIES),
+       delta=st.integers(1, 50))
+@settings(max_examples=100, deadline=None)
+def test_a_perturbed_doubtful_cell_alone_explains_its_identities(seed: int, key: str, delta: int) -> None:
+    """…when a row and a column sum agree on its value; one sum alone could hide a clear misread,
+    so then every member of it is flagged."""
+    values = consistent_values(random.Random(seed))
+    original = values[key]
+    values[key] = int(original) + delta
+    doc = document_with(values)
+    doubtful = doc.cells[key].with_flag(Flag.ENGINE_DISAGREEMENT, "second engine read “7”")
+    doc = validate_document(_with_reading(doc, key, doubtful))
+    mine = identities_of(key)
+    assert {v.rule for v in doc.violations} == {i.name for i in mine}
+    assert {v.kind for v in doc.violations} == {ViolationKind.IDENTITY}
+    flagged = {k for k, c in doc.cells.items() if c.flagged}
+    assert flagged == ({key} if len(mine) >= 2 else set(mine[0].keys))
+    assert Flag.BROKEN_IDENTITY in doc.cells[key].flags
+    assert doc.cells[key].suggestion == original and doc.cells[key].value == int(original) + delta
+
+
+@given(seed=st.integers(0, 10_000), key=st.sampled_from(KEYS_IN_IDENTITIES))
+@settings(max_examples=100, deadline=None)
+def test_an_unread_cell_is_flagged_alone_with_the_value_its_sums_want(seed: int, key: str) -> None:
+    values = consistent_values(random.Random(seed))
+    original = values[key]
+    doc = document_with(values)
+    doc = validate_document(_with_reading(doc, key, missing_cell(key, "no printed cell found")))
+    assert {k for k, c in doc.cells.items() if c.flagged} == {key}
+    assert doc.cells[key].value is None and doc.cells[key].suggestion == original
+    assert all(v.kind is ViolationKind.IDENTITY for v in doc.violations)  # explained, not the report's
+
+
+def test_a_missing_row_is_one_row_decision_with_column_suggestions() -> None:
+    values = consistent_values(random.Random(7))
+    values["t3.disclosed.natural_person"] = 5  # make sure the row is not all zeros
+    values["t3.disclosed.total"] = sum(int(values[f"t3.disclosed.{c}"]) for c in T3_COLUMNS[:-1])
+    for col in T3_COLUMNS:
+        values[f"t3.results_total.{col}"] = sum(int(values[f"t3.{r}.{col}"]) for r in T3_RESULT_ROWS)
+        values[f"t3.new.{col}"] = (int(values[f"t3.results_total.{col}"]) + int(values[f"t3.carried_forward.{col}"])
+                                   - int(values[f"t3.carried_over.{col}"]))
+    doc = document_with(values)
+    row = [f"t3.disclosed.{c}" for c in T3_COLUMNS]
+    cells = {**doc.cells, **{k: missing_cell(k, "no printed cell found") for k in row}}
+    doc = validate_document(doc.model_copy(update={"cells": cells}))
+    assert validate_document(document_with(values)).violations == ()
+    rows = [v for v in doc.violations if v.kind is ViolationKind.MISSING_ROW]
+    assert [v.rule for v in rows] == ["t3.disclosed: row not read"] and rows[0].cells == tuple(row)
+    assert {k for k, c in doc.cells.items() if c.flagged} == set(row)
+    assert all(Flag.ROW_NOT_READ in doc.cells[k].flags for k in row)
+    assert {k: doc.cells[k].suggestion for k in row} == {k: values[k] for k in row}
+
+
+def test_a_certain_blank_is_noted_and_a_doubtful_blank_mark_is_flagged() -> None:
+    values = consistent_values(random.Random(8))
+    key = next(k for k in KEYS_IN_IDENTITIES if values[k] == 0 and k.startswith("t3."))
+    doc = document_with(values)
+    certain = read_cell(key, (), 1, (0.0, 0.0, 9.0, 9.0))  # no glyph / no ink in the cell
+    out = validate_document(_with_reading(doc, key, certain))
+    cell = out.cells[key]
+    assert not cell.flagged and cell.noted == (Flag.PRINTED_BLANK,) and cell.value is None
+    assert cell.reasons[0].startswith("printed blank") and out.violations == ()
+    ocr_dash = read_cell(key, (Token(text="—", bbox=(0, 0, 9, 9), confidence=0.95, source=Source.OCR),), 1, None)
+    assert validate_document(_with_reading(doc, key, ocr_dash)).cells[key].flagged
+    # idempotent: the noted blank survives a second validation unchanged
+    assert validate_document(out).cells == out.cells
+
+
+def test_a_certain_blank_in_a_report_error_is_flagged_with_it() -> None:
+    values = consistent_values(random.Random(9))
+    values["t4.review.upheld"] = 0
+    values["t4.review.total"] = sum(int(values[f"t4.review.{c}"]) for c in ("corrected", "other", "pending")) + 2
+    doc = document_with(values)
+    doc = validate_document(_with_reading(doc, "t4.review.upheld", read_cell("t4.review.upheld", (), 1, None)))
+    assert [v.kind for v in doc.violations] == [ViolationKind.REPORT_ERROR]
+    assert doc.cells["t4.review.upheld"].flagged and Flag.REPORT_ERROR in doc.cells["t4.review.upheld"].flags
 
 
 def test_single_identity_break_flags_all_its_cells_without_suggestion() -> None:
@@ -57,6 +143,7 @@ def test_single_identity_break_flags_all_its_cells_without_suggestion() -> None:
     flagged = {k for k, c in doc.cells.items() if c.flagged}
     assert flagged == {f"t4.review.{c}" for c in ("upheld", "corrected", "other", "pending", "total")}
     assert all(doc.cells[k].suggestion is None for k in flagged)
+    assert [v.kind for v in doc.violations] == [ViolationKind.REPORT_ERROR]
 
 
 def test_validation_is_idempotent_and_clears_after_fix() -> None:
@@ -114,3 +201,29 @@ def test_a_fee_printed_in_yuan_is_converted_and_stays_flagged() -> None:
     doc = document_with(values)
     doc = doc.model_copy(update={"cells": {**doc.cells, cell.key: cell}})
     assert validate_document(doc).cells[cell.key].flagged
+
+
+def test_a_lone_suspect_that_cannot_close_its_identity_does_not_hide_the_others() -> None:
+    values = consistent_values(random.Random(10))
+    values["t4.review.upheld"] = 3
+    values["t4.review.total"] = sum(int(values[f"t4.review.{c}"]) for c in ("upheld", "corrected", "other", "pending"))
+    values["t4.review.total"] = int(values["t4.review.total"]) - 5  # closing it would need upheld = -2
+    doc = document_with(values)
+    doubtful = doc.cells["t4.review.upheld"].with_flag(Flag.LOW_CONFIDENCE, "OCR confidence 0.61")
+    out = validate_document(_with_reading(doc, "t4.review.upheld", doubtful))
+    assert out.cells["t4.review.upheld"].suggestion is None
+    assert {k for k, c in out.cells.items() if c.flagged} == {f"t4.review.{c}" for c in T4_COLUMNS}
+
+
+@given(seed=st.integers(0, 10_000), key=st.sampled_from(KEYS_IN_IDENTITIES), delta=st.integers(1, 50),
+       pick=st.integers(0, 10_000))
+@settings(max_examples=150, deadline=None)
+def test_a_clear_misread_beside_a_doubtful_reading_is_never_silent(seed: int, key: str, delta: int,
+                                                                   pick: int) -> None:
+    values = consistent_values(random.Random(seed))
+    values[key] = int(values[key]) + delta  # a confident misread (or the report's slip)
+    mates = sorted({k for i in identities_of(key) for k in i.keys} - {key})
+    other = mates[pick % len(mates)]
+    doc = document_with(values)
+    doubtful = doc.cells[other].with_flag(Flag.LOW_CONFIDENCE, "OCR confidence 0.61")
+    assert validate_document(_with_reading(doc, other, doubtful)).cells[key].flagged

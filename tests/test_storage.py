@@ -101,8 +101,13 @@ def test_accept_as_read_keeps_value_and_records_it(any_storage: Storage) -> None
     payload = review_payload(any_storage, doc_id)
     cell = payload["cells"][MISREAD_KEY]
     assert cell["value"] == TRUE_VALUE + 1 and cell["status"] == "accepted"
-    assert payload["review"]["order"] == []            # nothing left to look at …
-    assert payload["violations"]                      # … but the printed numbers still disagree
+    # the printed numbers still disagree, now with clear readings only: the report's own error,
+    # whose other members are flagged once for that decision (never the accepted cell again)
+    assert payload["violations"] and {v["kind"] for v in payload["violations"]} == {"report_error"}
+    members = {k for v in payload["violations"] for k in v["cells"]}
+    assert MISREAD_KEY not in payload["review"]["order"] and set(payload["review"]["order"]) <= members
+    assert all(payload["cells"][k]["suggestion"] is None if "suggestion" in payload["cells"][k] else True
+               for k in members)
 
 
 def test_approval_rules(any_storage: Storage) -> None:

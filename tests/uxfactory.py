@@ -3,7 +3,8 @@ repair, audit), built on ``docfactory.make_document`` and stored over an extract
 
 - ``ZERO_GROUP``: three cells read "0" with low confidence (t4 cells in a single identity, so the
   sums cannot clear the doubt);
-- ``BLANK_GROUP``: two printed blanks (value null) whose true value is 0;
+- ``BLANK_GROUP``: two blank marks read by OCR as "—" (value null, true value 0): doubtful blanks,
+  so flagged (a cell without ink would be a certain blank: noted, not flagged);
 - ``SHIFTED_ROW`` (``t3.disclosed``) was mapped one column too far left: its first value is lost,
   every other reading sits one column left, the total column is blank;
 - ``SWAPPED_ROWS``: the readings of ``t3.partly_disclosed`` and ``t3.refused_law`` were mapped to
@@ -35,7 +36,7 @@ def ux_document(path: str | Path) -> Document:
         cells[key] = cells[key].model_copy(update={"confidence": 0.55}).with_flag(
             Flag.LOW_CONFIDENCE, "low OCR confidence 0.55")
     for key in BLANK_GROUP:
-        cells[key] = cells[key].model_copy(update={"value": None, "text": ""}).with_flag(
+        cells[key] = cells[key].model_copy(update={"value": None, "text": "—"}).with_flag(
             Flag.BLANK, "printed blank (no number): value left empty, not 0")
     row = [cells[f"{SHIFTED_ROW}.{c}"] for c in T3_COLS]
     for i, col in enumerate(T3_COLS):

@@ -14,6 +14,7 @@ from pathlib import Path
 from service.export.files import write_jsonl, write_long_csv, write_wide_csv, write_xlsx
 from service.export.records import ApprovedDocument, approved_documents
 from service.export.upsert import upsert
+from service.model import BlankAs
 from service.storage import Storage
 
 
@@ -46,9 +47,10 @@ def write_export(docs: list[ApprovedDocument], fmt: ExportFormat, path: Path) ->
 
 
 def export_file(st: Storage, fmt: ExportFormat, batch_id: int | None = None,
-                path: Path | None = None) -> ExportResult:
-    """Export the approved documents (of one batch, or all) to ``path`` or a new file in exports/."""
-    docs = approved_documents(st, batch_id)
+                path: Path | None = None, blank_as: BlankAs = BlankAs.NULL) -> ExportResult:
+    """Export the approved documents (of one batch, or all) to ``path`` or a new file in exports/.
+    ``blank_as``: a printed blank is written empty/``null`` (default) or as 0."""
+    docs = approved_documents(st, batch_id, BlankAs(blank_as))
     if path is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         scope = f"batch{batch_id}" if batch_id is not None else "all"
@@ -56,10 +58,11 @@ def export_file(st: Storage, fmt: ExportFormat, batch_id: int | None = None,
     return write_export(docs, ExportFormat(fmt), path)
 
 
-def export_to_database(st: Storage, url: str, batch_id: int | None = None) -> ExportResult:
-    docs = approved_documents(st, batch_id)
+def export_to_database(st: Storage, url: str, batch_id: int | None = None,
+                       blank_as: BlankAs = BlankAs.NULL) -> ExportResult:
+    docs = approved_documents(st, batch_id, BlankAs(blank_as))
     rows = upsert(docs, url)
     return ExportResult(path=Path(url.split("@")[-1]), documents=len(docs), rows=rows)
 
 
-__all__ = ["ExportFormat", "ExportResult", "export_file", "export_to_database", "write_export"]
+__all__ = ["BlankAs", "ExportFormat", "ExportResult", "export_file", "export_to_database", "write_export"]

@@ -6,7 +6,7 @@ different value than the one read (cell status ``corrected``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.contract import document_to_contract
-from service.model import Document
+from service.model import BlankAs, Document
 from service.storage import Storage
 from service.storage.codec import document_from_rows, text_to_number
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, User
@@ -56,10 +56,11 @@ class ApprovedDocument:
     reason: str | None
     rows: tuple[ExportRow, ...]
     document: Document
+    blank_as: BlankAs = BlankAs.NULL
 
     def contract(self) -> dict[str, Any]:
         """The FORMAT.md contract of the approved state, plus an ``approval`` block."""
-        out = document_to_contract(self.document)
+        out = document_to_contract(self.document, self.blank_as)
         out["source"]["path"] = self.filename
         out["report"].update({"agency": self.agency, "year": self.year})
         out["approval"] = {"reviewer": self.reviewer, "reason": self.reason,
@@ -73,8 +74,11 @@ def split_key(key: str) -> tuple[str, str, str]:
     return table, row, column
 
 
-def approved_documents(st: Storage, batch_id: int | None = None) -> list[ApprovedDocument]:
-    """Approved documents (oldest first), each with its rows in reading order, read from one snapshot."""
+def approved_documents(st: Storage, batch_id: int | None = None,
+                       blank_as: BlankAs = BlankAs.NULL) -> list[ApprovedDocument]:
+    """Approved documents (oldest first), each with its rows in reading order, read from one snapshot.
+
+    ``blank_as=zero`` exports a printed blank (``Cell.is_blank``) as 0; an unread cell stays empty."""
     stmt = (select(DocumentRow, User.username).join(User, User.id == DocumentRow.decision_by, isouter=True)
             .where(DocumentRow.status == DocStatus.APPROVED.value).order_by(DocumentRow.id))
     if batch_id is not None:
@@ -83,7 +87,15 @@ def approved_documents(st: Storage, batch_id: int | None = None) -> list[Approve
     with st.db.snapshot() as s:  # one consistent state even while reviewers keep working
         for row, reviewer in s.execute(stmt).all():
             out.append(_approved(row, reviewer or ""))
-    return out
+    return [with_blank_as(d, blank_as) for d in out]
+
+
+def with_blank_as(doc: ApprovedDocument, blank_as: BlankAs) -> ApprovedDocument:
+    if blank_as is BlankAs.NULL:
+        return doc
+    blanks = {k for k, c in doc.document.cells.items() if c.is_blank}
+    rows = tuple(replace(r, value=0) if r.key in blanks and r.value is None else r for r in doc.rows)
+    return replace(doc, rows=rows, blank_as=blank_as)
 
 
 def _approved(row: DocumentRow, reviewer: str) -> ApprovedDocument:

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from service.formats import DECIMAL_KEYS
-from service.model import Cell, Document, Flag, Source, Violation
+from service.model import Cell, Document, Flag, Source, Violation, ViolationKind
 from service.storage.tables import CellRow, CellStatus, ViolationRow
 
 Number = int | Decimal
@@ -90,13 +90,14 @@ def row_to_cell(row: CellRow) -> Cell:
 
 def violation_row(v: Violation) -> ViolationRow:
     return ViolationRow(rule=v.rule, cells=json.dumps(list(v.cells)),
-                        expected=number_to_text(v.expected), found=number_to_text(v.found))
+                        expected=number_to_text(v.expected), found=number_to_text(v.found), kind=v.kind.value)
 
 
 def row_to_violation(row: ViolationRow) -> Violation:
     exp = Decimal(row.expected) if row.expected is not None else None
     found = Decimal(row.found) if row.found is not None else None
-    return Violation(rule=row.rule, cells=tuple(json.loads(row.cells)), expected=exp, found=found)
+    return Violation(rule=row.rule, cells=tuple(json.loads(row.cells)), expected=exp, found=found,
+                     kind=ViolationKind(row.kind or ViolationKind.IDENTITY.value))
 
 
 def base_json(doc: Document) -> str:

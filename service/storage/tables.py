@@ -162,6 +162,7 @@ class ViolationRow(Base):
     cells: Mapped[str] = mapped_column(Text)                         # JSON list of keys
     expected: Mapped[str | None] = mapped_column(String(40), nullable=True)
     found: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20), default="identity", server_default="identity")
 
     document: Mapped[DocumentRow] = relationship(back_populates="violations")
 
