@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from service.model import SCHEMA, Cell, Document, Violation
+from service.model import SCHEMA, Cell, Document, Violation, ViolationKind
 
 
 def _number(value: int | Decimal | None) -> int | float | None:
@@ -39,13 +39,16 @@ def cell_to_contract(cell: Cell) -> dict[str, Any]:
 
 def violation_to_contract(v: Violation) -> dict[str, Any]:
     diff = v.difference
-    return {
+    out: dict[str, Any] = {
         "rule": v.rule,
         "cells": list(v.cells),
         "expected": _number(v.expected),
         "found": _number(v.found),
         "difference": _number(diff),
     }
+    if v.kind is not ViolationKind.IDENTITY:  # checks across reports name the other report
+        out.update(kind=v.kind.value, other_document_id=v.other_document_id)
+    return out
 
 
 def document_to_contract(doc: Document) -> dict[str, Any]:

@@ -136,13 +136,25 @@ class Cell(Frozen):
         return self.model_copy(update={"flags": flags, "reasons": reasons})
 
 
+class ViolationKind(StrEnum):
+    """``identity``: a rule inside one report; ``cross_report``: a rule between two reports of one agency."""
+
+    IDENTITY = "identity"
+    CROSS_REPORT = "cross_report"
+
+
 class Violation(Frozen):
-    """A broken rule: ``expected`` and ``found`` are the two sides (None when not numeric)."""
+    """A broken rule: ``expected`` and ``found`` are the two sides (None when not numeric).
+
+    A ``cross_report`` violation names the other report (``other_document_id``, a review-database id);
+    its ``cells`` are keys of this report."""
 
     rule: str
     cells: tuple[str, ...]
     expected: Decimal | None = None
     found: Decimal | None = None
+    kind: ViolationKind = ViolationKind.IDENTITY
+    other_document_id: int | None = None
 
     @property
     def difference(self) -> Decimal | None:

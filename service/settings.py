@@ -102,3 +102,12 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Archive (service/archive): bulk intake, agency identity, checks across reports ----------------
+ARCHIVE_ZIP_MAX_MEMBERS = 5_000         # entries in one zip archive; more is refused as a whole
+ARCHIVE_ZIP_MAX_TOTAL_MB = 4_000        # uncompressed bytes of one zip archive, megabytes
+ARCHIVE_ZIP_MAX_RATIO = 200             # uncompressed ÷ compressed size of one member above this = a bomb
+ARCHIVE_PAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # a folder of only these = one report
+ARCHIVE_SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")  # never reports, silently skipped
+AGENCY_CONTEXT_PREFIX_CHARS = 16        # how far before a short name the report's text is searched for its city
+AGENCY_MAX_NAME_CHARS = 200
