@@ -118,7 +118,8 @@ def db_upgrade() -> None:
 
 def register(group: click.Group) -> None:
     """Add the service commands (and the operations commands of ``service.cli_ops``) to ``gouji``."""
+    from service.cli_archive import COMMANDS as ARCHIVE_COMMANDS
     from service.cli_ops import COMMANDS
 
-    for command in (serve, worker, user, export_cmd, db, *COMMANDS):
+    for command in (serve, worker, user, export_cmd, db, *COMMANDS, *ARCHIVE_COMMANDS):
         group.add_command(command)
