@@ -91,11 +91,19 @@ def user_add(username: str, role: str, password: str) -> None:
 def export_cmd(fmt: str, out: Path | None, batch_id: int | None, db_url: str | None) -> None:
     """Export approved documents only: long/wide CSV, XLSX, JSONL, or a database upsert."""
     from service.export import ExportFormat, export_file, export_to_database
+    from service.storage.errors import ReviewError
 
     storage = _storage()
     if db_url:
-        result = export_to_database(storage, db_url, batch_id)
+        try:
+            result = export_to_database(storage, db_url, batch_id)
+        except (ReviewError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"{result.rows} values of {result.documents} approved documents upserted")
+        if result.schema is not None:
+            sch = result.schema
+            click.echo(f"schema v{sch.version}: {sch.agencies} agencies, {sch.documents} documents, "
+                       f"{sch.cells} cell values")
         return
     result = export_file(storage, ExportFormat(fmt), batch_id, out)
     click.echo(f"{result.path} ({result.documents} approved documents, {result.rows} rows)")
