@@ -83,3 +83,39 @@ def add_report(st: Storage, batch_id: int, agency: str, year: int, values: Value
     doc = st.validator(document_of(agency, year, values, text))
     assert save_extraction(st, up.document_id, doc, attempt.claim)
     return up.document_id
+
+
+# Twelve agencies in ten cities; the first is printed three different ways over the years.
+AGENCIES = ("淮安市洪泽区人民政府", "南京市鼓楼区人民政府", "福州市鼓楼区人民政府", "苏州市姑苏区人民政府",
+            "杭州市西湖区人民政府", "成都市武侯区人民政府", "武汉市江汉区人民政府", "广州市天河区人民政府",
+            "北京市海淀区人民政府", "上海市浦东新区人民政府", "淮安市市场监督管理局", "浙江省教育厅")
+PRINTINGS = ("淮安市洪泽区人民政府", "江苏省淮安市洪泽区人民政府",
+             "洪泽区 人民政府 ２０２２年度政府信息公开工作年度报告")
+ARCHIVE_YEARS = tuple(range(2020, 2026))
+
+
+def build_archive(st: Storage, seed: int = 3) -> tuple[dict[str, dict[int, int]], set[tuple[str, int]]]:
+    """≥ 50 reports of 12 agencies over 2020–2025 with gaps; returns ``{agency: {year: doc}}`` and the gaps.
+
+    Each agency's series is consistent across years (no finding between reports); the first year and
+    the last year are kept for agency 0 so the archive's year range is always 2020–2025."""
+    rng = random.Random(seed)
+    batch = create_batch_named(st, "archive")
+    docs: dict[str, dict[int, int]] = {}
+    gaps: set[tuple[str, int]] = set()
+    for number, agency in enumerate(AGENCIES):
+        series = series_values(rng, len(ARCHIVE_YEARS))
+        for index, (year, values) in enumerate(zip(ARCHIVE_YEARS, series, strict=True)):
+            keep = number == 0 or rng.random() > 0.25
+            if not keep:
+                gaps.add((agency, year))
+                continue
+            printed = PRINTINGS[index % len(PRINTINGS)] if number == 0 else agency
+            docs.setdefault(agency, {})[year] = add_report(st, batch, printed, year, values)
+    return docs, gaps
+
+
+def create_batch_named(st: Storage, name: str) -> int:
+    from service.storage.intake import create_batch
+
+    return create_batch(st, name)

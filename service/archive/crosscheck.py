@@ -20,9 +20,9 @@ from decimal import Decimal
 from service.formats import T3_COLUMNS
 from service.model import Frozen, Violation, ViolationKind
 
-RULE_CARRY_OVER = "across years: carried over = last year's carried forward"
-RULE_CARRY_FORWARD = "across years: carried forward = next year's carried over"
-RULE_IN_FORCE = "across years: in force = last year's in force + issued − repealed"
+RULE_CARRY_OVER = "across years: carried over = carried forward of the year before"
+RULE_CARRY_FORWARD = "across years: carried forward = carried over of the year after"
+RULE_IN_FORCE = "across years: in force = in force of the year before + issued − repealed"
 RULE_DUPLICATE = "across reports: the same agency and year twice"
 CROSS_RULES = (RULE_CARRY_OVER, RULE_CARRY_FORWARD, RULE_IN_FORCE, RULE_DUPLICATE)
 IN_FORCE_ITEMS = ("rules", "normative_docs")
