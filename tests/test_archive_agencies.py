@@ -113,3 +113,51 @@ def test_merge_split_rename(storage):
     assert "淮安市洪泽县人民政府" in renamed["aliases"]
     assert list_agencies(storage, region="淮安") and not list_agencies(storage, region="福州")
     assert [x["id"] for x in list_agencies(storage, query="洪泽县")] == [new]
+
+
+def test_cli_agency_commands(runner, storage, monkeypatch):
+    from service.cli import main
+
+    monkeypatch.setenv("GOUJI_DATA_DIR", str(storage.settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", storage.settings.database_url)
+    batch = create_batch(storage, "cli")
+    values = series_values(random.Random(6), 2)
+    a = add_report(storage, batch, "南京市鼓楼区人民政府", 2021, values[0])
+    b = add_report(storage, batch, "福州市鼓楼区人民政府", 2021, values[0])
+    doc = add_report(storage, batch, "鼓楼区人民政府", 2022, values[1])
+    listed = runner.invoke(main, ["agency", "list", "--region", "福州"])
+    assert listed.exit_code == 0 and "福州市鼓楼区人民政府" in listed.output and "南京" not in listed.output
+    decisions = runner.invoke(main, ["agency", "decisions"])
+    [decision] = list_decisions(storage)
+    assert f"document {doc}" in decisions.output and "鼓楼区人民政府" in decisions.output
+    fuzhou = _link(storage, b)[0]
+    assert runner.invoke(main, ["agency", "resolve", str(decision["id"]), str(fuzhou)]).exit_code == 0
+    assert _link(storage, doc)[0] == fuzhou
+    nanjing = _link(storage, a)[0]
+    merged = runner.invoke(main, ["agency", "merge", str(nanjing), str(nanjing)])
+    assert merged.exit_code != 0 and "itself" in merged.output
+    split_off = runner.invoke(main, ["agency", "split", str(fuzhou), "福州市鼓楼区教育局", "--document", str(doc)])
+    assert split_off.exit_code == 0, split_off.output
+    assert runner.invoke(main, ["agency", "rename", str(nanjing), "南京市鼓楼区政府"]).exit_code == 0
+    rechecked = runner.invoke(main, ["agency", "recheck"])
+    assert rechecked.exit_code == 0 and "3 reports re-checked" in rechecked.output
+    assert _link(storage, doc)[1] == "admin"                     # an admin's move survives the re-match
+
+
+def test_api_decisions(client, login, reviewer, storage):
+    batch = create_batch(storage, "api")
+    values = series_values(random.Random(8), 2)
+    add_report(storage, batch, "南京市鼓楼区人民政府", 2021, values[0])
+    add_report(storage, batch, "福州市鼓楼区人民政府", 2021, values[0])
+    doc = add_report(storage, batch, "鼓楼区人民政府", 2022, values[1])
+    headers = login(client, reviewer)
+    [decision] = client.get("/api/agency-decisions").get_json()["decisions"]
+    assert decision["document_id"] == doc
+    issues = client.get("/api/archive/issues?kind=agency").get_json()["issues"]
+    assert [i["document_id"] for i in issues] == [doc]
+    chosen = client.post(f"/api/agency-decisions/{decision['id']}/resolve", json={"agency_id": None},
+                         headers=headers).get_json()["agency_id"]
+    assert _link(storage, doc) == (chosen, "decision")
+    assert client.get("/api/agency-decisions").get_json()["decisions"] == []
+    again = client.post(f"/api/agency-decisions/{decision['id']}/resolve", json={}, headers=headers)
+    assert again.status_code == 422

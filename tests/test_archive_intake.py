@@ -90,7 +90,7 @@ def test_page_folder_is_one_report_stored_as_a_zip_of_its_pages(storage, intake_
     with storage.db.session() as s:
         row = s.get(DocumentRow, doc_id)
         path = kept_path(storage, row.sha256)
-    assert row.status == "queued" and is_pages_zip(path)
+    assert row.status == "queued" and is_pages_zip(path) and row.filename == "pages-report"
     pages = page_images(path)
     originals = [(intake_dir / "pages-report" / f"p{n}.png").read_bytes() for n in (1, 2, 10)]
     assert [data for _, data in pages] == originals                       # natural page order, bytes intact

@@ -248,6 +248,11 @@ def _holder(st: Storage, sha: str) -> Holder | None:
     return Holder(int(row[0]), int(row[1]), row[2], (row[4] or "refused") if row[3] == "refused" else None)
 
 
+def stored_name(item: Item) -> str:
+    """The document's file name: the file's (or zip member's) own name; a page folder's folder name."""
+    return display_name(item.name.rstrip("/"))
+
+
 def submit_item(st: Storage, batch_id: int, item: Item, summary: Summary,
                 enqueue: Callable[[int], object] | None = None) -> None:
     """Take one item into the batch (or count why not) and hand a queued document to ``enqueue``."""
@@ -264,11 +269,11 @@ def submit_item(st: Storage, batch_id: int, item: Item, summary: Summary,
             summary.refused.append((item.name, held.refused))
         else:
             resumed = (held.batch_id == batch_id and held.document_id not in summary.taken_now
-                       and held.filename == display_name(item.name))  # the same item, taken by an earlier run
+                       and held.filename == stored_name(item))  # the same item, taken by an earlier run
             (summary.already if resumed else summary.duplicates).append((item.name, held.document_id))
         return
     try:
-        up = add_upload(st, batch_id, item.name, io.BytesIO(data))
+        up = add_upload(st, batch_id, stored_name(item), io.BytesIO(data))
     except InvalidAction as exc:
         summary.refused.append((item.name, str(exc)))
         return
