@@ -85,3 +85,31 @@ def _value(storage, doc_id, key):
     from service.storage.review import load_document
 
     return load_document(storage, doc_id).cells[key].value
+
+
+def test_concurrent_saves_of_one_new_agency(any_storage):
+    import threading
+
+    values = series_values(random.Random(3), 6)
+    batch = create_batch(any_storage, "race")
+    errors: list[BaseException] = []
+
+    def save(year: int) -> None:
+        try:
+            add_report(any_storage, batch, "绍兴市柯桥区人民政府", year, values[year - 2020])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(y,)) for y in range(2020, 2026)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    from service.archive.admin import list_agencies
+
+    [agency] = list_agencies(any_storage)
+    assert agency["reports"] == 6
+    from service.archive.checks import recheck_agency
+
+    assert recheck_agency(any_storage, agency["id"]) == 0

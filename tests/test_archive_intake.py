@@ -11,7 +11,7 @@ import pytest
 from docfactory import make_png
 
 from service.archive.bulk import submit
-from service.archive.pages import is_pages_zip, page_images
+from service.archive.pages import is_pages_zip, page_images, unpack_pages
 from service.storage.intake import kept_path
 from service.storage.tables import DocumentRow
 
@@ -94,6 +94,9 @@ def test_page_folder_is_one_report_stored_as_a_zip_of_its_pages(storage, intake_
     pages = page_images(path)
     originals = [(intake_dir / "pages-report" / f"p{n}.png").read_bytes() for n in (1, 2, 10)]
     assert [data for _, data in pages] == originals                       # natural page order, bytes intact
+    unpacked = unpack_pages(path, storage.settings.data_dir / "unpacked")
+    assert [p.name for p in unpacked] == ["page-0001.png", "page-0002.png", "page-0003.png"]
+    assert [p.read_bytes() for p in unpacked] == originals
 
 
 def test_interrupted_run_resumes(storage, intake_dir):

@@ -13,17 +13,20 @@ import json
 import logging
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.archive.crosscheck import ReportFacts, check_agency, needed_keys
-from service.archive.tables import CrossViolationRow, DocumentAgency
+from service.archive.tables import AgencyRow, CrossViolationRow, DocumentAgency
 from service.model import Violation, ViolationKind
+from service.settings import AGENCY_ASSIGN_ATTEMPTS as ASSIGN_ATTEMPTS
 from service.storage import Storage
 from service.storage.codec import number_to_text, text_to_number
 from service.storage.tables import CellRow, DocStatus, DocumentRow
 
 log = logging.getLogger(__name__)
 CHECKED_STATUSES = (DocStatus.REVIEW.value, DocStatus.APPROVED.value)
+
 
 
 def _facts(s: Session, agency_id: int) -> list[ReportFacts]:
@@ -47,6 +50,9 @@ def recheck_agency(st: Storage, agency_id: int | None) -> int:
     if agency_id is None:
         return 0
     with st.db.session() as s:
+        # one recheck of an agency at a time (PostgreSQL row lock; SQLite serialises writers anyway)
+        if s.scalar(select(AgencyRow.id).where(AgencyRow.id == agency_id).with_for_update()) is None:
+            return 0
         findings = check_agency(_facts(s, agency_id))
         s.execute(delete(CrossViolationRow).where(CrossViolationRow.agency_id == agency_id))
         for f in findings:
@@ -71,9 +77,7 @@ def document_changed(st: Storage, doc_id: int, reassign: bool = False) -> None:
     and repaired by the next change of any report of the agency (or ``gouji agency recheck``)."""
     try:
         if reassign:
-            from service.archive.agencies import assign_document
-
-            before, after = assign_document(st, doc_id)
+            before, after = _assign(st, doc_id)
         else:
             with st.db.session() as s:
                 link = s.get(DocumentAgency, doc_id)
@@ -83,6 +87,19 @@ def document_changed(st: Storage, doc_id: int, reassign: bool = False) -> None:
             recheck_agency(st, agency_id)
     except Exception:  # noqa: BLE001 — the report's own save must not fail because of its neighbours
         log.exception("document %s: checks across reports failed; they are re-run on the next change", doc_id)
+
+
+def _assign(st: Storage, doc_id: int) -> tuple[int | None, int | None]:
+    """Match the agency; a concurrent save that created the same agency first makes us retry once."""
+    from service.archive.agencies import assign_document
+
+    for attempt in range(ASSIGN_ATTEMPTS):
+        try:
+            return assign_document(st, doc_id)
+        except IntegrityError:
+            if attempt == ASSIGN_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def cross_violations(st: Storage, doc_id: int) -> list[Violation]:

@@ -55,3 +55,15 @@ def page_images(path: Path) -> list[tuple[str, bytes]]:
     with zipfile.ZipFile(path) as zf:
         names = sorted((i.filename for i in zf.infolist() if not i.is_dir()), key=natural_key)
         return [(n, zf.read(n)) for n in names]
+
+
+def unpack_pages(path: Path, folder: Path) -> list[Path]:
+    """Write the pages of a stored page zip into ``folder`` as ``page-0001.png`` … (names made here, never
+    taken from the archive), in page order; what a folder-of-page-images reader takes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for number, (name, data) in enumerate(page_images(path), start=1):
+        target = folder / f"page-{number:04d}{PurePosixPath(name).suffix.lower()}"
+        target.write_bytes(data)
+        out.append(target)
+    return out
