@@ -22,7 +22,6 @@ updated in place, the views are re-created; a second run leaves the same data.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,17 +34,20 @@ from sqlalchemy import (
     Float,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
+    case,
     create_engine,
     delete,
     func,
     insert,
     select,
-    text,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.ddl import ExecutableDDLElement
 
 from service.formats import ReportFormat, all_keys
 from service.storage import Storage
@@ -55,7 +57,6 @@ from service.storage.tables import CellStatus, DocStatus, DocumentRow, User
 SCHEMA_VERSION = 1
 EXPORTED_STATUSES = (DocStatus.REVIEW.value, DocStatus.APPROVED.value, DocStatus.REJECTED.value)
 VIEWS = ("current_values", "report_wide")
-SAFE_KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 metadata = MetaData()
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True, autoincrement=False),
@@ -115,25 +116,57 @@ def migrate(conn: Connection) -> int:
     return SCHEMA_VERSION
 
 
+class CreateView(ExecutableDDLElement):
+    """``CREATE VIEW name AS <select>`` (SQLAlchemy's view recipe; the select renders its constants inline)."""
+
+    def __init__(self, name: str, selectable: Select[Any]) -> None:
+        self.name, self.selectable = name, selectable
+
+
+class DropView(ExecutableDDLElement):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@compiles(CreateView)
+def _compile_create_view(element: CreateView, compiler: Any, **kw: Any) -> str:
+    body = compiler.sql_compiler.process(element.selectable, literal_binds=True)
+    return f"CREATE VIEW {compiler.preparer.quote(element.name)} AS {body}"
+
+
+@compiles(DropView)
+def _compile_drop_view(element: DropView, compiler: Any, **kw: Any) -> str:
+    return f"DROP VIEW IF EXISTS {compiler.preparer.quote(element.name)}"
+
+
+def current_values_select() -> Select[Any]:
+    """Per agency-year, the cells of its latest approved report (by approval time, then id)."""
+    d, c, latest_doc = documents, cell_values, documents.alias("d2")
+    latest = (select(latest_doc.c.id)
+              .where(latest_doc.c.agency_id == d.c.agency_id, latest_doc.c.year == d.c.year,
+                     latest_doc.c.status == DocStatus.APPROVED.value)
+              .order_by(latest_doc.c.approved_at.desc(), latest_doc.c.id.desc()).limit(1).scalar_subquery())
+    return (select(d.c.agency_id, d.c.year, c.c.key, c.c.value, c.c.value_num, c.c.document_id)
+            .select_from(c.join(d, d.c.id == c.c.document_id))
+            .where(d.c.status == DocStatus.APPROVED.value, d.c.agency_id.is_not(None), d.c.id == latest))
+
+
+def report_wide_select() -> Select[Any]:
+    """One row per report: its agency, year, status and one numeric column per canonical key."""
+    d, a, c = documents, agencies, cell_values
+    lead = (d.c.id.label("document_id"), d.c.agency_id, a.c.name.label("agency"), a.c.province, a.c.city,
+            a.c.county, d.c.year, d.c.format, d.c.status, d.c.approved_at)
+    columns = [func.max(case((c.c.key == k, c.c.value_num))).label(column_of(k)) for k in view_keys()]
+    return (select(*lead, *columns).select_from(d.outerjoin(a, a.c.id == d.c.agency_id)
+                                                .outerjoin(c, c.c.document_id == d.c.id))
+            .group_by(*(col for col in lead)))
+
+
 def _create_views(conn: Connection) -> None:
     for view in VIEWS:
-        conn.execute(text(f"DROP VIEW IF EXISTS {view}"))
-    conn.execute(text(
-        "CREATE VIEW current_values AS SELECT d.agency_id, d.year, c.key, c.value, c.value_num, c.document_id "
-        "FROM cell_values c JOIN documents d ON d.id = c.document_id "
-        "WHERE d.status = 'approved' AND d.agency_id IS NOT NULL AND d.id = ("
-        " SELECT d2.id FROM documents d2 WHERE d2.agency_id = d.agency_id AND d2.year = d.year"
-        " AND d2.status = 'approved' ORDER BY d2.approved_at DESC, d2.id DESC LIMIT 1)"))
-    keys = view_keys()
-    if not all(SAFE_KEY.match(k) for k in keys):  # keys are format constants; never user text
-        raise ValueError("unexpected characters in a canonical key")
-    columns = ", ".join(f"MAX(CASE WHEN c.key = '{k}' THEN c.value_num END) AS {column_of(k)}" for k in keys)
-    conn.execute(text(
-        "CREATE VIEW report_wide AS SELECT d.id AS document_id, d.agency_id, a.name AS agency, a.province, a.city, "  # noqa: S608
-        f"a.county, d.year, d.format, d.status, d.approved_at, {columns} "
-        "FROM documents d LEFT JOIN agencies a ON a.id = d.agency_id "
-        "LEFT JOIN cell_values c ON c.document_id = d.id "
-        "GROUP BY d.id, d.agency_id, a.name, a.province, a.city, a.county, d.year, d.format, d.status, d.approved_at"))
+        conn.execute(DropView(view))
+    conn.execute(CreateView("current_values", current_values_select()))
+    conn.execute(CreateView("report_wide", report_wide_select()))
 
 
 def _upsert(conn: Connection, table: Table, row: dict[str, Any]) -> None:
