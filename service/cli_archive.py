@@ -73,7 +73,7 @@ def _print_summary(summary: object, enqueued: bool) -> None:
 
 @click.group()
 def agency() -> None:
-    """Agencies: list, decisions, merge, split, rename, recheck."""
+    """Agencies: list, add, decisions, resolve, merge, split, rename, recheck."""
 
 
 @agency.command("list")
@@ -85,6 +85,17 @@ def agency_list(query: str, region: str) -> None:
     for a in list_agencies(_storage(), query, region):
         click.echo(f"{a['id']:>6}  {a['name']}  [{a['region']}]  {a['reports']} reports  "
                    f"aliases: {', '.join(a['aliases'])}")
+
+
+@agency.command("add")
+@click.argument("names", nargs=-1, required=True)
+def agency_add(names: tuple[str, ...]) -> None:
+    """Register agencies expected to report (the coverage matrix shows those that never did)."""
+    from service.archive.admin import add_agency
+
+    storage = _storage()
+    for name in names:
+        click.echo(f"{_run(lambda n=name: add_agency(storage, n))}  {name}")
 
 
 @agency.command("decisions")

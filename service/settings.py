@@ -111,4 +111,5 @@ ARCHIVE_PAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # a folder o
 ARCHIVE_SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")  # never reports, silently skipped
 AGENCY_CONTEXT_PREFIX_CHARS = 16        # how far before a short name the report's text is searched for its city
 AGENCY_MAX_NAME_CHARS = 200
+ARCHIVE_VIEW_MAX_ISSUES = 500          # issue rows drawn on the archive page (the downloads hold every row)
 AGENCY_ASSIGN_ATTEMPTS = 3              # two workers creating the same new agency at once: the loser retries

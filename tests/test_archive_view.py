@@ -111,3 +111,38 @@ def test_agency_api_merge_needs_admin(client, login, reviewer, admin, storage):
     assert admin_client.post(f"/api/agencies/{others[0]}/merge", json={"into": ids[0]},
                              headers=admin_headers).status_code == 200
     assert len(list_agencies(storage)) == 1
+
+
+def test_registered_agency_without_reports_is_missing_every_year(storage, runner, monkeypatch):
+    from service.cli import main
+
+    _planted(storage)
+    monkeypatch.setenv("GOUJI_DATA_DIR", str(storage.settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", storage.settings.database_url)
+    added = runner.invoke(main, ["agency", "add", "宿迁市 沭阳县人民政府", "苏州市姑苏区人民政府"])
+    assert added.exit_code == 0, added.output
+    matrix = coverage(storage)
+    assert ("宿迁市沭阳县人民政府", 2021) in matrix.missing() and ("宿迁市沭阳县人民政府", 2022) in matrix.missing()
+    assert len(matrix.rows) == 3                                   # 姑苏区 was known: not added twice
+    assert all(r["name"] != "宿迁市沭阳县人民政府" for r in coverage(storage, batch_id=1).rows)
+
+
+def test_archive_migration_downgrades_and_upgrades(tmp_path):
+    from alembic import command
+
+    from service.storage.db import Database, alembic_config
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db = Database(url)
+    db.upgrade()
+    cfg = alembic_config(url)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    from sqlalchemy import inspect
+
+    assert "agencies" not in inspect(db.engine).get_table_names()
+    db.upgrade()
+    assert {"agencies", "agency_aliases", "document_agency", "agency_decisions", "cross_violations"} <= set(
+        inspect(db.engine).get_table_names())
+    db.dispose()

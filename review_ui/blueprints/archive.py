@@ -12,6 +12,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from review_ui.app import services
 from service.archive.reports import TableFormat, coverage_table, issues_table, write_table
 from service.archive.views import Coverage, IssueFilter, coverage, issue_rules, list_issues
+from service.settings import ARCHIVE_VIEW_MAX_ISSUES
 from service.storage.intake import get_batch, list_batches
 from service.storage.tables import DocStatus
 
@@ -37,7 +38,8 @@ def index() -> Any:
     every = list_issues(storage, IssueFilter(batch_id=flt.batch_id))
     issues = list_issues(storage, flt)
     matrix = coverage(storage, flt.batch_id, flt.agency, flt.region)
-    return render_template("archive.html", issues=issues, rules=issue_rules(every), matrix=matrix, flt=flt,
+    return render_template("archive.html", issues=issues[:ARCHIVE_VIEW_MAX_ISSUES], issue_total=len(issues),
+                           rules=issue_rules(every), matrix=matrix, flt=flt,
                            batches=list_batches(storage), statuses=[s.value for s in DocStatus],
                            states=list(Coverage))
 

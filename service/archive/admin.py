@@ -91,6 +91,12 @@ def _named_agency(s: Any, name: str) -> int:
     return row.id
 
 
+def add_agency(st: Storage, name: str) -> int:
+    """Register an agency expected to report (its canonical form; an existing one is returned)."""
+    with st.db.session() as s:
+        return _named_agency(s, name)
+
+
 def split(st: Storage, agency_id: int, document_ids: list[int], name: str) -> int:
     """Move ``document_ids`` (reports of ``agency_id``) to the agency called ``name``; returns its id."""
     if not document_ids:

@@ -4,7 +4,8 @@ agency decisions) and the coverage matrix (agencies × years).
 Coverage states, per agency and year, from the best of its reports: ``approved`` > ``in_review``
 (queued, processing or in review) > ``failed`` (error or rejected); ``missing`` when the agency has
 no report for a year inside the archive's year range (the lowest to the highest year any report in
-scope prints).
+scope prints). The whole archive also lists agencies registered without any report (``gouji agency
+add``): the agencies that have not reported at all.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ def coverage(st: Storage, batch_id: int | None = None, query: str = "", region: 
     """Agencies (matching ``query`` in their name, ``region`` in province/city/county) × years."""
     with st.db.session() as s:
         docs = _doc_rows(s, batch_id)
+        known = list(s.scalars(select(AgencyRow)).all()) if batch_id is None else []
     years_seen = [d.year for d, _, _ in docs.values() if d.year]
     years = list(range(min(years_seen), max(years_seen) + 1)) if years_seen else []
     rows: dict[int, dict[str, Any]] = {}
@@ -134,5 +136,11 @@ def coverage(st: Storage, batch_id: int | None = None, query: str = "", region: 
         state = STATE_OF.get(doc.status, Coverage.IN_REVIEW)
         if RANK[state] > RANK[cell["state"]]:
             cell["state"] = state
+    if batch_id is None:  # the whole archive: registered agencies without any report are missing every year
+        for agency in known:
+            if agency.id not in rows and not (query and query not in agency.name) \
+                    and not (region and region not in _region(agency)):
+                rows[agency.id] = {"id": agency.id, "name": agency.name, "region": _region(agency),
+                                   "cells": {y: {"state": Coverage.MISSING, "document_ids": []} for y in years}}
     ordered = sorted(rows.values(), key=lambda r: (r["region"], r["name"]))
     return CoverageMatrix(years=years, rows=ordered)
