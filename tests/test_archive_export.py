@@ -96,17 +96,3 @@ def test_cli_export_db_url(runner, storage, reviewer, tmp_path, monkeypatch):
     result = runner.invoke(main, ["export", "--db-url", target])
     assert result.exit_code == 0, result.output
     assert "schema v1: 2 agencies, 3 documents, 600 cell values" in result.output
-
-
-def test_jsonl_contract_carries_the_checks_across_reports(storage, reviewer, tmp_path):
-    import json
-
-    from service.export import ExportFormat, export_file
-
-    docs = _archive(storage, reviewer["id"])
-    result = export_file(storage, ExportFormat.JSONL, path=tmp_path / "out.jsonl")
-    lines = [json.loads(line) for line in result.path.read_text(encoding="utf-8").splitlines()]
-    cross = [v for line in lines for v in line["violations"] if v.get("kind") == "cross_report"]
-    assert {(v["other_document_id"], tuple(v["cells"])) for v in cross} == {
-        (docs["a22"], ("t3.carried_forward.other",)), (docs["a22"], ("t3.carried_forward.total",)),
-        (docs["a21"], ("t3.carried_over.other",)), (docs["a21"], ("t3.carried_over.total",))}

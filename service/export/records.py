@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.contract import document_to_contract
-from service.model import Document, Violation
+from service.model import Document
 from service.storage import Storage
 from service.storage.codec import document_from_rows, text_to_number
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, User
@@ -82,24 +82,13 @@ def approved_documents(st: Storage, batch_id: int | None = None) -> list[Approve
     out = []
     with st.db.snapshot() as s:  # one consistent state even while reviewers keep working
         for row, reviewer in s.execute(stmt).all():
-            out.append(_approved(row, reviewer or "", _cross(s, row.id)))
+            out.append(_approved(row, reviewer or ""))
     return out
 
 
-def _cross(s: Any, doc_id: int) -> tuple[Violation, ...]:
-    """The checks across reports that this report breaks (kind cross_report; in the JSONL contract)."""
-    from service.archive.checks import row_to_cross
-    from service.archive.tables import CrossViolationRow
-
-    rows = s.scalars(select(CrossViolationRow).where(CrossViolationRow.document_id == doc_id)
-                     .order_by(CrossViolationRow.id)).all()
-    return tuple(row_to_cross(r) for r in rows)
-
-
-def _approved(row: DocumentRow, reviewer: str, cross: tuple[Violation, ...] = ()) -> ApprovedDocument:
+def _approved(row: DocumentRow, reviewer: str) -> ApprovedDocument:
     cells = list(row.cells)
     doc = document_from_rows(row.doc_json or "{}", cells, list(row.violations))
-    doc = doc.model_copy(update={"violations": (*doc.violations, *cross)})
     agency, year, fmt = row.agency or "", int(row.year or 0), row.format or ""
     rows = tuple(
         ExportRow(agency=agency, year=year, format=fmt, key=c.key, table=split_key(c.key)[0],
