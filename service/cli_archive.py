@@ -68,7 +68,8 @@ def _print_summary(summary: object, enqueued: bool) -> None:
     if hidden:
         click.echo(f"  … and {hidden} more (GET /api/batches/{summary.batch_id}/documents lists every document)")
     if summary.queued and not enqueued:
-        click.echo("  queued documents are extracted by `gouji serve` (in-process jobs) or `gouji worker` (REDIS_URL)")
+        click.echo("  without REDIS_URL the queued documents are extracted when `gouji serve` next starts "
+                   "(in-process jobs); with it, by `gouji worker`")
 
 
 @click.group()
