@@ -161,3 +161,23 @@ def test_api_decisions(client, login, reviewer, storage):
     assert client.get("/api/agency-decisions").get_json()["decisions"] == []
     again = client.post(f"/api/agency-decisions/{decision['id']}/resolve", json={}, headers=headers)
     assert again.status_code == 422
+
+
+def test_review_screen_resolves_the_decision(client, login, reviewer, storage):
+    import re
+
+    batch = create_batch(storage, "screen")
+    values = series_values(random.Random(8), 2)
+    add_report(storage, batch, "南京市鼓楼区人民政府", 2021, values[0])
+    fuzhou = add_report(storage, batch, "福州市鼓楼区人民政府", 2021, values[0])
+    doc = add_report(storage, batch, "鼓楼区人民政府", 2022, values[1])
+    login(client, reviewer)
+    page = client.get(f"/documents/{doc}").get_data(as_text=True)
+    assert 'id="agency-decision"' in page and "福州市鼓楼区人民政府" in page
+    action = re.search(r'action="(/archive/decisions/\d+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    target = _link(storage, fuzhou)[0]
+    response = client.post(action, data={"agency_id": str(target), "document_id": str(doc), "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/documents/{doc}")
+    assert _link(storage, doc) == (target, "decision")
+    assert 'id="agency-decision"' not in client.get(f"/documents/{doc}").get_data(as_text=True)

@@ -36,6 +36,7 @@ ROLES = {
     "meta.openapi": REVIEWER,
     "pages.queue": REVIEWER, "pages.batch": REVIEWER, "pages.document": REVIEWER,
     "archive.index": REVIEWER, "archive.coverage_file": REVIEWER, "archive.issues_file": REVIEWER,
+    "archive.decide": REVIEWER,
     "archive_api.intake": REVIEWER, "archive_api.agencies": REVIEWER, "archive_api.merge": ADMIN,
     "archive_api.split": ADMIN, "archive_api.rename": ADMIN, "archive_api.decisions": REVIEWER,
     "archive_api.resolve": REVIEWER, "archive_api.document_cross": REVIEWER, "archive_api.issues": REVIEWER,

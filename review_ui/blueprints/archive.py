@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from review_ui.app import services
+from review_ui.security import current_user_id
+from service.archive.admin import resolve_decision
 from service.archive.reports import TableFormat, coverage_table, issues_table, write_table
 from service.archive.views import Coverage, IssueFilter, coverage, issue_rules, list_issues
 from service.settings import ARCHIVE_VIEW_MAX_ISSUES
@@ -72,3 +74,14 @@ def _send(header: list[str], rows: list[list[Any]], fmt: TableFormat, what: str)
     path = storage.settings.exports_dir / f"gouji-{what}-{stamp}.{fmt.value}"
     write_table(header, rows, path, fmt, what)
     return send_file(path, as_attachment=True, mimetype=MIMETYPES[fmt], download_name=f"gouji-{what}.{fmt.value}")
+
+
+@bp.post("/decisions/<int:decision_id>")
+def decide(decision_id: int) -> Any:
+    """The review screen's form: ``agency_id`` (a candidate's id, or ``new``); back to the document."""
+    choice = request.form.get("agency_id", "")
+    if choice != "new" and not choice.isdigit():
+        abort(400, "choose one of the agencies or a new one")
+    doc_id = request.form.get("document_id", type=int)
+    resolve_decision(services().storage, decision_id, None if choice == "new" else int(choice), current_user_id())
+    return redirect(url_for("pages.document", doc_id=doc_id) if doc_id else url_for("archive.index"))

@@ -140,9 +140,17 @@ def rename(st: Storage, agency_id: int, name: str) -> None:
         add_alias(s, agency_id, canonical, MatchedBy.ADMIN)
 
 
-def list_decisions(st: Storage, status: str | None = DecisionStatus.OPEN.value) -> list[dict[str, Any]]:
+def document_decisions(st: Storage, doc_id: int) -> list[dict[str, Any]]:
+    """The open decisions about one report's agency (shown on its review screen)."""
+    return list_decisions(st, document_id=doc_id)
+
+
+def list_decisions(st: Storage, status: str | None = DecisionStatus.OPEN.value,
+                   document_id: int | None = None) -> list[dict[str, Any]]:
     with st.db.session() as s:
         stmt = select(AgencyDecision).order_by(AgencyDecision.id)
+        if document_id is not None:
+            stmt = stmt.where(AgencyDecision.document_id == document_id)
         if status:
             stmt = stmt.where(AgencyDecision.status == status)
         rows = s.scalars(stmt).all()
