@@ -113,3 +113,13 @@ def test_concurrent_saves_of_one_new_agency(any_storage):
     from service.archive.checks import recheck_agency
 
     assert recheck_agency(any_storage, agency["id"]) == 0
+
+
+def test_reprocessed_report_leaves_the_checks_until_saved_again(storage):
+    from service.storage.results import requeue
+
+    docs = _series(storage)
+    assert cross_violations(storage, docs[2022])
+    requeue(storage, docs[2023])
+    assert cross_violations(storage, docs[2022]) == [] and cross_violations(storage, docs[2023]) == []
+    assert len(cross_violations(storage, docs[2025])) == 1        # the other agency pair is untouched

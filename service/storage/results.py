@@ -109,6 +109,9 @@ def requeue(st: Storage, doc_id: int) -> None:
         s.execute(update(DocumentRow).where(DocumentRow.id == doc_id)
                   .values(status=DocStatus.QUEUED.value, error=None, progress=0, stage="queued", claim=None,
                           job_id=None, updated_at=utcnow()))
+    from service.archive.checks import document_changed
+
+    document_changed(st, doc_id)  # a queued report leaves the checks across reports until it is back
 
 
 def unfinished(st: Storage) -> list[int]:
