@@ -122,4 +122,4 @@ def test_reprocessed_report_leaves_the_checks_until_saved_again(storage):
     assert cross_violations(storage, docs[2022])
     requeue(storage, docs[2023])
     assert cross_violations(storage, docs[2022]) == [] and cross_violations(storage, docs[2023]) == []
-    assert len(cross_violations(storage, docs[2025])) == 1        # the other agency pair is untouched
+    assert len(cross_violations(storage, docs[2025])) == 1        # the 2024–2025 pair is untouched
