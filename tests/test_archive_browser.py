@@ -66,13 +66,14 @@ def _archive(storage: Any) -> dict[str, int]:
 
 
 def test_archive_view_in_the_browser(storage: Any, reviewer: dict[str, Any], browser: Any, live_server: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     docs = _archive(storage)
-    wait = WebDriverWait(browser, WAIT_S)
+    wait = WebDriverWait(browser, WAIT_S, ignored_exceptions=(StaleElementReferenceException,))  # pages reload
     browser.get(live_server + "/archive")
     wait.until(ec.presence_of_element_located((By.ID, "username"))).send_keys(reviewer["username"])
     browser.find_element(By.ID, "password").send_keys(reviewer["password"] + Keys.ENTER)
@@ -88,11 +89,13 @@ def test_archive_view_in_the_browser(storage: Any, reviewer: dict[str, Any], bro
 
     region = browser.find_element(By.ID, "f-region")
     region.send_keys("杭州" + Keys.ENTER)                             # search by region
+    wait.until(ec.url_contains("region="))
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#coverage tbody tr")) == 1)
     assert "西湖区" in browser.find_element(By.CSS_SELECTOR, "#coverage tbody tr").text
     browser.find_element(By.ID, "f-region").clear()
     Select(browser.find_element(By.ID, "f-rule")).select_by_value(RULE_CARRY_OVER)
     browser.find_element(By.ID, "f-apply").click()
+    wait.until(ec.url_contains("rule=across"))
     wait.until(lambda d: d.find_element(By.ID, "issue-count").text == "2")
     rows = browser.find_elements(By.CSS_SELECTOR, "#issues tr.issue")
     assert {r.get_attribute("data-rule") for r in rows} == {RULE_CARRY_OVER}
