@@ -59,15 +59,21 @@ def _runner(app: Flask, storage: Storage) -> JobRunner:
 
 
 def _register(app: Flask) -> None:
-    from review_ui.blueprints import auth, batches, documents, exports, jobs, meta, pages
+    from review_ui.blueprints import archive, archive_api, auth, batches, documents, exports, jobs, meta, pages
 
-    for module in (auth, batches, documents, exports, jobs, meta, pages):
+    for module in (auth, batches, documents, exports, jobs, meta, pages, archive, archive_api):
         app.register_blueprint(module.bp)
+    app.jinja_env.globals.setdefault("_", _identity_gettext)  # until Flask-Babel provides the real one
     app.before_request(security.before_request)
     app.after_request(security.security_headers)
     app.context_processor(lambda: {"csrf_token": security.csrf_token})
     app.register_error_handler(ReviewError, _review_error)
     app.register_error_handler(HTTPException, _http_error)
+
+
+def _identity_gettext(text: str, **values: Any) -> str:
+    """The untranslated string, %-formatted with ``values`` (what Babel's ``_`` does without a catalogue)."""
+    return text % values if values else text
 
 
 STATUS = {NotFound: 404, Conflict: 409, InvalidAction: 422}

@@ -93,11 +93,19 @@ def user_add(username: str, role: str, password: str) -> None:
 def export_cmd(fmt: str, out: Path | None, batch_id: int | None, db_url: str | None, blank_as: str) -> None:
     """Export approved documents only: long/wide CSV, XLSX, JSONL, or a database upsert."""
     from service.export import BlankAs, ExportFormat, export_file, export_to_database
+    from service.storage.errors import ReviewError
 
     storage = _storage()
     if db_url:
-        result = export_to_database(storage, db_url, batch_id, BlankAs(blank_as))
+        try:
+            result = export_to_database(storage, db_url, batch_id, BlankAs(blank_as))
+        except (ReviewError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"{result.rows} values of {result.documents} approved documents upserted")
+        if result.schema is not None:
+            sch = result.schema
+            click.echo(f"schema v{sch.version}: {sch.agencies} agencies, {sch.documents} documents, "
+                       f"{sch.cells} cell values")
         return
     result = export_file(storage, ExportFormat(fmt), batch_id, out, BlankAs(blank_as))
     click.echo(f"{result.path} ({result.documents} approved documents, {result.rows} rows)")
@@ -120,7 +128,8 @@ def db_upgrade() -> None:
 
 def register(group: click.Group) -> None:
     """Add the service commands (and the operations commands of ``service.cli_ops``) to ``gouji``."""
+    from service.cli_archive import COMMANDS as ARCHIVE_COMMANDS
     from service.cli_ops import COMMANDS
 
-    for command in (serve, worker, user, export_cmd, db, *COMMANDS):
+    for command in (serve, worker, user, export_cmd, db, *COMMANDS, *ARCHIVE_COMMANDS):
         group.add_command(command)

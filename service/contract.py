@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from service.model import SCHEMA, BlankAs, Cell, Document, Violation
+from service.model import SCHEMA, BlankAs, Cell, Document, Violation, ViolationKind
 
 
 def _number(value: int | Decimal | None) -> int | float | None:
@@ -48,7 +48,7 @@ def cell_to_contract(cell: Cell, blank_as: BlankAs = BlankAs.NULL) -> dict[str, 
 
 def violation_to_contract(v: Violation) -> dict[str, Any]:
     diff = v.difference
-    return {
+    out: dict[str, Any] = {
         "rule": v.rule,
         "cells": list(v.cells),
         "expected": _number(v.expected),
@@ -57,6 +57,9 @@ def violation_to_contract(v: Violation) -> dict[str, Any]:
         "kind": v.kind.value,
         "message": v.message,
     }
+    if v.kind is ViolationKind.CROSS_REPORT:  # checks across reports name the other report
+        out["other_document_id"] = v.other_document_id
+    return out
 
 
 def document_to_contract(doc: Document, blank_as: BlankAs = BlankAs.NULL) -> dict[str, Any]:

@@ -180,6 +180,7 @@ class ViolationKind(StrEnum):
     MISSING_ROW = "missing_row"
     VALUE_RULE = "value_rule"
     NARRATIVE = "narrative"
+    CROSS_REPORT = "cross_report"
 
 
 class Violation(Frozen):
@@ -187,6 +188,9 @@ class Violation(Frozen):
 
     For identities ``found`` is the printed left side (e.g. a total), ``expected`` the sum of
     the right side.
+
+    A ``cross_report`` violation names the other report (``other_document_id``, a review-database id);
+    its ``cells`` are keys of this report.
     """
 
     rule: str
@@ -194,6 +198,7 @@ class Violation(Frozen):
     expected: Decimal | None = None
     found: Decimal | None = None
     kind: ViolationKind = ViolationKind.IDENTITY
+    other_document_id: int | None = None
 
     @property
     def message(self) -> str:
@@ -202,6 +207,8 @@ class Violation(Frozen):
             return f"printed {self.found}, the sums want {self.expected}"
         if self.kind is ViolationKind.MISSING_ROW:
             return "row not read: no cell of this row could be read"
+        if self.kind is ViolationKind.CROSS_REPORT:
+            return f"{self.rule} (report #{self.other_document_id})"
         if self.expected is not None and self.found is not None:
             return f"{self.found} ≠ {self.expected}"
         return self.rule

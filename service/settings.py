@@ -106,3 +106,14 @@ TESS_WHITELIST = "0123456789.-"
 # --- Reviewer load (service/review_load.py, gouji bench; issue 8) --------------------------------
 REVIEW_SECONDS_PER_KEY = 0.3      # a practised reviewer's key press
 REVIEW_SECONDS_PER_LOOK = 1.5     # one look at a cell, group, row or report error (and at approval)
+
+# --- Archive (service/archive): bulk intake, agency identity, checks across reports ----------------
+ARCHIVE_ZIP_MAX_MEMBERS = 5_000         # entries in one zip archive; more is refused as a whole
+ARCHIVE_ZIP_MAX_TOTAL_MB = 4_000        # uncompressed bytes of one zip archive, megabytes
+ARCHIVE_ZIP_MAX_RATIO = 200             # uncompressed ÷ compressed size of one member above this = a bomb
+ARCHIVE_PAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # a folder of only these = one report
+ARCHIVE_SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")  # never reports, silently skipped
+AGENCY_CONTEXT_PREFIX_CHARS = 16        # how far before a short name the report's text is searched for its city
+AGENCY_MAX_NAME_CHARS = 200
+ARCHIVE_VIEW_MAX_ISSUES = 500          # issue rows drawn on the archive page (the downloads hold every row)
+AGENCY_ASSIGN_ATTEMPTS = 3              # two workers creating the same new agency at once: the loser retries

@@ -35,13 +35,19 @@ ROLES = {
     "jobs.failed": REVIEWER, "jobs.retry_one": REVIEWER,
     "meta.openapi": REVIEWER,
     "pages.queue": REVIEWER, "pages.batch": REVIEWER, "pages.document": REVIEWER,
+    "archive.index": REVIEWER, "archive.coverage_file": REVIEWER, "archive.issues_file": REVIEWER,
+    "archive.decide": REVIEWER,
+    "archive_api.intake": REVIEWER, "archive_api.agencies": REVIEWER, "archive_api.merge": ADMIN,
+    "archive_api.split": ADMIN, "archive_api.rename": ADMIN, "archive_api.decisions": REVIEWER,
+    "archive_api.resolve": REVIEWER, "archive_api.document_cross": REVIEWER, "archive_api.issues": REVIEWER,
+    "archive_api.coverage_json": REVIEWER,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _url(rule: Any) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1" if m.group(1) in ("doc_id", "batch_id", "page") else "x",
-                  rule.rule)
+    ints = ("doc_id", "batch_id", "page", "agency_id", "decision_id")
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1" if m.group(1) in ints else "x", rule.rule)
 
 
 def _routes(app: Any) -> list[tuple[Any, str]]:

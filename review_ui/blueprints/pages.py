@@ -60,4 +60,9 @@ def batch(batch_id: int) -> Any:
 
 @bp.get("/documents/<int:doc_id>")
 def document(doc_id: int) -> Any:
-    return render_template("document.html", summary=document_summary(services().storage, doc_id))
+    from service.archive.admin import document_decisions
+    from service.archive.checks import cross_violations
+
+    storage = services().storage
+    return render_template("document.html", summary=document_summary(storage, doc_id),
+                           cross=cross_violations(storage, doc_id), decisions=document_decisions(storage, doc_id))

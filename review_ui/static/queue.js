@@ -1,4 +1,4 @@
-/* Queue page: Enter opens the first document; upload files into a batch; trigger an export. */
+/* Queue page: Enter opens the first document; upload files and zip archives into a batch; trigger an export. */
 "use strict";
 
 (function () {
@@ -25,8 +25,15 @@
     const form = new FormData();
     for (const f of files) form.append("files", f, f.name);
     status.textContent = "uploading…";
-    const res = await Gouji.api("POST", "/api/batches/" + batch + "/documents", form, true);
+    // the intake endpoint also takes zip archives (folders of page images inside are one report each)
+    const res = await Gouji.api("POST", "/api/batches/" + batch + "/intake", form, true);
     if (!res.ok) { status.textContent = res.data.error || "upload failed"; return; }
+    if (res.data.refused.length || res.data.duplicates.length) {
+      status.textContent = res.data.queued.length + " queued, " + res.data.duplicates.length + " duplicates, " +
+        res.data.refused.length + " refused: " +
+        res.data.refused.map(function (r) { return r.name + " (" + r.reason + ")"; }).join("; ");
+      return;
+    }
     window.location = "/batches/" + batch;
   }
 

@@ -13,9 +13,12 @@ from pathlib import Path
 
 from service.export.files import write_jsonl, write_long_csv, write_wide_csv, write_xlsx
 from service.export.records import ApprovedDocument, approved_documents
+from service.export.schema import SchemaResult, export_schema
 from service.export.upsert import upsert
 from service.model import BlankAs
 from service.storage import Storage
+from service.storage.errors import InvalidAction
+from service.storage.settings import normalise_url
 
 
 class ExportFormat(StrEnum):
@@ -36,6 +39,7 @@ class ExportResult:
     path: Path
     documents: int
     rows: int
+    schema: SchemaResult | None = None   # database exports: what the downstream schema received
 
 
 def write_export(docs: list[ApprovedDocument], fmt: ExportFormat, path: Path) -> ExportResult:
@@ -60,9 +64,14 @@ def export_file(st: Storage, fmt: ExportFormat, batch_id: int | None = None,
 
 def export_to_database(st: Storage, url: str, batch_id: int | None = None,
                        blank_as: BlankAs = BlankAs.NULL) -> ExportResult:
+    """Upsert the approved values into ``gouji_values`` and write the downstream schema
+    (``service.export.schema``: agencies, documents, cell_values, views) into the same target."""
+    if normalise_url(url) == st.settings.database_url:
+        raise InvalidAction("the export target is the review database itself: name another database")
     docs = approved_documents(st, batch_id, BlankAs(blank_as))
     rows = upsert(docs, url)
-    return ExportResult(path=Path(url.split("@")[-1]), documents=len(docs), rows=rows)
+    schema = export_schema(st, url, batch_id)
+    return ExportResult(path=Path(url.split("@")[-1]), documents=len(docs), rows=rows, schema=schema)
 
 
 __all__ = ["BlankAs", "ExportFormat", "ExportResult", "export_file", "export_to_database", "write_export"]

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from service.archive.pages import is_pages_zip
 from service.ingest import sniff_type
 from service.storage import Storage
 from service.storage.errors import InvalidAction, NotFound
@@ -78,12 +79,14 @@ def keep_file(st: Storage, stream: BinaryIO) -> tuple[str, int]:
 
 
 def refusal(st: Storage, sha256: str, size: int) -> str | None:
-    """Why a kept file is refused before any extraction (by its first bytes, never its name), or None."""
+    """Why a kept file is refused before any extraction (by its first bytes, never its name), or None.
+
+    A zip of page images only (a report kept as a folder of page photos) is accepted."""
     if size == 0:
         return "empty file (0 bytes)"
     with kept_path(st, sha256).open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
-    if sniff_type(head) is None:
+    if sniff_type(head) is None and not is_pages_zip(kept_path(st, sha256)):
         return "unsupported file type (expected PDF, PNG, JPEG or TIFF; judged by content, not by name)"
     return None
 

@@ -109,6 +109,9 @@ def requeue(st: Storage, doc_id: int) -> None:
         s.execute(update(DocumentRow).where(DocumentRow.id == doc_id)
                   .values(status=DocStatus.QUEUED.value, error=None, progress=0, stage="queued", claim=None,
                           job_id=None, updated_at=utcnow()))
+    from service.archive.checks import document_changed
+
+    document_changed(st, doc_id)  # a queued report leaves the checks across reports until it is back
 
 
 def unfinished(st: Storage) -> list[int]:
@@ -124,7 +127,17 @@ def save_extraction(st: Storage, doc_id: int, doc: Document, claim: str | None =
 
     With a ``claim``, the first statement is a conditional UPDATE that releases it: when the attempt
     lost its claim (reaped, superseded) nothing is written and False is returned. Readers never see
-    a half-written document: the cells, violations and status commit together."""
+    a half-written document: the cells, violations and status commit together. After the commit the
+    agency is matched and the checks across its reports re-run (``service.archive.checks``)."""
+    saved = _save_extraction(st, doc_id, doc, claim)
+    if saved:
+        from service.archive.checks import document_changed
+
+        document_changed(st, doc_id, reassign=True)
+    return saved
+
+
+def _save_extraction(st: Storage, doc_id: int, doc: Document, claim: str | None) -> bool:
     with st.db.session() as s:
         stmt = update(DocumentRow).where(DocumentRow.id == doc_id)
         if claim is not None:

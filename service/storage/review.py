@@ -131,7 +131,15 @@ def apply_changes(st: Storage, doc_id: int, versions: Mapping[str, int], build: 
                                reason=change.reason[:MAX_REASON_CHARS], version=row.version))
             audit.record_check(s, row, old, new, user_id)
             out[change.key] = row.version
-        return out
+    _changed(st, doc_id)
+    return out
+
+
+def _changed(st: Storage, doc_id: int, reassign: bool = False) -> None:
+    """After a committed change: the checks across the agency's reports run again."""
+    from service.archive.checks import document_changed
+
+    document_changed(st, doc_id, reassign)
 
 
 def _lock_document(s: Session, doc_id: int) -> DocumentRow:
@@ -191,6 +199,7 @@ def approve(st: Storage, doc_id: int, user_id: int, reason: str = "") -> None:
             raise InvalidAction(f"{row.flag_count} cells are still flagged and {row.violation_count} "
                                 "identities fail: write a reason to approve anyway")
         _decide(row, DocStatus.APPROVED, user_id, reason)
+    _changed(st, doc_id)
 
 
 def reject(st: Storage, doc_id: int, user_id: int, reason: str) -> None:
@@ -202,6 +211,7 @@ def reject(st: Storage, doc_id: int, user_id: int, reason: str) -> None:
         _require_review(row)
         locks.check_edit(s, row, user_id)
         _decide(row, DocStatus.REJECTED, user_id, reason)
+    _changed(st, doc_id)
 
 
 def reopen(st: Storage, doc_id: int, user_id: int) -> None:
@@ -212,6 +222,7 @@ def reopen(st: Storage, doc_id: int, user_id: int) -> None:
             raise InvalidAction(f"document {doc_id} is {row.status}, not decided")
         row.status = DocStatus.REVIEW.value
         row.decision_by, row.decision_at, row.decision_reason = user_id, utcnow(), "reopened"
+    _changed(st, doc_id)
 
 
 def _require_review(row: DocumentRow) -> None:
@@ -235,6 +246,7 @@ def set_report_info(st: Storage, doc_id: int, agency: str | None, year: int | No
         _require_review(row)
         row.agency = (agency or "").strip()[:200] or None
         row.year = year
+    _changed(st, doc_id, reassign=True)
 
 
 def cell_history(st: Storage, doc_id: int, key: str) -> list[dict[str, Any]]:
