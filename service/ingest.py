@@ -63,6 +63,7 @@ class SourceFile:
     page_count: int
     _pdfium: Any = None
     _plumber: Any = None
+    _structure: Any = None
     _images: list[Any] = field(default_factory=list)
     image_dpi: float = IMAGE_DEFAULT_DPI
 
@@ -75,6 +76,8 @@ class SourceFile:
     def close(self) -> None:
         if self._plumber is not None:
             self._plumber.close()
+        if self._structure:
+            self._structure.close()
         if self._pdfium is not None:
             self._pdfium.close()
 
@@ -89,6 +92,17 @@ class SourceFile:
 
             self._plumber = pdfplumber.open(self.path)
         return self._plumber.pages[number - 1]
+
+    def pdf_structure(self) -> Any:
+        """The page tree and fonts (``models.pdfium_layer.PdfStructure``); ``None`` if unreadable."""
+        if self._structure is None:
+            from models.pdfium_layer import PdfStructure
+
+            try:
+                self._structure = PdfStructure(self.path)
+            except Exception:  # noqa: BLE001 — pdfplumber then reads the pages (and reports errors)
+                self._structure = False
+        return self._structure or None
 
     def pdfium_page(self, number: int) -> Any:
         """The pypdfium2 page (PDF inputs only)."""

@@ -52,15 +52,17 @@ def read_pages(doc: Document, ctx: Context) -> Document:
 
 
 def _read_one_page(ctx: Context, number: int, free_text: bool = True) -> Page:
-    from models.pdf_text import check_text_layer, read_text_page
+    from models.pdf_text import check_text_layer, read_layer, read_text_page
 
     src = ctx.source
     if src.is_pdf:
-        plumber_page = src.plumber_page(number)
-        check = check_text_layer(plumber_page, src.pdfium_page(number))
+        structure = src.pdf_structure()
+        layer = read_layer(src.pdfium_page(number), structure.page_info(number) if structure else None,
+                           lambda: src.plumber_page(number))
+        check = check_text_layer(layer, src.pdfium_page(number))
         if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
                             and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
-            return read_text_page(plumber_page, number)
+            return read_text_page(layer, number)
         note = check.reason
     else:
         note = "image input"

@@ -1,0 +1,407 @@
+"""A page's text layer and ruling lines read with pypdfium2 (C), in pdfplumber's terms.
+
+pdfplumber parses every content stream in Python (pdfminer); pdfium does it in C. This module
+returns the same characters, word boxes and edges that ``pdfplumber`` would, so the rest of the
+pipeline cannot tell the two apart:
+
+* coordinates are PDF points with the origin at the top-left of the MediaBox (``top`` grows
+  downwards), exactly pdfplumber's convention;
+* a character's box follows pdfminer: from ``descent`` (the font descriptor's ``/Descent``,
+  0 when absent) to ``descent + font size`` above the baseline, ``advance`` wide;
+* pdfium works in 32-bit floats. Numbers in content streams have few decimals, so every value
+  read from pdfium is snapped to ``SNAP_DECIMALS`` (1/1000 pt, ≈ 0.003 px at 200 dpi) and then
+  combined in double precision in pdfminer's order of operations.
+
+The page boxes and font descents come from the PDF's object structure (pdfminer's parser, which
+reads only the page tree and font dictionaries here, never a content stream).
+
+``load_page_layer`` returns ``None`` for pages outside what is replicated exactly (rotated pages,
+MediaBox not at the origin, Form XObjects, rotated or unmapped glyphs, Type3 fonts); callers then
+read the page with pdfplumber.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SNAP_DECIMALS = 3            # pdfium's float32 values are rounded to 1/1000 pt
+TEXT_SNAP_DECIMALS = 4       # glyph origins (sums of advances such as 5.8275 pt) to 1/10000 pt
+MATRIX_SNAP_DECIMALS = 6     # scale/shear entries of a matrix (|v| ≲ 10) to 1e-6
+WIDTH_SNAP_UNITS = 0.05      # a glyph width this close to a whole number of 1/1000 em is that number
+LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+
+_FPDF_PAGEOBJ_TEXT, _FPDF_PAGEOBJ_PATH, _FPDF_PAGEOBJ_FORM = 1, 2, 5
+_SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class PdfChar:
+    """One glyph (pdfplumber's ``char``): points, origin top-left of the page."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class PdfEdge:
+    """One edge of a line, rectangle or curve (pdfplumber's ``edge``): points, origin top-left."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class PdfWord:
+    """Characters grouped into one word as ``pdfplumber.extract_words`` groups them."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class PageLayer:
+    """Everything the text reader needs from one page: size (points), glyphs and edges.
+
+    ``words`` is filled when they were grouped elsewhere (pdfplumber); otherwise
+    ``extract_words`` groups ``chars``.
+    """
+
+    width: float
+    height: float
+    chars: tuple[PdfChar, ...]
+    edges: tuple[PdfEdge, ...]
+    words: tuple[PdfWord, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the object structure says about one page: MediaBox, rotation, font descents by name."""
+
+    mediabox: tuple[float, float, float, float]
+    rotation: int
+    descents: dict[str, float | None]   # base font name (no subset tag) → /Descent; None: not exact
+
+
+class PdfStructure:
+    """The page tree and font dictionaries of a PDF, without interpreting any content stream."""
+
+    def __init__(self, path: Path) -> None:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfpage import PDFPage
+        from pdfminer.pdfparser import PDFParser
+
+        self._fh = path.open("rb")
+        try:
+            self._pages = list(PDFPage.create_pages(PDFDocument(PDFParser(self._fh))))
+        except Exception:
+            self._fh.close()
+            raise
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def page_info(self, number: int) -> PageInfo | None:
+        """Page ``number`` (1-based), or ``None`` when its boxes cannot be read."""
+        from pdfminer.pdftypes import resolve1
+
+        page = self._pages[number - 1]
+        try:
+            box = tuple(float(v) for v in resolve1(page.mediabox))
+            rotation = int(resolve1(page.attrs.get("Rotate", 0)) or 0) % 360
+            fonts = resolve1(resolve1(page.resources or {}).get("Font", {})) or {}
+            descents: dict[str, float | None] = {}
+            for spec in fonts.values():
+                name, descent = _font_descent(resolve1(spec))
+                if name in descents and descents[name] != descent:
+                    descent = None  # two fonts of one name with different metrics: not exact
+                descents[name] = descent
+        except (TypeError, ValueError, AttributeError):
+            return None
+        return PageInfo(mediabox=box, rotation=rotation, descents=descents)  # type: ignore[arg-type]
+
+
+def _font_descent(font: Any) -> tuple[str, float | None]:
+    """(base font name without subset tag, /Descent as pdfminer reads it; None for Type3/no descriptor)."""
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import literal_name
+
+    name = _strip_subset(str(literal_name(resolve1(font.get("BaseFont", "")))))
+    subtype = literal_name(resolve1(font.get("Subtype", "")))
+    if subtype == "Type3":
+        return name, None
+    if subtype == "Type0":
+        descendants = resolve1(font.get("DescendantFonts")) or []
+        font = resolve1(descendants[0]) if descendants else {}
+    descriptor = resolve1(font.get("FontDescriptor"))
+    if not descriptor:
+        return name, None  # standard-14 metrics come from pdfminer's AFM tables: not replicated
+    descent = float(resolve1(descriptor.get("Descent", 0)) or 0)
+    return name, -descent if descent > 0 else descent
+
+
+def _strip_subset(name: str) -> str:
+    """'MPDFAA+WenQuanYiZenHei' → 'WenQuanYiZenHei' (pdfium reports some names without the tag)."""
+    head, plus, tail = name.partition("+")
+    return tail if plus and len(head) == 6 and head.isalpha() and head.isupper() else name
+
+
+def _snap(v: float) -> float:
+    return round(v, SNAP_DECIMALS)
+
+
+def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None:
+    """Glyphs and edges of one page as pdfplumber would report them, or ``None`` (see module doc)."""
+    if info is None or info.rotation or info.mediabox[0] != 0 or info.mediabox[1] != 0:
+        return None
+    import pypdfium2.raw as pdfium_c
+
+    objects = list(pdfium_page.get_objects(max_depth=1))
+    if any(o.type == _FPDF_PAGEOBJ_FORM for o in objects):
+        return None
+    height = info.mediabox[3] - info.mediabox[1]
+    chars = _chars(pdfium_page, info, height, pdfium_c)
+    if chars is None:
+        return None
+    by_kind: dict[str, list[PdfEdge]] = {"line": [], "rect": [], "curve": []}
+    for obj in objects:
+        if obj.type == _FPDF_PAGEOBJ_PATH:
+            for kind, edges in _path_edges(obj, height, pdfium_c):
+                by_kind[kind].extend(edges)
+    return PageLayer(width=info.mediabox[2] - info.mediabox[0], height=height, chars=tuple(chars),
+                     edges=(*by_kind["line"], *by_kind["rect"], *by_kind["curve"]))  # pdfplumber's order
+
+
+def _chars(pdfium_page: Any, info: PageInfo, height: float, c: Any) -> list[PdfChar] | None:
+    """Non-generated glyphs in content order; ``None`` if one of them is not replicated exactly."""
+    textpage = pdfium_page.get_textpage()
+    try:
+        tp = textpage.raw
+        matrix, width = c.FS_MATRIX(), ctypes.c_float()
+        widths: dict[tuple[int, int], float | None] = {}
+        previous: tuple[float, float, int | None] | None = None
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        name_buf = ctypes.create_string_buffer(256)
+        font_descent: dict[int, float | None] = {}
+        out: list[PdfChar] = []
+        for i in range(c.FPDFText_CountChars(tp)):
+            if c.FPDFText_IsGenerated(tp, i):
+                continue
+            if c.FPDFText_HasUnicodeMapError(tp, i) == 1:
+                return None
+            obj = c.FPDFText_GetTextObject(tp, i)
+            c.FPDFText_GetMatrix(tp, i, matrix)
+            a, b, cc, d = (round(v, MATRIX_SNAP_DECIMALS) for v in (matrix.a, matrix.b, matrix.c, matrix.d))
+            if b != 0 or cc != 0 or a <= 0 or d <= 0:
+                return None
+            font = c.FPDFTextObj_GetFont(obj)
+            key = ctypes.cast(font, ctypes.c_void_p).value or 0
+            if key not in font_descent:
+                c.FPDFFont_GetBaseFontName(font, name_buf, len(name_buf))
+                font_descent[key] = info.descents.get(_strip_subset(name_buf.value.decode("latin-1")))
+            descent = font_descent[key]
+            size = ctypes.c_float()
+            if descent is None or not c.FPDFTextObj_GetFontSize(obj, size):
+                return None
+            c.FPDFText_GetCharOrigin(tp, i, ox, oy)
+            if (ox.value, oy.value, obj_key := ctypes.cast(obj, ctypes.c_void_p).value) == previous:
+                return None  # one glyph, several code points (a ligature): pdfminer keeps one char
+            previous = (ox.value, oy.value, obj_key)
+            code = c.FPDFText_GetUnicode(tp, i)
+            if (key, code) not in widths:
+                found = c.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(1000.0), width)
+                widths[key, code] = width.value if found else None
+            if widths[key, code] is None:
+                return None
+            out.append(_char(chr(code), round(ox.value, TEXT_SNAP_DECIMALS), round(oy.value, TEXT_SNAP_DECIMALS),
+                             widths[key, code] or 0.0, _snap(size.value), a, d, descent, height))
+        return out
+    finally:
+        textpage.close()
+
+
+def _char(text: str, e: float, f: float, width_units: float, size: float, a: float, d: float,
+          descent_units: float, height: float) -> PdfChar:
+    """pdfminer's LTChar box for an upright glyph at origin (e, f), in pdfplumber coordinates.
+
+    ``width_units`` is the glyph's advance in 1/1000 em (the font's /W or /Widths entry).
+    """
+    whole = round(width_units)
+    units = whole if abs(width_units - whole) < WIDTH_SNAP_UNITS else round(width_units, SNAP_DECIMALS)
+    adv = units * 0.001 * size * 1.0
+    descent = descent_units * 0.001 * size
+    lo, hi = descent + 0, descent + 0 + size
+    x0, x1 = a * 0 + e, a * adv + e
+    y0, y1 = d * lo + f, d * hi + f
+    return PdfChar(text=text, x0=x0, x1=x1, top=(height - y1) + 0.0, bottom=(height - y0) + 0.0)
+
+
+def _path_edges(obj: Any, height: float, c: Any) -> list[tuple[str, list[PdfEdge]]]:
+    """Edges of one painted path object, through pdfminer's line/rect/curve classification."""
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not c.FPDFPath_GetDrawMode(obj.raw, mode, stroke) or (mode.value == 0 and not stroke.value):
+        return []
+    m = obj.get_matrix()
+    ma, mb, mc, md = (round(v, MATRIX_SNAP_DECIMALS) for v in (m.a, m.b, m.c, m.d))
+    me, mf = _snap(m.e), _snap(m.f)
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    ops: list[tuple[str, tuple[float, float]]] = []
+    pending_bezier = 0
+    for k in range(c.FPDFPath_CountSegments(obj.raw)):
+        seg = c.FPDFPath_GetPathSegment(obj.raw, k)
+        c.FPDFPathSegment_GetPoint(seg, fx, fy)
+        pt = (_snap(fx.value), _snap(fy.value))
+        kind = c.FPDFPathSegment_GetType(seg)
+        if kind == _SEG_BEZIERTO:
+            pending_bezier += 1
+            if pending_bezier == 3:
+                ops.append(("c", pt))
+                pending_bezier = 0
+        else:
+            ops.append(("m" if kind == _SEG_MOVETO else "l", pt))
+        if c.FPDFPathSegment_GetClose(seg):
+            ops.append(("h", pt))
+    if _is_re(ops):
+        ops = _as_re(ops)
+    matrix = (ma, mb, mc, md, me, mf)
+    ops = [(op, _apply(matrix, pt)) for op, pt in ops]
+    return [_subpath_edges(sub, height) for sub in _subpaths(ops)]
+
+
+def _apply(m: tuple[float, ...], pt: tuple[float, float]) -> tuple[float, float]:
+    """pdfminer's apply_matrix_pt."""
+    a, b, c, d, e, f = m
+    x, y = pt
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _is_re(ops: list[tuple[str, tuple[float, float]]]) -> bool:
+    """pdfium stores ``x y w h re`` as m, l, l, l, l(back to start) + close: an axis-aligned loop."""
+    if [op for op, _ in ops] != ["m", "l", "l", "l", "l", "h"]:
+        return False
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3), p4 = (pt for _, pt in ops[:5])
+    return y1 == y0 and x2 == x1 and x3 == x0 and y3 == y2 and p4 == (x0, y0)
+
+
+def _as_re(ops: list[tuple[str, tuple[float, float]]]) -> list[tuple[str, tuple[float, float]]]:
+    """The path pdfminer builds from ``re``: corners as x + w and y + h, computed in doubles."""
+    (x, y), (x1, _), (_, y2) = ops[0][1], ops[1][1], ops[2][1]
+    w, h = _snap(x1 - x), _snap(y2 - y)
+    return [("m", (x, y)), ("l", (x + w, y)), ("l", (x + w, y + h)), ("l", (x, y + h)), ("h", (x, y))]
+
+
+def _subpaths(ops: list[tuple[str, tuple[float, float]]]) -> list[list[tuple[str, tuple[float, float]]]]:
+    """Split at every 'm' as pdfminer does (``m[^m]+``: a lone 'm' is dropped)."""
+    out: list[list[tuple[str, tuple[float, float]]]] = []
+    for op in ops:
+        if op[0] == "m" or not out:
+            out.append([op])
+        else:
+            out[-1].append(op)
+    return [s for s in out if s[0][0] == "m" and len(s) > 1]
+
+
+def _subpath_edges(sub: list[tuple[str, tuple[float, float]]], height: float) -> tuple[str, list[PdfEdge]]:
+    """pdfminer's paint_path for one subpath ('h' takes the start point), then pdfplumber's edges."""
+    shape = "".join(op for op, _ in sub)
+    pts = [sub[0][1] if op == "h" else pt for op, pt in sub]
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in {"mlh", "ml"}:
+        return "line", [_line_edge(pts[0], pts[1], height)]
+    if shape in {"mlllh", "mllll"}:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3
+                                                                        and x3 == x0)
+        if pts[0] == pts[4] and square:
+            return "rect", _rect_edges(pts[0], pts[2], height)
+    return "curve", _curve_edges(pts, height)
+
+
+def _line_edge(p0: tuple[float, float], p1: tuple[float, float], height: float) -> PdfEdge:
+    x0, x1 = min(p0[0], p1[0]), max(p0[0], p1[0])
+    y0, y1 = min(p0[1], p1[1]), max(p0[1], p1[1])
+    return PdfEdge(x0=x0, x1=x1, top=(height - y1) + 0.0, bottom=(height - y0) + 0.0)
+
+
+def _rect_edges(p0: tuple[float, float], p2: tuple[float, float], height: float) -> list[PdfEdge]:
+    """pdfplumber's rect_to_edges: top, bottom, left, right (bottom edge's top = top + height)."""
+    corners = [(p0[0], p0[1]), (p2[0], p0[1]), (p2[0], p2[1]), (p0[0], p2[1])]
+    x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+    y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+    top, bottom = (height - y1) + 0.0, (height - y0) + 0.0
+    return [
+        PdfEdge(x0, x1, top, top),
+        PdfEdge(x0, x1, top + (y1 - y0), bottom),
+        PdfEdge(x0, x0, top, bottom),
+        PdfEdge(x1, x1, top, bottom),
+    ]
+
+
+def _curve_edges(pts: list[tuple[float, float]], height: float) -> list[PdfEdge]:
+    flipped = [(0.0 + x, 0.0 + height - y) for x, y in pts]
+    return [
+        PdfEdge(min(p[0], q[0]), max(p[0], q[0]), min(p[1], q[1]), max(p[1], q[1]))
+        for p, q in itertools.pairwise(flipped)
+    ]
+
+
+def extract_words(chars: tuple[PdfChar, ...], x_tolerance: float, y_tolerance: float) -> list[PdfWord]:
+    """pdfplumber's ``extract_words`` for upright characters (``keep_blank_chars=False``).
+
+    Lines are clusters of ``top`` values chained within ``y_tolerance``; inside a line characters
+    are sorted by ``x0`` (stable); a blank, a step back, a gap over ``x_tolerance`` or a ``top``
+    jump over ``y_tolerance`` ends a word.
+    """
+    if not chars:
+        return []
+    cluster_of = _cluster_ids({ch.top for ch in chars}, y_tolerance)
+    ordered = sorted(chars, key=lambda ch: cluster_of[ch.top])
+    words: list[PdfWord] = []
+    for _, line in itertools.groupby(ordered, key=lambda ch: cluster_of[ch.top]):
+        current: list[PdfChar] = []
+        for ch in sorted(line, key=lambda ch: ch.x0):
+            if ch.text.isspace():
+                _flush(current, words)
+                current = []
+            elif current and (ch.x0 < current[-1].x0 or ch.x0 > current[-1].x1 + x_tolerance
+                              or abs(ch.top - current[-1].top) > y_tolerance):
+                _flush(current, words)
+                current = [ch]
+            else:
+                current.append(ch)
+        _flush(current, words)
+    return words
+
+
+def _cluster_ids(values: set[float], tolerance: float) -> dict[float, int]:
+    """pdfplumber's cluster_list: sorted values, a new cluster when a value is over last + tolerance."""
+    ids: dict[float, int] = {}
+    cluster, last = -1, None
+    for v in sorted(values):
+        if last is None or v > last + tolerance:
+            cluster += 1
+        ids[v] = cluster
+        last = v
+    return ids
+
+
+def _flush(chars: list[PdfChar], words: list[PdfWord]) -> None:
+    if chars:
+        words.append(PdfWord(
+            text="".join(LIGATURES.get(ch.text, ch.text) for ch in chars),
+            x0=min(ch.x0 for ch in chars), x1=max(ch.x1 for ch in chars),
+            top=min(ch.top for ch in chars), bottom=max(ch.bottom for ch in chars),
+        ))
