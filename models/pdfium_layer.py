@@ -23,6 +23,7 @@ read the page with pdfplumber.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", 
 
 _FPDF_PAGEOBJ_TEXT, _FPDF_PAGEOBJ_PATH, _FPDF_PAGEOBJ_FORM = 1, 2, 5
 _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
+_GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))  # the only characters pdfium inserts itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,108 +163,182 @@ def _snap(v: float) -> float:
     return round(v, SNAP_DECIMALS)
 
 
+class _Pdfium:
+    """The hot pdfium calls, bound with plain integer handles (no ctypes pointer object per call)."""
+
+    def __init__(self, lib: Any, c: Any) -> None:
+        vp, ci, cf = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+        pd, pf, pm = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(cf), ctypes.POINTER(c.FS_MATRIX)
+
+        def bind(name: str, restype: Any, *argtypes: Any) -> Any:
+            fn = lib[name]  # a fresh function object: pypdfium2's own bindings stay untouched
+            fn.restype, fn.argtypes = restype, argtypes
+            return fn
+
+        self.count_chars = bind("FPDFText_CountChars", ci, vp)
+        self.get_text = bind("FPDFText_GetText", ci, vp, ci, ci, vp)
+        self.is_generated = bind("FPDFText_IsGenerated", ci, vp, ci)
+        self.map_error = bind("FPDFText_HasUnicodeMapError", ci, vp, ci)
+        self.text_object = bind("FPDFText_GetTextObject", vp, vp, ci)
+        self.origin = bind("FPDFText_GetCharOrigin", ci, vp, ci, pd, pd)
+        self.char_matrix = bind("FPDFText_GetMatrix", ci, vp, ci, pm)
+        self.font = bind("FPDFTextObj_GetFont", vp, vp)
+        self.font_size = bind("FPDFTextObj_GetFontSize", ci, vp, pf)
+        self.base_name = bind("FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, ctypes.c_char_p, ctypes.c_size_t)
+        self.glyph_width = bind("FPDFFont_GetGlyphWidth", ci, vp, ctypes.c_uint32, cf, pf)
+        self.count_objects = bind("FPDFPage_CountObjects", ci, vp)
+        self.get_object = bind("FPDFPage_GetObject", vp, vp, ci)
+        self.object_type = bind("FPDFPageObj_GetType", ci, vp)
+        self.object_matrix = bind("FPDFPageObj_GetMatrix", ci, vp, pm)
+        self.draw_mode = bind("FPDFPath_GetDrawMode", ci, vp, ctypes.POINTER(ci), ctypes.POINTER(ci))
+        self.count_segments = bind("FPDFPath_CountSegments", ci, vp)
+        self.segment = bind("FPDFPath_GetPathSegment", vp, vp, ci)
+        self.segment_point = bind("FPDFPathSegment_GetPoint", ci, vp, pf, pf)
+        self.segment_type = bind("FPDFPathSegment_GetType", ci, vp)
+        self.segment_close = bind("FPDFPathSegment_GetClose", ci, vp)
+        self.matrix_type = c.FS_MATRIX
+
+
+@functools.cache
+def _pdfium() -> _Pdfium | None:
+    """The bindings, or ``None`` when this pypdfium2 does not expose its library (pdfplumber then)."""
+    try:
+        import pypdfium2.raw as pdfium_c
+        from pypdfium2_raw.bindings import _libs
+
+        return _Pdfium(_libs["pdfium"], pdfium_c)
+    except (ImportError, KeyError, AttributeError):
+        return None
+
+
+def _handle(raw: Any) -> int:
+    return ctypes.cast(raw, ctypes.c_void_p).value or 0
+
+
 def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None:
     """Glyphs and edges of one page as pdfplumber would report them, or ``None`` (see module doc)."""
-    if info is None or info.rotation or info.mediabox[0] != 0 or info.mediabox[1] != 0:
+    fx = _pdfium()
+    if fx is None or info is None or info.rotation or info.mediabox[0] != 0 or info.mediabox[1] != 0:
         return None
-    import pypdfium2.raw as pdfium_c
-
-    objects = list(pdfium_page.get_objects(max_depth=1))
-    if any(o.type == _FPDF_PAGEOBJ_FORM for o in objects):
+    page = _handle(pdfium_page.raw)
+    objects = [fx.get_object(page, k) for k in range(fx.count_objects(page))]
+    kinds = [fx.object_type(h) for h in objects]
+    if _FPDF_PAGEOBJ_FORM in kinds:
         return None
     height = info.mediabox[3] - info.mediabox[1]
-    chars = _chars(pdfium_page, info, height, pdfium_c)
+    textpage = pdfium_page.get_textpage()
+    try:
+        chars = _chars(fx, _handle(textpage.raw), info, height)
+    finally:
+        textpage.close()
     if chars is None:
         return None
     by_kind: dict[str, list[PdfEdge]] = {"line": [], "rect": [], "curve": []}
-    for obj in objects:
-        if obj.type == _FPDF_PAGEOBJ_PATH:
-            for kind, edges in _path_edges(obj, height, pdfium_c):
-                by_kind[kind].extend(edges)
+    for handle, kind in zip(objects, kinds, strict=True):
+        if kind == _FPDF_PAGEOBJ_PATH:
+            for shape, edges in _path_edges(fx, handle, height):
+                by_kind[shape].extend(edges)
     return PageLayer(width=info.mediabox[2] - info.mediabox[0], height=height, chars=tuple(chars),
                      edges=(*by_kind["line"], *by_kind["rect"], *by_kind["curve"]))  # pdfplumber's order
 
 
-def _chars(pdfium_page: Any, info: PageInfo, height: float, c: Any) -> list[PdfChar] | None:
+@dataclass(frozen=True)
+class _TextObject:
+    """What every glyph of one text object shares: font handle, size (pt), matrix scale, descent."""
+
+    font: int
+    size: float
+    a: float
+    d: float
+    descent: float
+
+
+def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
+                 descents: dict[int, float | None]) -> _TextObject | None:
+    """The shared properties, or ``None`` for rotated/skewed text or a font without exact metrics."""
+    m = fx.matrix_type()
+    fx.char_matrix(tp, index, m)
+    a, b, c, d = (round(v, MATRIX_SNAP_DECIMALS) for v in (m.a, m.b, m.c, m.d))
+    size = ctypes.c_float()
+    if b != 0 or c != 0 or a <= 0 or d <= 0 or not fx.font_size(obj, size):
+        return None
+    font = fx.font(obj) or 0
+    if font not in descents:
+        name = ctypes.create_string_buffer(256)
+        fx.base_name(font, name, len(name))
+        descents[font] = info.descents.get(_strip_subset(name.value.decode("latin-1")))
+    descent = descents[font]
+    return None if descent is None else _TextObject(font, _snap(size.value), a, d, descent)
+
+
+def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar] | None:
     """Non-generated glyphs in content order; ``None`` if one of them is not replicated exactly."""
-    textpage = pdfium_page.get_textpage()
-    try:
-        tp = textpage.raw
-        matrix, width = c.FS_MATRIX(), ctypes.c_float()
-        widths: dict[tuple[int, int], float | None] = {}
-        previous: tuple[float, float, int | None] | None = None
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        name_buf = ctypes.create_string_buffer(256)
-        font_descent: dict[int, float | None] = {}
-        out: list[PdfChar] = []
-        for i in range(c.FPDFText_CountChars(tp)):
-            if c.FPDFText_IsGenerated(tp, i):
-                continue
-            if c.FPDFText_HasUnicodeMapError(tp, i) == 1:
-                return None
-            obj = c.FPDFText_GetTextObject(tp, i)
-            c.FPDFText_GetMatrix(tp, i, matrix)
-            a, b, cc, d = (round(v, MATRIX_SNAP_DECIMALS) for v in (matrix.a, matrix.b, matrix.c, matrix.d))
-            if b != 0 or cc != 0 or a <= 0 or d <= 0:
-                return None
-            font = c.FPDFTextObj_GetFont(obj)
-            key = ctypes.cast(font, ctypes.c_void_p).value or 0
-            if key not in font_descent:
-                c.FPDFFont_GetBaseFontName(font, name_buf, len(name_buf))
-                font_descent[key] = info.descents.get(_strip_subset(name_buf.value.decode("latin-1")))
-            descent = font_descent[key]
-            size = ctypes.c_float()
-            if descent is None or not c.FPDFTextObj_GetFontSize(obj, size):
-                return None
-            c.FPDFText_GetCharOrigin(tp, i, ox, oy)
-            if (ox.value, oy.value, obj_key := ctypes.cast(obj, ctypes.c_void_p).value) == previous:
-                return None  # one glyph, several code points (a ligature): pdfminer keeps one char
-            previous = (ox.value, oy.value, obj_key)
-            code = c.FPDFText_GetUnicode(tp, i)
-            if (key, code) not in widths:
-                found = c.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(1000.0), width)
-                widths[key, code] = width.value if found else None
-            if widths[key, code] is None:
-                return None
-            out.append(_char(chr(code), round(ox.value, TEXT_SNAP_DECIMALS), round(oy.value, TEXT_SNAP_DECIMALS),
-                             widths[key, code] or 0.0, _snap(size.value), a, d, descent, height))
-        return out
-    finally:
-        textpage.close()
+    n = fx.count_chars(tp)
+    buf = (ctypes.c_ushort * (n + 1))()
+    fx.get_text(tp, 0, n, buf)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    box, boy, width = ctypes.byref(ox), ctypes.byref(oy), ctypes.c_float()
+    widths: dict[tuple[int, int], float | None] = {}
+    descents: dict[int, float | None] = {}
+    last_obj, props, previous = -1, None, None
+    out: list[PdfChar] = []
+    for i, code in enumerate(buf[:n]):
+        if code in _GENERATED_CODES and fx.is_generated(tp, i):
+            continue  # pdfium's inserted spaces and line breaks
+        if 0xD800 <= code <= 0xDFFF or fx.map_error(tp, i) == 1:
+            return None
+        obj = fx.text_object(tp, i) or 0
+        if obj != last_obj:
+            last_obj, props = obj, _text_object(fx, tp, i, obj, info, descents)
+        if props is None:
+            return None
+        fx.origin(tp, i, box, boy)
+        if (ox.value, oy.value, obj) == previous:
+            return None  # one glyph, several code points (a ligature): pdfminer keeps one char
+        previous = (ox.value, oy.value, obj)
+        if (props.font, code) not in widths:
+            found = fx.glyph_width(props.font, code, 1000.0, ctypes.byref(width))
+            widths[props.font, code] = width.value if found else None
+        glyph_width = widths[props.font, code]
+        if glyph_width is None:
+            return None
+        out.append(_char(chr(code), round(ox.value, TEXT_SNAP_DECIMALS), round(oy.value, TEXT_SNAP_DECIMALS),
+                         glyph_width, props, height))
+    return out
 
 
-def _char(text: str, e: float, f: float, width_units: float, size: float, a: float, d: float,
-          descent_units: float, height: float) -> PdfChar:
+def _char(text: str, e: float, f: float, width_units: float, props: _TextObject, height: float) -> PdfChar:
     """pdfminer's LTChar box for an upright glyph at origin (e, f), in pdfplumber coordinates.
 
     ``width_units`` is the glyph's advance in 1/1000 em (the font's /W or /Widths entry).
     """
     whole = round(width_units)
     units = whole if abs(width_units - whole) < WIDTH_SNAP_UNITS else round(width_units, SNAP_DECIMALS)
+    size, a, d = props.size, props.a, props.d
     adv = units * 0.001 * size * 1.0
-    descent = descent_units * 0.001 * size
+    descent = props.descent * 0.001 * size
     lo, hi = descent + 0, descent + 0 + size
     x0, x1 = a * 0 + e, a * adv + e
     y0, y1 = d * lo + f, d * hi + f
     return PdfChar(text=text, x0=x0, x1=x1, top=(height - y1) + 0.0, bottom=(height - y0) + 0.0)
 
 
-def _path_edges(obj: Any, height: float, c: Any) -> list[tuple[str, list[PdfEdge]]]:
+def _path_edges(fx: _Pdfium, obj: int, height: float) -> list[tuple[str, list[PdfEdge]]]:
     """Edges of one painted path object, through pdfminer's line/rect/curve classification."""
     mode, stroke = ctypes.c_int(), ctypes.c_int()
-    if not c.FPDFPath_GetDrawMode(obj.raw, mode, stroke) or (mode.value == 0 and not stroke.value):
+    if not fx.draw_mode(obj, mode, stroke) or (mode.value == 0 and not stroke.value):
         return []
-    m = obj.get_matrix()
-    ma, mb, mc, md = (round(v, MATRIX_SNAP_DECIMALS) for v in (m.a, m.b, m.c, m.d))
-    me, mf = _snap(m.e), _snap(m.f)
-    fx, fy = ctypes.c_float(), ctypes.c_float()
+    m = fx.matrix_type()
+    fx.object_matrix(obj, m)
+    matrix = (*(round(v, MATRIX_SNAP_DECIMALS) for v in (m.a, m.b, m.c, m.d)), _snap(m.e), _snap(m.f))
+    px, py = ctypes.c_float(), ctypes.c_float()
     ops: list[tuple[str, tuple[float, float]]] = []
     pending_bezier = 0
-    for k in range(c.FPDFPath_CountSegments(obj.raw)):
-        seg = c.FPDFPath_GetPathSegment(obj.raw, k)
-        c.FPDFPathSegment_GetPoint(seg, fx, fy)
-        pt = (_snap(fx.value), _snap(fy.value))
-        kind = c.FPDFPathSegment_GetType(seg)
+    for k in range(fx.count_segments(obj)):
+        seg = fx.segment(obj, k)
+        fx.segment_point(seg, px, py)
+        pt = (_snap(px.value), _snap(py.value))
+        kind = fx.segment_type(seg)
         if kind == _SEG_BEZIERTO:
             pending_bezier += 1
             if pending_bezier == 3:
@@ -270,11 +346,10 @@ def _path_edges(obj: Any, height: float, c: Any) -> list[tuple[str, list[PdfEdge
                 pending_bezier = 0
         else:
             ops.append(("m" if kind == _SEG_MOVETO else "l", pt))
-        if c.FPDFPathSegment_GetClose(seg):
+        if fx.segment_close(seg):
             ops.append(("h", pt))
     if _is_re(ops):
         ops = _as_re(ops)
-    matrix = (ma, mb, mc, md, me, mf)
     ops = [(op, _apply(matrix, pt)) for op, pt in ops]
     return [_subpath_edges(sub, height) for sub in _subpaths(ops)]
 

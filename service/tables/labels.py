@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from service import settings
 from service.formats import RowSpec
@@ -16,11 +17,18 @@ from service.textlines import normalise
 _ENUMERATOR = re.compile(r"[（(][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十\d]{1,2}[.、]")
 
 
+# Scores are pure functions of the strings, and a batch repeats the same printed labels (one
+# template per year), so every level is memoised for the process (bounded: LABEL_CACHE_SIZE).
+LABEL_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
 def strip_enumerators(text: str) -> str:
     """'（三）1.属于国家秘密' → '属于国家秘密'; numbering is unreliable across reports."""
     return _ENUMERATOR.sub("", normalise(text))
 
 
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
 def similarity(printed: str, canonical: str) -> float:
     """F1 of matched characters between two labels (enumerators removed), in [0, 1].
 
@@ -28,16 +36,27 @@ def similarity(printed: str, canonical: str) -> float:
     e.g. 「（三）不予公开1.属于国家秘密」) is also compared from each enumerator onwards.
     """
     target = strip_enumerators(canonical)
-    return max(_f1(target, strip_enumerators(part)) for part in label_parts(printed))
+    return max(_f1(target, part) for part in _stripped_parts(printed))
 
 
 def label_parts(printed: str) -> list[str]:
     """The whole label, each part between two enumerators, and each tail from an enumerator."""
+    return list(_label_parts(printed))
+
+
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
+def _label_parts(printed: str) -> tuple[str, ...]:
     norm = normalise(printed)
     starts = [m.start() for m in _ENUMERATOR.finditer(norm) if m.start() > 0]
     cuts = [0, *starts, len(norm)]
     pieces = [norm[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
-    return [norm, *pieces, *(norm[s:] for s in starts)]
+    return (norm, *pieces, *(norm[s:] for s in starts))
+
+
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
+def _stripped_parts(printed: str) -> tuple[str, ...]:
+    """The parts of ``printed`` without enumerators, duplicates dropped (the max is unchanged)."""
+    return tuple(dict.fromkeys(strip_enumerators(part) for part in _label_parts(printed)))
 
 
 def matching_rows(printed: str, rows: list[RowSpec], threshold: float = 0.8) -> list[RowSpec]:
@@ -45,6 +64,7 @@ def matching_rows(printed: str, rows: list[RowSpec], threshold: float = 0.8) -> 
     return [r for r in rows if row_similarity(printed, r) >= threshold]
 
 
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
 def _f1(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -56,7 +76,13 @@ def _f1(a: str, b: str) -> float:
 
 
 def row_similarity(printed: str, row: RowSpec) -> float:
-    return max(similarity(printed, label) for label in row.labels)
+    """The best ``similarity`` of ``printed`` to any of the row's label variants."""
+    return _row_similarity(printed, row.labels)
+
+
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
+def _row_similarity(printed: str, labels: tuple[str, ...]) -> float:
+    return max(similarity(printed, label) for label in labels)
 
 
 def align_rows(printed: list[str], rows: list[RowSpec],
