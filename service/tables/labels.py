@@ -7,7 +7,6 @@ over two lines, OCR slips), so rows are matched by similarity *and* by their fix
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from service import settings
@@ -68,11 +67,54 @@ def matching_rows(printed: str, rows: list[RowSpec], threshold: float = 0.8) -> 
 def _f1(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
-    matched = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    matched = matched_chars(a, b)
     if matched == 0:
         return 0.0
     recall, precision = matched / len(a), matched / len(b)
     return 2 * recall * precision / (recall + precision)
+
+
+def matched_chars(a: str, b: str) -> int:
+    """Characters in difflib's matching blocks of ``a`` and ``b`` (no junk heuristics), exactly.
+
+    ``SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` without building a
+    matcher per pair: the longest common block (earliest in ``a``, then in ``b``), then the
+    same on both sides of it. ``b``'s character positions are built once per string.
+    """
+    b2j = _positions(b)
+    total = 0
+    todo = [(0, len(a), 0, len(b))]
+    while todo:
+        alo, ahi, blo, bhi = todo.pop()
+        besti, bestj, bestsize = alo, blo, 0
+        j2len: dict[int, int] = {}
+        for i in range(alo, ahi):
+            new: dict[int, int] = {}
+            for j in b2j.get(a[i], ()):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = new[j] = j2len.get(j - 1, 0) + 1
+                if k > bestsize:
+                    besti, bestj, bestsize = i - k + 1, j - k + 1, k
+            j2len = new
+        if bestsize:
+            total += bestsize
+            if alo < besti and blo < bestj:
+                todo.append((alo, besti, blo, bestj))
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                todo.append((besti + bestsize, ahi, bestj + bestsize, bhi))
+    return total
+
+
+@lru_cache(maxsize=LABEL_CACHE_SIZE)
+def _positions(b: str) -> dict[str, tuple[int, ...]]:
+    """Every character of ``b`` → its positions, ascending (difflib's ``b2j``)."""
+    out: dict[str, list[int]] = {}
+    for j, ch in enumerate(b):
+        out.setdefault(ch, []).append(j)
+    return {ch: tuple(js) for ch, js in out.items()}
 
 
 def row_similarity(printed: str, row: RowSpec) -> float:
