@@ -12,7 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from models.pdfium_layer import PageInfo, PageLayer, PdfChar, PdfEdge, PdfWord, extract_words, load_page_layer
+from models.pdfium_layer import (
+    PageInfo,
+    PageLayer,
+    PdfChar,
+    PdfEdge,
+    PdfWord,
+    extract_words,
+    load_page_layer,
+    text_and_images,
+)
 from service import settings
 from service.model import Page, PageMode, Ruling, Source, Token
 
@@ -71,6 +80,9 @@ def check_text_layer(layer: PageLayer, pdfium_page: Any) -> TextLayerCheck:
 
 def _pdfium_text_and_images(pdfium_page: Any) -> tuple[float, float]:
     """(share of text objects drawn invisibly, largest image's share of the page area)."""
+    fast = text_and_images(pdfium_page)
+    if fast is not None:
+        return fast
     import pypdfium2.raw as pdfium_c
 
     width, height = pdfium_page.get_size()

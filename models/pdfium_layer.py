@@ -35,7 +35,8 @@ MATRIX_SNAP_DECIMALS = 6     # scale/shear entries of a matrix (|v| ≲ 10) to 1
 WIDTH_SNAP_UNITS = 0.05      # a glyph width this close to a whole number of 1/1000 em is that number
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 
-_FPDF_PAGEOBJ_TEXT, _FPDF_PAGEOBJ_PATH, _FPDF_PAGEOBJ_FORM = 1, 2, 5
+_FPDF_PAGEOBJ_TEXT, _FPDF_PAGEOBJ_PATH, _FPDF_PAGEOBJ_IMAGE, _FPDF_PAGEOBJ_FORM = 1, 2, 3, 5
+_INVISIBLE_RENDER_MODE = 3
 _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
 _GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))  # the only characters pdfium inserts itself
 
@@ -196,6 +197,10 @@ class _Pdfium:
         self.segment_point = bind("FPDFPathSegment_GetPoint", ci, vp, pf, pf)
         self.segment_type = bind("FPDFPathSegment_GetType", ci, vp)
         self.segment_close = bind("FPDFPathSegment_GetClose", ci, vp)
+        self.form_count = bind("FPDFFormObj_CountObjects", ci, vp)
+        self.form_object = bind("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
+        self.render_mode = bind("FPDFTextObj_GetTextRenderMode", ci, vp)
+        self.bounds = bind("FPDFPageObj_GetBounds", ci, vp, pf, pf, pf, pf)
         self.matrix_type = c.FS_MATRIX
 
 
@@ -209,6 +214,40 @@ def _pdfium() -> _Pdfium | None:
         return _Pdfium(_libs["pdfium"], pdfium_c)
     except (ImportError, KeyError, AttributeError):
         return None
+
+
+def text_and_images(pdfium_page: Any) -> tuple[float, float] | None:
+    """(share of text objects drawn invisibly, largest image's share of the page area).
+
+    Objects are those of the page and of its Form XObjects one level down (pypdfium2's
+    ``get_objects(max_depth=2)``). ``None`` when the bindings are unavailable.
+    """
+    fx = _pdfium()
+    if fx is None:
+        return None
+    width, height = pdfium_page.get_size()
+    page_area = max(width * height, 1.0)
+    page = _handle(pdfium_page.raw)
+    handles = []
+    for k in range(fx.count_objects(page)):
+        obj = fx.get_object(page, k)
+        handles.append(obj)
+        if fx.object_type(obj) == _FPDF_PAGEOBJ_FORM:
+            handles.extend(fx.form_object(obj, j) for j in range(fx.form_count(obj)))
+    texts = invisible = 0
+    largest = 0.0
+    box = [ctypes.c_float() for _ in range(4)]
+    for obj in handles:
+        kind = fx.object_type(obj)
+        if kind == _FPDF_PAGEOBJ_TEXT:
+            texts += 1
+            invisible += fx.render_mode(obj) == _INVISIBLE_RENDER_MODE
+        elif kind == _FPDF_PAGEOBJ_IMAGE:
+            if not fx.bounds(obj, *box):
+                raise RuntimeError("pdfium could not locate an image object")
+            left, bottom, right, top = (v.value for v in box)
+            largest = max(largest, (right - left) * (top - bottom) / page_area)
+    return (invisible / texts if texts else 0.0), min(largest, 1.0)
 
 
 def _handle(raw: Any) -> int:
@@ -277,10 +316,10 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
     buf = (ctypes.c_ushort * (n + 1))()
     fx.get_text(tp, 0, n, buf)
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    box, boy, width = ctypes.byref(ox), ctypes.byref(oy), ctypes.c_float()
-    widths: dict[tuple[int, int], float | None] = {}
+    box, boy = ctypes.byref(ox), ctypes.byref(oy)
+    offsets: dict[tuple[Any, ...], tuple[float, float, float] | None] = {}
     descents: dict[int, float | None] = {}
-    last_obj, props, previous = -1, None, None
+    last_obj, props, last_x, last_y = -1, None, None, None
     out: list[PdfChar] = []
     for i, code in enumerate(buf[:n]):
         if code in _GENERATED_CODES and fx.is_generated(tp, i):
@@ -288,39 +327,43 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
         if 0xD800 <= code <= 0xDFFF or fx.map_error(tp, i) == 1:
             return None
         obj = fx.text_object(tp, i) or 0
+        fx.origin(tp, i, box, boy)
         if obj != last_obj:
             last_obj, props = obj, _text_object(fx, tp, i, obj, info, descents)
-        if props is None:
-            return None
-        fx.origin(tp, i, box, boy)
-        if (ox.value, oy.value, obj) == previous:
+            if props is None:
+                return None
+        elif ox.value == last_x and oy.value == last_y:
             return None  # one glyph, several code points (a ligature): pdfminer keeps one char
-        previous = (ox.value, oy.value, obj)
-        if (props.font, code) not in widths:
-            found = fx.glyph_width(props.font, code, 1000.0, ctypes.byref(width))
-            widths[props.font, code] = width.value if found else None
-        glyph_width = widths[props.font, code]
-        if glyph_width is None:
+        last_x, last_y = ox.value, oy.value
+        key = (props.font, props.size, props.a, props.d, props.descent, code)  # type: ignore[union-attr]
+        if key not in offsets:
+            offsets[key] = _glyph_offsets(fx, props, code)  # type: ignore[arg-type]
+        offset = offsets[key]
+        if offset is None:
             return None
-        out.append(_char(chr(code), round(ox.value, TEXT_SNAP_DECIMALS), round(oy.value, TEXT_SNAP_DECIMALS),
-                         glyph_width, props, height))
+        e, f = round(last_x, TEXT_SNAP_DECIMALS), round(last_y, TEXT_SNAP_DECIMALS)
+        advance, low, high = offset
+        out.append(PdfChar(chr(code), e, advance + e, (height - (high + f)) + 0.0, (height - (low + f)) + 0.0))
     return out
 
 
-def _char(text: str, e: float, f: float, width_units: float, props: _TextObject, height: float) -> PdfChar:
-    """pdfminer's LTChar box for an upright glyph at origin (e, f), in pdfplumber coordinates.
+def _glyph_offsets(fx: _Pdfium, props: _TextObject, code: int) -> tuple[float, float, float] | None:
+    """pdfminer's LTChar box of an upright glyph, relative to its origin: (a·advance, d·low, d·high).
 
-    ``width_units`` is the glyph's advance in 1/1000 em (the font's /W or /Widths entry).
+    The glyph's advance is its /W or /Widths entry in 1/1000 em; the box runs from the font's
+    descent to descent + size. Terms are combined in pdfminer's order so the sums with the
+    origin equal its doubles.
     """
-    whole = round(width_units)
-    units = whole if abs(width_units - whole) < WIDTH_SNAP_UNITS else round(width_units, SNAP_DECIMALS)
+    width = ctypes.c_float()
+    if not fx.glyph_width(props.font, code, 1000.0, ctypes.byref(width)):
+        return None
+    whole = round(width.value)
+    units = whole if abs(width.value - whole) < WIDTH_SNAP_UNITS else round(width.value, SNAP_DECIMALS)
     size, a, d = props.size, props.a, props.d
     adv = units * 0.001 * size * 1.0
     descent = props.descent * 0.001 * size
-    lo, hi = descent + 0, descent + 0 + size
-    x0, x1 = a * 0 + e, a * adv + e
-    y0, y1 = d * lo + f, d * hi + f
-    return PdfChar(text=text, x0=x0, x1=x1, top=(height - y1) + 0.0, bottom=(height - y0) + 0.0)
+    low, high = descent + 0, descent + 0 + size
+    return a * adv, d * low, d * high
 
 
 def _path_edges(fx: _Pdfium, obj: int, height: float) -> list[tuple[str, list[PdfEdge]]]:
