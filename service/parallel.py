@@ -10,12 +10,12 @@ the culprit (``on_crash`` gives its result) or a victim (retried normally).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,7 +29,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> Any:
+    """The multiprocessing context for workers (imported here: one process needs none of it)."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
@@ -40,6 +43,9 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
     if jobs <= 1 or len(items) <= 1:
         yield from (fn(item) for item in items)
         return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     start = 0
     while start < len(items):
         with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context()) as pool:
@@ -59,6 +65,9 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
 
 def _alone(fn: Callable[[T], R], item: T, on_crash: Callable[[T], R]) -> R:
     """Retry one item in a fresh single worker: its result, or ``on_crash(item)`` if it dies again."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
         try:
             return pool.submit(fn, item).result()
