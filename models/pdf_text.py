@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from models.pdf_structure import PdfStructure
 from models.pdfium_layer import (
-    PageInfo,
     PageLayer,
     PdfChar,
     PdfEdge,
@@ -41,10 +41,14 @@ class TextLayerCheck:
     reason: str
 
 
-def read_layer(pdfium_page: Any, info: PageInfo | None, plumber_page: Callable[[], Any]) -> PageLayer:
-    """The page's glyphs and edges: pdfium when it reproduces pdfplumber exactly, else pdfplumber."""
-    layer = load_page_layer(pdfium_page, info)
-    return layer if layer is not None else plumber_layer(plumber_page())
+def read_layer(pdfium_page: Any, structure: PdfStructure | None, number: int,
+               plumber_page: Callable[[], Any]) -> PageLayer:
+    """Page ``number``'s glyphs and edges: pdfium when it reproduces pdfplumber exactly, else pdfplumber."""
+    for info in structure.infos(number, pdfium_page) if structure is not None else ():
+        layer = load_page_layer(pdfium_page, info)
+        if layer is not None:
+            return layer
+    return plumber_layer(plumber_page())
 
 
 def plumber_layer(plumber_page: Any) -> PageLayer:
@@ -105,11 +109,13 @@ def read_text_page(layer: PageLayer, number: int, dpi: int = settings.WORKING_DP
     scale = dpi / 72.0
     words = layer.words if layer.words is not None else extract_words(
         layer.chars, WORD_X_TOLERANCE_PT, WORD_Y_TOLERANCE_PT)
+    # Words are already typed (str, float): build tokens without re-validating ~100 per page.
     tokens = tuple(
-        Token(
+        Token.model_construct(
             text=w.text,
             bbox=(w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale),
             confidence=settings.TEXT_CONFIDENCE,
+            alt_text=None,
             source=Source.PDF_TEXT,
         )
         for w in words

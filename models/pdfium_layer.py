@@ -12,8 +12,8 @@ pipeline cannot tell the two apart:
   read from pdfium is snapped to ``SNAP_DECIMALS`` (1/1000 pt, ≈ 0.003 px at 200 dpi) and then
   combined in double precision in pdfminer's order of operations.
 
-The page boxes and font descents come from the PDF's object structure (pdfminer's parser, which
-reads only the page tree and font dictionaries here, never a content stream).
+The page boxes and font descents come from the PDF's object structure (``models.pdf_structure``),
+never from a content stream.
 
 ``load_page_layer`` returns ``None`` for pages outside what is replicated exactly (rotated pages,
 MediaBox not at the origin, Form XObjects, rotated or unmapped glyphs, Type3 fonts); callers then
@@ -26,8 +26,9 @@ import ctypes
 import functools
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from models.pdf_structure import PageInfo, strip_subset
 
 SNAP_DECIMALS = 3            # pdfium's float32 values are rounded to 1/1000 pt
 TEXT_SNAP_DECIMALS = 4       # glyph origins (sums of advances such as 5.8275 pt) to 1/10000 pt
@@ -86,78 +87,6 @@ class PageLayer:
     chars: tuple[PdfChar, ...]
     edges: tuple[PdfEdge, ...]
     words: tuple[PdfWord, ...] | None = None
-
-
-@dataclass(frozen=True)
-class PageInfo:
-    """What the object structure says about one page: MediaBox, rotation, font descents by name."""
-
-    mediabox: tuple[float, float, float, float]
-    rotation: int
-    descents: dict[str, float | None]   # base font name (no subset tag) → /Descent; None: not exact
-
-
-class PdfStructure:
-    """The page tree and font dictionaries of a PDF, without interpreting any content stream."""
-
-    def __init__(self, path: Path) -> None:
-        from pdfminer.pdfdocument import PDFDocument
-        from pdfminer.pdfpage import PDFPage
-        from pdfminer.pdfparser import PDFParser
-
-        self._fh = path.open("rb")
-        try:
-            self._pages = list(PDFPage.create_pages(PDFDocument(PDFParser(self._fh))))
-        except Exception:
-            self._fh.close()
-            raise
-
-    def close(self) -> None:
-        self._fh.close()
-
-    def page_info(self, number: int) -> PageInfo | None:
-        """Page ``number`` (1-based), or ``None`` when its boxes cannot be read."""
-        from pdfminer.pdftypes import resolve1
-
-        page = self._pages[number - 1]
-        try:
-            box = tuple(float(v) for v in resolve1(page.mediabox))
-            rotation = int(resolve1(page.attrs.get("Rotate", 0)) or 0) % 360
-            fonts = resolve1(resolve1(page.resources or {}).get("Font", {})) or {}
-            descents: dict[str, float | None] = {}
-            for spec in fonts.values():
-                name, descent = _font_descent(resolve1(spec))
-                if name in descents and descents[name] != descent:
-                    descent = None  # two fonts of one name with different metrics: not exact
-                descents[name] = descent
-        except (TypeError, ValueError, AttributeError):
-            return None
-        return PageInfo(mediabox=box, rotation=rotation, descents=descents)  # type: ignore[arg-type]
-
-
-def _font_descent(font: Any) -> tuple[str, float | None]:
-    """(base font name without subset tag, /Descent as pdfminer reads it; None for Type3/no descriptor)."""
-    from pdfminer.pdftypes import resolve1
-    from pdfminer.psparser import literal_name
-
-    name = _strip_subset(str(literal_name(resolve1(font.get("BaseFont", "")))))
-    subtype = literal_name(resolve1(font.get("Subtype", "")))
-    if subtype == "Type3":
-        return name, None
-    if subtype == "Type0":
-        descendants = resolve1(font.get("DescendantFonts")) or []
-        font = resolve1(descendants[0]) if descendants else {}
-    descriptor = resolve1(font.get("FontDescriptor"))
-    if not descriptor:
-        return name, None  # standard-14 metrics come from pdfminer's AFM tables: not replicated
-    descent = float(resolve1(descriptor.get("Descent", 0)) or 0)
-    return name, -descent if descent > 0 else descent
-
-
-def _strip_subset(name: str) -> str:
-    """'MPDFAA+WenQuanYiZenHei' → 'WenQuanYiZenHei' (pdfium reports some names without the tag)."""
-    head, plus, tail = name.partition("+")
-    return tail if plus and len(head) == 6 and head.isalpha() and head.isupper() else name
 
 
 def _snap(v: float) -> float:
@@ -305,7 +234,7 @@ def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
     if font not in descents:
         name = ctypes.create_string_buffer(256)
         fx.base_name(font, name, len(name))
-        descents[font] = info.descents.get(_strip_subset(name.value.decode("latin-1")))
+        descents[font] = info.descents.get(strip_subset(name.value.decode("latin-1")))
     descent = descents[font]
     return None if descent is None else _TextObject(font, _snap(size.value), a, d, descent)
 
@@ -318,6 +247,7 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box, boy = ctypes.byref(ox), ctypes.byref(oy)
     offsets: dict[tuple[Any, ...], tuple[float, float, float] | None] = {}
+    _glyph_units.cache_clear()
     descents: dict[int, float | None] = {}
     last_obj, props, last_x, last_y = -1, None, None, None
     out: list[PdfChar] = []
@@ -347,6 +277,19 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
     return out
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _glyph_units(fx: _Pdfium, font: int, code: int) -> float | None:
+    """The glyph's advance in 1/1000 em (snapped: widths are whole numbers in most fonts).
+
+    Keyed by pdfium's font handle: the cache is cleared per page (handles are reused).
+    """
+    width = ctypes.c_float()
+    if not fx.glyph_width(font, code, 1000.0, ctypes.byref(width)):
+        return None
+    whole = round(width.value)
+    return whole if abs(width.value - whole) < WIDTH_SNAP_UNITS else round(width.value, SNAP_DECIMALS)
+
+
 def _glyph_offsets(fx: _Pdfium, props: _TextObject, code: int) -> tuple[float, float, float] | None:
     """pdfminer's LTChar box of an upright glyph, relative to its origin: (a·advance, d·low, d·high).
 
@@ -354,11 +297,9 @@ def _glyph_offsets(fx: _Pdfium, props: _TextObject, code: int) -> tuple[float, f
     descent to descent + size. Terms are combined in pdfminer's order so the sums with the
     origin equal its doubles.
     """
-    width = ctypes.c_float()
-    if not fx.glyph_width(props.font, code, 1000.0, ctypes.byref(width)):
+    units = _glyph_units(fx, props.font, code)
+    if units is None:
         return None
-    whole = round(width.value)
-    units = whole if abs(width.value - whole) < WIDTH_SNAP_UNITS else round(width.value, SNAP_DECIMALS)
     size, a, d = props.size, props.a, props.d
     adv = units * 0.001 * size * 1.0
     descent = props.descent * 0.001 * size

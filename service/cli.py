@@ -83,10 +83,10 @@ def extract_file(job: ExtractJob) -> ExtractOutcome:
     from service.pipeline import extract as run_pipeline
 
     try:
-        images: dict[int, object] = {}
+        images: dict[int, object] | None = {} if job.debug_dir is not None else None  # rendered only for --debug
         doc = run_pipeline(job.path, images=images)
         target = write_contract(doc, job.out_dir)
-        if job.debug_dir is not None:
+        if job.debug_dir is not None and images is not None:
             from service.debug_draw import draw_document
 
             draw_document(doc, images, job.debug_dir)

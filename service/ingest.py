@@ -94,9 +94,9 @@ class SourceFile:
         return self._plumber.pages[number - 1]
 
     def pdf_structure(self) -> Any:
-        """The page tree and fonts (``models.pdfium_layer.PdfStructure``); ``None`` if unreadable."""
+        """Page boxes and fonts (``models.pdf_structure.PdfStructure``); ``None`` if unreadable."""
         if self._structure is None:
-            from models.pdfium_layer import PdfStructure
+            from models.pdf_structure import PdfStructure
 
             try:
                 self._structure = PdfStructure(self.path)

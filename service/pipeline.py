@@ -57,8 +57,7 @@ def _read_one_page(ctx: Context, number: int, free_text: bool = True) -> Page:
     src = ctx.source
     if src.is_pdf:
         structure, pdfium_page = src.pdf_structure(), src.pdfium_page(number)
-        layer = read_layer(pdfium_page, structure.page_info(number) if structure else None,
-                           lambda: src.plumber_page(number))
+        layer = read_layer(pdfium_page, structure, number, lambda: src.plumber_page(number))
         check = check_text_layer(layer, pdfium_page)
         if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
                             and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
