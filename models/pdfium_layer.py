@@ -40,6 +40,7 @@ _FPDF_PAGEOBJ_TEXT, _FPDF_PAGEOBJ_PATH, _FPDF_PAGEOBJ_IMAGE, _FPDF_PAGEOBJ_FORM 
 _INVISIBLE_RENDER_MODE = 3
 _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
 _GENERATED_CODES = frozenset((0x20, 0x0D, 0x0A))  # the only characters pdfium inserts itself
+_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +211,12 @@ def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None
                      edges=(*by_kind["line"], *by_kind["rect"], *by_kind["curve"]))  # pdfplumber's order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _TextObject:
-    """What every glyph of one text object shares: font handle, size (pt), matrix scale, descent."""
+    """What every glyph of one text object shares: font handle, size (pt), matrix scale, descent.
+
+    Interned per page (``_text_object``): equal properties are one instance, hashed by identity.
+    """
 
     font: int
     size: float
@@ -222,7 +226,8 @@ class _TextObject:
 
 
 def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
-                 descents: dict[int, float | None]) -> _TextObject | None:
+                 descents: dict[int, float | None],
+                 interned: dict[tuple[int, float, float, float, float], _TextObject]) -> _TextObject | None:
     """The shared properties, or ``None`` for rotated/skewed text or a font without exact metrics."""
     m = fx.matrix_type()
     fx.char_matrix(tp, index, m)
@@ -236,44 +241,57 @@ def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
         fx.base_name(font, name, len(name))
         descents[font] = info.descents.get(strip_subset(name.value.decode("latin-1")))
     descent = descents[font]
-    return None if descent is None else _TextObject(font, _snap(size.value), a, d, descent)
+    if descent is None:
+        return None
+    fields = (font, _snap(size.value), a, d, descent)
+    if fields not in interned:
+        interned[fields] = _TextObject(*fields)
+    return interned[fields]
 
 
 def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar] | None:
-    """Non-generated glyphs in content order; ``None`` if one of them is not replicated exactly."""
+    """Non-generated glyphs in content order; ``None`` if one of them is not replicated exactly.
+
+    The hot loop of born-digital reading (~500 glyphs a page): pdfium calls are bound locally and
+    a glyph's box offsets are cached per (text object properties, code point).
+    """
     n = fx.count_chars(tp)
     buf = (ctypes.c_ushort * (n + 1))()
     fx.get_text(tp, 0, n, buf)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     box, boy = ctypes.byref(ox), ctypes.byref(oy)
-    offsets: dict[tuple[Any, ...], tuple[float, float, float] | None] = {}
-    _glyph_units.cache_clear()
+    is_generated, map_error, text_object, origin = fx.is_generated, fx.map_error, fx.text_object, fx.origin
+    offsets: dict[tuple[Any, int], tuple[float, float, float] | None] = {}
     descents: dict[int, float | None] = {}
-    last_obj, props, last_x, last_y = -1, None, None, None
+    interned: dict[tuple[int, float, float, float, float], _TextObject] = {}
+    _glyph_units.cache_clear()
+    last_obj, props, last_x, last_y = -1, None, 0.0, 0.0
     out: list[PdfChar] = []
+    append = out.append
     for i, code in enumerate(buf[:n]):
-        if code in _GENERATED_CODES and fx.is_generated(tp, i):
+        if code in _GENERATED_CODES and is_generated(tp, i):
             continue  # pdfium's inserted spaces and line breaks
-        if 0xD800 <= code <= 0xDFFF or fx.map_error(tp, i) == 1:
+        if 0xD800 <= code <= 0xDFFF or map_error(tp, i) == 1:
             return None
-        obj = fx.text_object(tp, i) or 0
-        fx.origin(tp, i, box, boy)
+        obj = text_object(tp, i) or 0
+        origin(tp, i, box, boy)
+        x, y = ox.value, oy.value
         if obj != last_obj:
-            last_obj, props = obj, _text_object(fx, tp, i, obj, info, descents)
+            last_obj, props = obj, _text_object(fx, tp, i, obj, info, descents, interned)
             if props is None:
                 return None
-        elif ox.value == last_x and oy.value == last_y:
+        elif x == last_x and y == last_y:
             return None  # one glyph, several code points (a ligature): pdfminer keeps one char
-        last_x, last_y = ox.value, oy.value
-        key = (props.font, props.size, props.a, props.d, props.descent, code)  # type: ignore[union-attr]
-        if key not in offsets:
-            offsets[key] = _glyph_offsets(fx, props, code)  # type: ignore[arg-type]
-        offset = offsets[key]
+        last_x, last_y = x, y
+        key = (props, code)
+        offset = offsets.get(key, _MISSING)
+        if offset is _MISSING:
+            offset = offsets[key] = _glyph_offsets(fx, props, code)  # type: ignore[arg-type]
         if offset is None:
             return None
-        e, f = round(last_x, TEXT_SNAP_DECIMALS), round(last_y, TEXT_SNAP_DECIMALS)
-        advance, low, high = offset
-        out.append(PdfChar(chr(code), e, advance + e, (height - (high + f)) + 0.0, (height - (low + f)) + 0.0))
+        e, f = round(x, TEXT_SNAP_DECIMALS), round(y, TEXT_SNAP_DECIMALS)
+        advance, low, high = offset  # type: ignore[misc]
+        append(PdfChar(chr(code), e, advance + e, (height - (high + f)) + 0.0, (height - (low + f)) + 0.0))
     return out
 
 
