@@ -10,12 +10,13 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from service import settings
 from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where pages are rendered: born-digital reading needs none
 
 
 class FileType(StrEnum):
@@ -117,6 +118,8 @@ class SourceFile:
 
     def render(self, number: int, dpi: int) -> np.ndarray:
         """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
+        import numpy as np
+
         w_pt, h_pt = self.page_size_points(number)
         scale = dpi / 72.0
         if max(w_pt, h_pt) * scale > settings.MAX_PAGE_SIDE_PX:

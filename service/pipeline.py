@@ -10,13 +10,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from service import settings
 from service.errors import NotAReport
 from service.ingest import SourceFile, open_source
 from service.model import Document, DocumentKind, Page, PageMode
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where pages are rendered: born-digital reading needs none
 
 
 @dataclass
