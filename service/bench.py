@@ -50,6 +50,7 @@ class KindStats:
     wall_seconds: float = 0.0                                   # whole run of this kind, wall clock
     stage_seconds: dict[str, float] = field(default_factory=dict)  # summed Document.timings
     peak_mb: dict[int, float] = field(default_factory=dict)     # process id → peak resident MB
+    cpu_by_process: dict[int, float] = field(default_factory=dict)  # process id → CPU s spent on files
 
     def summary(self) -> str:
         def pct(a: int, b: int) -> str:
@@ -74,10 +75,13 @@ class KindStats:
         total = sum(self.stage_seconds.values()) or 1.0
         shares = ", ".join(f"{name} {100 * sec / total:.0f} %" for name, sec in self.stage_seconds.items())
         peaks = ", ".join(f"{mb:.0f}" for mb in sorted(self.peak_mb.values(), reverse=True))
+        busiest = max(self.cpu_by_process.values(), default=0.0)
         return [
             f"  cpu seconds per page {self.cpu_seconds / self.pages:.3f}  (CPU time: robust on a shared machine)",
             f"  pages per second     {rate:.2f}  ({self.pages} pages in {self.wall_seconds:.2f} s wall, "
             f"{len(self.peak_mb)} process(es))",
+            f"  cpu-bound pages/s    {self.pages / busiest if busiest else 0.0:.2f}  (pages ÷ CPU s of the busiest "
+            "process: the rate on otherwise idle cores)",
             f"  stage shares         {shares}",
             f"  peak memory (MB)     {peaks}  (per process)",
         ]
@@ -139,9 +143,9 @@ class BenchOutcome:
 
 def bench_file(job: BenchJob) -> BenchOutcome:
     """Extract one file and time it; errors (bad input) become the outcome's ``error``."""
-    from service.pipeline import extract
-
     start, cpu = time.perf_counter(), time.process_time()
+    from service.pipeline import extract  # a fresh worker's imports count towards its first file
+
     try:
         doc: Document | None = extract(job.source).model_copy(update={"pages": ()})
         error = None
@@ -178,6 +182,7 @@ def run_bench(corpus: Path, kinds: tuple[str, ...] = ("digital", "scanned"), lim
             doc = outcome.doc
             stats.seconds += outcome.seconds
             stats.cpu_seconds += outcome.cpu_seconds
+            stats.cpu_by_process[outcome.pid] = stats.cpu_by_process.get(outcome.pid, 0.0) + outcome.cpu_seconds
             stats.pages += doc.page_count
             for name, sec in doc.timings.items():
                 stats.stage_seconds[name] = stats.stage_seconds.get(name, 0.0) + sec
