@@ -26,8 +26,6 @@ from service import settings
 from service.model import Page, PageMode, Ruling, Source, Token
 
 _INVISIBLE_RENDER_MODE = 3
-WORD_X_TOLERANCE_PT = 1.5   # a gap wider than this between two glyphs starts a new word
-WORD_Y_TOLERANCE_PT = 2     # glyph tops closer than this share a line
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,8 @@ def read_layer(pdfium_page: Any, structure: PdfStructure | None, number: int,
 
 def plumber_layer(plumber_page: Any) -> PageLayer:
     """The same layer read with pdfplumber (rotated pages, ligatures, Type3 fonts, forms …)."""
-    words = plumber_page.extract_words(x_tolerance=WORD_X_TOLERANCE_PT, y_tolerance=WORD_Y_TOLERANCE_PT,
-                                       keep_blank_chars=False)
+    words = plumber_page.extract_words(x_tolerance=settings.PDF_WORD_X_TOLERANCE_PT,
+                                       y_tolerance=settings.PDF_WORD_Y_TOLERANCE_PT, keep_blank_chars=False)
     return PageLayer(
         width=float(plumber_page.width),
         height=float(plumber_page.height),
@@ -108,7 +106,7 @@ def read_text_page(layer: PageLayer, number: int, dpi: int = settings.WORKING_DP
     """Words and rulings of one page, scaled from points to pixels at ``dpi``."""
     scale = dpi / 72.0
     words = layer.words if layer.words is not None else extract_words(
-        layer.chars, WORD_X_TOLERANCE_PT, WORD_Y_TOLERANCE_PT)
+        layer.chars, settings.PDF_WORD_X_TOLERANCE_PT, settings.PDF_WORD_Y_TOLERANCE_PT)
     # Words are already typed (str, float): build tokens without re-validating ~100 per page.
     tokens = tuple(
         Token.model_construct(

@@ -102,3 +102,8 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Born-digital reading and label matching (issue 11: speed) -------------------------------
+PDF_WORD_X_TOLERANCE_PT = 1.5   # a gap wider than this (points) between two glyphs starts a new word
+PDF_WORD_Y_TOLERANCE_PT = 2     # glyph tops closer than this (points) share a text line
+LABEL_CACHE_SIZE = 1 << 16      # memoised label scores kept per process (entries per cache)

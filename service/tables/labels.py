@@ -18,7 +18,7 @@ _ENUMERATOR = re.compile(r"[（(][一二三四五六七八九十\d]{1,2}[)）]|[
 
 # Scores are pure functions of the strings, and a batch repeats the same printed labels (one
 # template per year), so every level is memoised for the process (bounded: LABEL_CACHE_SIZE).
-LABEL_CACHE_SIZE = 1 << 16
+LABEL_CACHE_SIZE = settings.LABEL_CACHE_SIZE
 
 
 @lru_cache(maxsize=LABEL_CACHE_SIZE)
