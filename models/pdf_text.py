@@ -1,14 +1,27 @@
 """The PDF text layer as "one more engine": words and ruling lines with coordinates, no OCR.
 
-Input coordinates are PDF points (pdfplumber: origin top-left); output is pixels at the
-working DPI so that digital and scanned pages share one coordinate system.
+Glyphs, words and edges come from pypdfium2 (``models.pdfium_layer``, C) in pdfplumber's terms;
+pages outside what that reader replicates exactly are read with pdfplumber (pdfminer) instead,
+with the same results. Input coordinates are PDF points (origin top-left); output is pixels at
+the working DPI so that digital and scanned pages share one coordinate system.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from models.pdf_structure import PdfStructure
+from models.pdfium_layer import (
+    PageLayer,
+    PdfChar,
+    PdfEdge,
+    PdfWord,
+    extract_words,
+    load_page_layer,
+    text_and_images,
+)
 from service import settings
 from service.model import Page, PageMode, Ruling, Source, Token
 
@@ -26,14 +39,36 @@ class TextLayerCheck:
     reason: str
 
 
-def check_text_layer(plumber_page: Any, pdfium_page: Any) -> TextLayerCheck:
+def read_layer(pdfium_page: Any, structure: PdfStructure | None, number: int,
+               plumber_page: Callable[[], Any]) -> PageLayer:
+    """Page ``number``'s glyphs and edges: pdfium when it reproduces pdfplumber exactly, else pdfplumber."""
+    for info in structure.infos(number, pdfium_page) if structure is not None else ():
+        layer = load_page_layer(pdfium_page, info)
+        if layer is not None:
+            return layer
+    return plumber_layer(plumber_page())
+
+
+def plumber_layer(plumber_page: Any) -> PageLayer:
+    """The same layer read with pdfplumber (rotated pages, ligatures, Type3 fonts, forms …)."""
+    words = plumber_page.extract_words(x_tolerance=settings.PDF_WORD_X_TOLERANCE_PT,
+                                       y_tolerance=settings.PDF_WORD_Y_TOLERANCE_PT, keep_blank_chars=False)
+    return PageLayer(
+        width=float(plumber_page.width),
+        height=float(plumber_page.height),
+        chars=tuple(PdfChar(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in plumber_page.chars),
+        edges=tuple(PdfEdge(e["x0"], e["x1"], e["top"], e["bottom"]) for e in plumber_page.edges),
+        words=tuple(PdfWord(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words),
+    )
+
+
+def check_text_layer(layer: PageLayer, pdfium_page: Any) -> TextLayerCheck:
     """A layer is usable when it has enough real glyphs and is not an invisible OCR overlay.
 
     ``image_coverage`` is the fraction of the page area covered by the largest image.
     """
-    chars = plumber_page.chars
-    n = len(chars)
-    cid = sum(1 for c in chars if c["text"].startswith("(cid:"))
+    n = len(layer.chars)
+    cid = sum(1 for c in layer.chars if c.text.startswith("(cid:"))
     invisible, coverage = _pdfium_text_and_images(pdfium_page)
     if n < settings.MIN_TEXT_CHARS_PER_PAGE:
         return TextLayerCheck(False, n, invisible, coverage, f"only {n} characters in the text layer")
@@ -47,6 +82,9 @@ def check_text_layer(plumber_page: Any, pdfium_page: Any) -> TextLayerCheck:
 
 def _pdfium_text_and_images(pdfium_page: Any) -> tuple[float, float]:
     """(share of text objects drawn invisibly, largest image's share of the page area)."""
+    fast = text_and_images(pdfium_page)
+    if fast is not None:
+        return fast
     import pypdfium2.raw as pdfium_c
 
     width, height = pdfium_page.get_size()
@@ -64,35 +102,38 @@ def _pdfium_text_and_images(pdfium_page: Any) -> tuple[float, float]:
     return (invisible / texts if texts else 0.0), min(largest, 1.0)
 
 
-def read_text_page(plumber_page: Any, number: int, dpi: int = settings.WORKING_DPI) -> Page:
+def read_text_page(layer: PageLayer, number: int, dpi: int = settings.WORKING_DPI) -> Page:
     """Words and rulings of one page, scaled from points to pixels at ``dpi``."""
     scale = dpi / 72.0
-    words = plumber_page.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False)
+    words = layer.words if layer.words is not None else extract_words(
+        layer.chars, settings.PDF_WORD_X_TOLERANCE_PT, settings.PDF_WORD_Y_TOLERANCE_PT)
+    # Words are already typed (str, float): build tokens without re-validating ~100 per page.
     tokens = tuple(
-        Token(
-            text=w["text"],
-            bbox=(w["x0"] * scale, w["top"] * scale, w["x1"] * scale, w["bottom"] * scale),
+        Token.model_construct(
+            text=w.text,
+            bbox=(w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale),
             confidence=settings.TEXT_CONFIDENCE,
+            alt_text=None,
             source=Source.PDF_TEXT,
         )
         for w in words
     )
     return Page(
         number=number,
-        width=float(plumber_page.width) * scale,
-        height=float(plumber_page.height) * scale,
+        width=float(layer.width) * scale,
+        height=float(layer.height) * scale,
         mode=PageMode.TEXT,
         tokens=tokens,
-        rulings=tuple(_rulings(plumber_page, scale)),
+        rulings=tuple(_rulings(layer.edges, scale)),
     )
 
 
-def _rulings(plumber_page: Any, scale: float) -> list[Ruling]:
+def _rulings(edges: tuple[PdfEdge, ...], scale: float) -> list[Ruling]:
     """Horizontal and vertical edges of lines and rectangles, longer than the minimum length."""
     out: list[Ruling] = []
     min_len = settings.RULING_MIN_LENGTH_PX / scale
-    for e in plumber_page.edges:
-        x0, x1, top, bottom = e["x0"], e["x1"], e["top"], e["bottom"]
+    for e in edges:
+        x0, x1, top, bottom = e.x0, e.x1, e.top, e.bottom
         if max(x1 - x0, bottom - top) < min_len:
             continue
         if (x1 - x0) >= (bottom - top):

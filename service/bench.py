@@ -5,11 +5,17 @@ Per kind (digital / scanned) it reports: cell accuracy, silent error rate (wrong
 flagged ÷ all cells), flag rate (also without printed-blank cells), recall of the reports' own
 slips (each truth ``source_violations`` rule must appear among our violations), seconds per
 page and the process's peak resident memory.
+
+Speed report (``-j N`` reads files in N processes): seconds per page (summed per-file extraction
+time ÷ pages), pages per second of the whole run (pages ÷ wall-clock time, so ``-j 2`` shows the
+gain), each pipeline stage's share of the summed ``Document.timings``, and the peak resident
+memory of every process (this one and each worker).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
 from dataclasses import dataclass, field
@@ -18,6 +24,7 @@ from typing import Any
 
 from service.errors import GoujiError
 from service.model import Document
+from service.parallel import ordered_map
 from service.review_load import ReportLoad, load_summary, report_load
 
 KINDS = (("digital", ".pdf"), ("scanned", ".scan.pdf"))
@@ -41,6 +48,11 @@ class KindStats:
     seconds: float = 0.0
     examples: list[str] = field(default_factory=list)
     loads: list[ReportLoad] = field(default_factory=list)
+    cpu_seconds: float = 0.0                                    # summed per-file CPU time of the reading process
+    wall_seconds: float = 0.0                                   # whole run of this kind, wall clock
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # summed Document.timings
+    peak_mb: dict[int, float] = field(default_factory=dict)     # process id → peak resident MB
+    cpu_by_process: dict[int, float] = field(default_factory=dict)  # process id → CPU s spent on files
 
     def summary(self) -> str:
         def pct(a: int, b: int) -> str:
@@ -55,7 +67,27 @@ class KindStats:
             f"  source slips found   {self.slips_found}/{self.slips}",
             *load_summary(self.loads),
             f"  seconds per page     {self.seconds / self.pages:.3f}" if self.pages else "  seconds per page     n/a",
+            *self.speed_lines(),
         ])
+
+    def speed_lines(self) -> list[str]:
+        """pages/s of the run, stage shares and peak memory per process (issue 11's speed report)."""
+        if not self.pages:
+            return []
+        rate = self.pages / self.wall_seconds if self.wall_seconds else 0.0
+        total = sum(self.stage_seconds.values()) or 1.0
+        shares = ", ".join(f"{name} {100 * sec / total:.0f} %" for name, sec in self.stage_seconds.items())
+        peaks = ", ".join(f"{mb:.0f}" for mb in sorted(self.peak_mb.values(), reverse=True))
+        busiest = max(self.cpu_by_process.values(), default=0.0)
+        return [
+            f"  cpu seconds per page {self.cpu_seconds / self.pages:.3f}  (CPU time: robust on a shared machine)",
+            f"  pages per second     {rate:.2f}  ({self.pages} pages in {self.wall_seconds:.2f} s wall, "
+            f"{len(self.peak_mb)} process(es))",
+            f"  cpu-bound pages/s    {self.pages / busiest if busiest else 0.0:.2f}  (pages ÷ CPU s of the busiest "
+            "process: the rate on otherwise idle cores)",
+            f"  stage shares         {shares}",
+            f"  peak memory (MB)     {peaks}  (per process)",
+        ]
 
 
 def values_match(got: Any, want: Any, blank: bool) -> bool:
@@ -92,39 +124,87 @@ def score_document(doc: Document, truth: dict[str, Any], stats: KindStats) -> No
         stats.slips_found += rule in rules
 
 
-def run_bench(corpus: Path, kinds: tuple[str, ...] = ("digital", "scanned"), limit: int | None = None,
-              progress: Any = None) -> dict[str, KindStats]:
-    from service.pipeline import extract
+@dataclass(frozen=True)
+class BenchJob:
+    """One file to extract for the benchmark (picklable: it is sent to a worker process)."""
 
+    kind: str
+    source: Path
+
+
+@dataclass(frozen=True)
+class BenchOutcome:
+    """One file's result: the document without its pages (``None`` on error) and its cost."""
+
+    job: BenchJob
+    doc: Document | None
+    error: str | None
+    seconds: float
+    cpu_seconds: float
+    pid: int
+    peak_mb: float
+
+
+def bench_file(job: BenchJob) -> BenchOutcome:
+    """Extract one file and time it; errors (bad input) become the outcome's ``error``."""
+    start, cpu = time.perf_counter(), time.process_time()
+    from service.pipeline import extract  # a fresh worker's imports count towards its first file
+
+    try:
+        doc: Document | None = extract(job.source).model_copy(update={"pages": ()})
+        error = None
+    except GoujiError as exc:
+        doc, error = None, str(exc)
+    return BenchOutcome(job, doc, error, time.perf_counter() - start, time.process_time() - cpu, os.getpid(),
+                        peak_memory_mb())
+
+
+def _worker_died(job: BenchJob) -> BenchOutcome:
+    return BenchOutcome(job, None, "the worker process reading it died", 0.0, 0.0, 0, 0.0)
+
+
+def run_bench(corpus: Path, kinds: tuple[str, ...] = ("digital", "scanned"), limit: int | None = None,
+              progress: Any = None, jobs: int = 1) -> dict[str, KindStats]:
     truths = sorted(corpus.glob("*.json"))[:limit]
     results: dict[str, KindStats] = {}
     for kind, suffix in KINDS:
         if kind not in kinds:
             continue
         stats = results.setdefault(kind, KindStats())
-        for truth_path in truths:
-            source = truth_path.with_name(truth_path.stem + suffix)
-            if not source.exists():
-                continue
-            truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        work = [BenchJob(kind, t.with_name(t.stem + suffix)) for t in truths if t.with_name(t.stem + suffix).exists()]
+        start = time.perf_counter()
+        for outcome in ordered_map(bench_file, work, jobs, on_crash=_worker_died):
+            source = outcome.job.source
+            truth = json.loads(source.with_name(source.name.removesuffix(suffix) + ".json").read_text(encoding="utf-8"))
             stats.files += 1
-            start = time.perf_counter()
-            try:
-                doc = extract(source)
-            except GoujiError as exc:
+            if outcome.pid:
+                stats.peak_mb[outcome.pid] = max(stats.peak_mb.get(outcome.pid, 0.0), outcome.peak_mb)
+            if outcome.doc is None:
                 stats.failed += 1
-                stats.examples.append(f"{source.name}: {exc}")
+                stats.examples.append(f"{source.name}: {outcome.error}")
                 continue
-            stats.seconds += time.perf_counter() - start
+            doc = outcome.doc
+            stats.seconds += outcome.seconds
+            stats.cpu_seconds += outcome.cpu_seconds
+            stats.cpu_by_process[outcome.pid] = stats.cpu_by_process.get(outcome.pid, 0.0) + outcome.cpu_seconds
             stats.pages += doc.page_count
+            for name, sec in doc.timings.items():
+                stats.stage_seconds[name] = stats.stage_seconds.get(name, 0.0) + sec
             score_document(doc, truth, stats)
             if progress:
                 progress(kind, source.name)
+        stats.wall_seconds = time.perf_counter() - start
     return results
 
 
 def peak_memory_mb() -> float:
+    """This process's peak resident memory (Linux ``ru_maxrss`` is in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_memory_mb() -> float:
+    """The largest peak resident memory of any finished worker process of this one."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def format_report(results: dict[str, KindStats]) -> str:
@@ -133,4 +213,6 @@ def format_report(results: dict[str, KindStats]) -> str:
         parts.append(f"{kind}:\n{stats.summary()}")
         parts.extend(f"    e.g. {e}" for e in stats.examples)
     parts.append(f"peak memory (whole run, one process): {peak_memory_mb():.0f} MB")
+    if children_peak_memory_mb():
+        parts.append(f"peak memory (largest worker process): {children_peak_memory_mb():.0f} MB")
     return "\n".join(parts)

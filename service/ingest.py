@@ -10,12 +10,13 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from service import settings
 from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where pages are rendered: born-digital reading needs none
 
 
 class FileType(StrEnum):
@@ -63,6 +64,7 @@ class SourceFile:
     page_count: int
     _pdfium: Any = None
     _plumber: Any = None
+    _structure: Any = None
     _images: list[Any] = field(default_factory=list)
     image_dpi: float = IMAGE_DEFAULT_DPI
 
@@ -75,6 +77,8 @@ class SourceFile:
     def close(self) -> None:
         if self._plumber is not None:
             self._plumber.close()
+        if self._structure:
+            self._structure.close()
         if self._pdfium is not None:
             self._pdfium.close()
 
@@ -90,6 +94,17 @@ class SourceFile:
             self._plumber = pdfplumber.open(self.path)
         return self._plumber.pages[number - 1]
 
+    def pdf_structure(self) -> Any:
+        """Page boxes and fonts (``models.pdf_structure.PdfStructure``); ``None`` if unreadable."""
+        if self._structure is None:
+            from models.pdf_structure import PdfStructure
+
+            try:
+                self._structure = PdfStructure(self.path)
+            except Exception:  # noqa: BLE001 — pdfplumber then reads the pages (and reports errors)
+                self._structure = False
+        return self._structure or None
+
     def pdfium_page(self, number: int) -> Any:
         """The pypdfium2 page (PDF inputs only)."""
         return self._pdfium[number - 1]
@@ -103,6 +118,8 @@ class SourceFile:
 
     def render(self, number: int, dpi: int) -> np.ndarray:
         """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
+        import numpy as np
+
         w_pt, h_pt = self.page_size_points(number)
         scale = dpi / 72.0
         if max(w_pt, h_pt) * scale > settings.MAX_PAGE_SIDE_PX:

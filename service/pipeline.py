@@ -10,13 +10,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from service import settings
 from service.errors import NotAReport
 from service.ingest import SourceFile, open_source
 from service.model import Document, DocumentKind, Page, PageMode
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where pages are rendered: born-digital reading needs none
+
+    from service.textlines import TextLine
 
 
 @dataclass
@@ -36,14 +40,12 @@ def read_pages(doc: Document, ctx: Context) -> Document:
     Once the heading after the last table (五、存在的主要问题…) has been read, the prose of later
     scanned pages is not OCR'd: it holds neither tables, headings nor the quoted totals.
     """
-    from service.layout import find_headings
-    from service.textlines import TextLine, page_lines
+    from service.textlines import page_lines
 
     pages: list[Page] = []
     lines: list[TextLine] = []
     for number in range(1, doc.page_count + 1):
-        past_tables = "end" in find_headings(lines)
-        pages.append(_read_one_page(ctx, number, free_text=not past_tables))
+        pages.append(_read_one_page(ctx, number, lines_before=lines))
         lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}
     kind = DocumentKind.MIXED if len(modes) == 2 else (
@@ -51,21 +53,26 @@ def read_pages(doc: Document, ctx: Context) -> Document:
     return doc.model_copy(update={"pages": tuple(pages), "kind": kind})
 
 
-def _read_one_page(ctx: Context, number: int, free_text: bool = True) -> Page:
-    from models.pdf_text import check_text_layer, read_text_page
+def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | None = None) -> Page:
+    """One page; ``lines_before`` (the text lines of the pages before) decide, for a scanned page
+    only, whether its prose is still worth OCR (not once the tables' closing heading was read)."""
+    from models.pdf_text import check_text_layer, read_layer, read_text_page
 
     src = ctx.source
     if src.is_pdf:
-        plumber_page = src.plumber_page(number)
-        check = check_text_layer(plumber_page, src.pdfium_page(number))
+        structure, pdfium_page = src.pdf_structure(), src.pdfium_page(number)
+        layer = read_layer(pdfium_page, structure, number, lambda: src.plumber_page(number))
+        check = check_text_layer(layer, pdfium_page)
         if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
                             and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
-            return read_text_page(plumber_page, number)
+            return read_text_page(layer, number)
         note = check.reason
     else:
         note = "image input"
+    from service.layout import find_headings
     from service.scan import read_scanned_page
 
+    free_text = "end" not in find_headings(lines_before or [])
     image = src.render(number, settings.OCR_RENDER_DPI)
     page, deskewed = read_scanned_page(image, number, free_text=free_text)
     ctx.images[number] = deskewed

@@ -117,3 +117,8 @@ AGENCY_CONTEXT_PREFIX_CHARS = 16        # how far before a short name the report
 AGENCY_MAX_NAME_CHARS = 200
 ARCHIVE_VIEW_MAX_ISSUES = 500          # issue rows drawn on the archive page (the downloads hold every row)
 AGENCY_ASSIGN_ATTEMPTS = 3              # two workers creating the same new agency at once: the loser retries
+
+# --- Born-digital reading and label matching (issue 11: speed) -------------------------------
+PDF_WORD_X_TOLERANCE_PT = 1.5   # a gap wider than this (points) between two glyphs starts a new word
+PDF_WORD_Y_TOLERANCE_PT = 2     # glyph tops closer than this (points) share a text line
+LABEL_CACHE_SIZE = 1 << 16      # memoised label scores kept per process (entries per cache)

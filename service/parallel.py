@@ -1,0 +1,75 @@
+"""Run one function over many inputs in worker processes, yielding results in input order.
+
+Used by ``gouji extract -j N`` and ``gouji bench -j N``. Workers are started with the
+``forkserver`` method where available (``spawn`` elsewhere): no parent state such as open PDF
+handles or OCR sessions is inherited, and each worker loads its engines once. The function must
+turn its own errors into results; a worker that dies (a crash in native code, the OOM killer)
+breaks the pool, and the input it was working on is then retried alone to tell whether it is
+the culprit (``on_crash`` gives its result) or a victim (retried normally).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    """The cores this process may run on (``os.sched_getaffinity`` where available)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> Any:
+    """The multiprocessing context for workers (imported here: one process needs none of it)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
+                on_crash: Callable[[T], R]) -> Iterator[R]:
+    """``fn(item)`` for every item, in order; ``jobs`` processes (in this process when ≤ 1)."""
+    if jobs <= 1 or len(items) <= 1:
+        yield from (fn(item) for item in items)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    start = 0
+    while start < len(items):
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context()) as pool:
+            futures: list[Future[R]] = [pool.submit(fn, item) for item in items[start:]]
+            for future in futures:
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    break
+                start += 1
+                yield result
+            else:
+                return
+        yield _alone(fn, items[start], on_crash)
+        start += 1
+
+
+def _alone(fn: Callable[[T], R], item: T, on_crash: Callable[[T], R]) -> R:
+    """Retry one item in a fresh single worker: its result, or ``on_crash(item)`` if it dies again."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+        try:
+            return pool.submit(fn, item).result()
+        except BrokenProcessPool:
+            return on_crash(item)

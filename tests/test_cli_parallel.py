@@ -1,0 +1,90 @@
+"""``gouji extract -j N`` / ``gouji bench -j N``: stable order, one line per bad file, exit code 1,
+the same JSON as one process; a worker that dies costs only its own file; lazy start."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from service.cli import main
+from service.parallel import ordered_map
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HEAVY = ("sqlalchemy", "flask", "rq", "redis", "alembic", "onnxruntime", "rapidocr", "tesserocr",
+         "review_ui", "workers", "service.storage")
+
+
+def _stable(path: Path) -> dict:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    report.pop("timings")
+    return report
+
+
+def test_parallel_extract_keeps_order_and_reports_bad_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    files = [FIXTURES / "slip-report.pdf", FIXTURES / "encrypted.pdf", FIXTURES / "sample-report.pdf",
+             empty, FIXTURES / "old-layout-report.pdf"]
+    one, two = tmp_path / "j1", tmp_path / "j2"
+    r1 = CliRunner().invoke(main, ["extract", "-j", "1", *map(str, files), "--out", str(one)])
+    r2 = CliRunner().invoke(main, ["extract", "-j", "2", *map(str, files), "--out", str(two)])
+    assert (r1.exit_code, r2.exit_code) == (1, 1)
+    lines = [ln for ln in r2.stderr.splitlines() if ln.startswith(tuple(str(f) for f in files))]
+    assert [ln.split(":")[0].split(" → ")[0] for ln in lines] == [str(f) for f in files]
+    assert "password-protected" in lines[1] and "empty file" in lines[3]
+    assert "2 of 5 file(s) could not be read" in r2.stderr
+    serial = [ln for ln in r1.stderr.splitlines() if ln.startswith(tuple(str(f) for f in files))]
+    assert lines == [ln.replace(str(one), str(two)) for ln in serial]
+    for name in ("slip-report.json", "sample-report.json", "old-layout-report.json"):
+        assert _stable(two / name) == _stable(one / name)
+
+
+def _tenfold_or_die(x: int) -> int:
+    if x == 3:
+        os._exit(3)  # a worker killed mid-file (native crash, OOM killer)
+    return 10 * x
+
+
+def test_a_dying_worker_fails_only_its_own_input() -> None:
+    assert list(ordered_map(_tenfold_or_die, [1, 2, 3, 4, 5], jobs=2, on_crash=lambda x: -x)) == [10, 20, -3, 40, 50]
+
+
+def test_parallel_bench_reports_speed(tmp_path: Path) -> None:
+    for name in ("sample-report", "slip-report"):
+        shutil.copy(FIXTURES / f"{name}.pdf", tmp_path / f"{name}.pdf")
+        shutil.copy(FIXTURES / f"{name}.json", tmp_path / f"{name}.json")
+    result = CliRunner().invoke(main, ["bench", str(tmp_path), "--kind", "digital", "-j", "2"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "files                2 (0 failed)" in out
+    assert "pages per second" in out and "4 pages in" in out
+    assert "stage shares         pages" in out and "mapping" in out
+    assert "peak memory (MB)" in out
+
+
+def test_extract_starts_without_the_service_stack(tmp_path: Path) -> None:
+    """Importing the CLI and extracting a born-digital file loads no storage, web, queue or OCR code."""
+    script = (
+        "import sys\n"
+        "from service.cli import main\n"
+        f"main(['extract', '-j', '1', {str(FIXTURES / 'sample-report.pdf')!r}, '--out', {str(tmp_path)!r}],"
+        " standalone_mode=False)\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert (tmp_path / "sample-report.json").exists()
+
+
+def test_service_commands_still_registered_on_demand() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in ("extract", "bench", "serve", "worker", "db", "export"):
+        assert name in result.output
