@@ -12,11 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require
 from docfactory import MISREAD_KEY, TRUE_VALUE, make_png
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium/chromedriver not installed")
+
+
+@pytest.fixture(autouse=True)
+def _needs_a_browser() -> None:
+    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")
+
 WAIT_S = 15
 
 
@@ -34,7 +40,10 @@ def live_server(app: Any) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        require(False, "selenium is not installed")
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
