@@ -102,3 +102,6 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Hardening (issue 10): export safety, input budgets, worker limits, sessions ------------------
+EXPORT_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP: text starting so is written as text
