@@ -38,9 +38,25 @@ def _csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(sent, expected)
 
 
+def _session_user() -> dict[str, Any] | None:
+    """The user of this session, reloaded from the database on every request: a session issued
+    before a logout, role change or deactivation (``users.session_version`` bumped) is refused."""
+    from review_ui.app import services
+    from service.storage.users import get_user
+
+    held = session.get("user")
+    if not held:
+        return None
+    row = get_user(services().storage.db, int(held["id"]))
+    if row is None or not row.active or row.session_version != held.get("ver"):
+        session.pop("user", None)
+        return None
+    return {"id": row.id, "name": row.username, "role": row.role}
+
+
 def before_request() -> Any:
     """Load the user, enforce login and CSRF. Returns a response to stop the request, or None."""
-    g.user = session.get("user")
+    g.user = None if request.endpoint == "static" else _session_user()
     if request.method in UNSAFE_METHODS and not _csrf_ok():
         return _deny(403, "missing or wrong CSRF token: reload the page")
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -59,10 +75,11 @@ def _deny(status: int, message: str) -> Any:
     return response
 
 
-def login_session(user_id: int, username: str, role: str) -> None:
+def login_session(user_id: int, username: str, role: str, version: int) -> None:
+    """Start a session for ``user_id``; ``version`` is the user's ``session_version`` now."""
     session.clear()
     session.permanent = True
-    session["user"] = {"id": user_id, "name": username, "role": role}
+    session["user"] = {"id": user_id, "name": username, "role": role, "ver": version}
     csrf_token()
 
 
