@@ -215,7 +215,8 @@
   }
 
   async function decide(action) {
-    const res = await Gouji.api("POST", "/api/documents/" + S.id + "/" + action, { reason: $("reason").value });
+    const res = await Gouji.api("POST", "/api/documents/" + S.id + "/" + action,
+      { reason: $("reason").value, version: S.doc.review.version });
     if (!res.ok) { show(res.data.error || action + " failed", "error"); $("reason").focus(); return; }
     show(action === "approve" ? "approved" : "rejected", "ok");
     await load(null);
@@ -223,7 +224,7 @@
 
   async function saveInfo() {
     const res = await Gouji.api("PATCH", "/api/documents/" + S.id + "/report",
-      { agency: $("agency").value, year: $("year").value });
+      { agency: $("agency").value, year: $("year").value, expected_version: S.doc.review.version });
     if (!res.ok) { show(res.data.error || "not saved", "error"); return; }
     show("report info saved", "ok");
     setDoc(res.data, S.key);

@@ -57,6 +57,7 @@ class CellStatus(StrEnum):
 class RevisionAction(StrEnum):
     CORRECT = "correct"
     ACCEPT = "accept"
+    REPORT = "report"     # an edit of the report's agency/year (key ``report.<field>``)
 
 
 class Base(DeclarativeBase):
