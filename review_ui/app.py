@@ -10,7 +10,7 @@ from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from review_ui import security
-from review_ui.config import build_config, secret_key
+from review_ui.config import build_config, request_limit_bytes, secret_key
 from service.storage import Storage, StorageSettings
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.processing import JobRunner
@@ -34,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(build_config(config))
     storage = app.config.get("STORAGE") or Storage.open(StorageSettings.from_env())
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = request_limit_bytes(storage.settings.max_upload_mb)
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key(storage.settings.data_dir)

@@ -13,7 +13,10 @@ WORKING_DPI = 200               # every bbox in the output is in pixels at this 
 OCR_RENDER_DPI = 200            # scanned pages are rendered at this DPI for OCR
 
 # --- Input limits (bad input must fail fast, not hang) -----------------------------------------
-MAX_FILE_MB = 200
+# the one upload/file size limit: the web app (per file and, plus UPLOAD_OVERHEAD_MB, per request),
+# the storage intake and the extractor all read this (operators: GOUJI_MAX_UPLOAD_MB)
+MAX_FILE_MB = int(os.environ.get("GOUJI_MAX_UPLOAD_MB") or 200)
+UPLOAD_OVERHEAD_MB = 10         # multipart framing and form fields on top of the files in one request
 MAX_PAGES = 60                  # an annual report has 3–15 pages; more is not a report
 MAX_IMAGE_PIXELS = 80_000_000   # decompression-bomb guard (≈ A4 at 900 dpi)
 MAX_PAGE_SIDE_PX = 12_000       # refuse to render a page larger than this at the working DPI

@@ -80,7 +80,7 @@ def test_every_state_change_needs_the_csrf_token(app: Any, reviewer: dict[str, A
 
 def test_only_admins_export_into_a_database(client: Any, reviewer: dict[str, Any], login: Any) -> None:
     headers = login(client, reviewer)
-    response = client.post("/api/exports", json={"database_url": "sqlite://"}, headers=headers)
+    response = client.post("/api/exports", json={"target": "warehouse"}, headers=headers)
     assert response.status_code == 403
 
 
