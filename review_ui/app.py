@@ -90,4 +90,8 @@ def _http_error(exc: HTTPException) -> Any:
         return exc
     response = jsonify(error=exc.description or exc.name)
     response.status_code = exc.code or 500
+    if exc.code == 405:  # RFC 9110: a 405 lists the methods the resource allows
+        allowed = exc.get_response().headers.get("Allow")
+        if allowed:
+            response.headers["Allow"] = allowed
     return response

@@ -108,3 +108,8 @@ TESS_WHITELIST = "0123456789.-"
 
 # --- Hardening (issue 10): export safety, input budgets, worker limits, sessions ------------------
 EXPORT_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP: text starting so is written as text
+# image inputs (service/input_budget.py): budgets are checked on frame headers, before any decoding
+MIN_IMAGE_SIDE_PX = 100                # a smaller image cannot hold a report (a 1×1 PNG): refused
+MAX_TOTAL_PIXELS = 400_000_000         # all frames of one image file together (≈ 45 A4 pages at 300 dpi)
+MAX_RENDER_PAGE_PIXELS = 25_000_000    # a page at WORKING_DPI holds at most this (≈ A3 at 300 dpi);
+                                       # a larger untagged image is read as a finer scan of a smaller page
