@@ -113,3 +113,6 @@ MIN_IMAGE_SIDE_PX = 100                # a smaller image cannot hold a report (a
 MAX_TOTAL_PIXELS = 400_000_000         # all frames of one image file together (≈ 45 A4 pages at 300 dpi)
 MAX_RENDER_PAGE_PIXELS = 25_000_000    # a page at WORKING_DPI holds at most this (≈ A3 at 300 dpi);
                                        # a larger untagged image is read as a finer scan of a smaller page
+# the RQ work horse's memory ceiling (workers/limits.py, RLIMIT_DATA), MiB; 0 = none. The biggest
+# accepted inputs peak near 710 MiB (an 8900×8900 PNG); a usual report 300–400 MiB.
+WORKER_MEMORY_LIMIT_MB = int(os.environ.get("GOUJI_WORKER_MEMORY_MB") or 2048)

@@ -62,3 +62,13 @@ def frames_tiff(path: Path, frames: int = 12, side: int = 8000) -> Path:
 def big_png(path: Path, side: int = 8900) -> Path:
     Image.new("L", (side, side), 255).save(path, optimize=False)
     return path
+
+
+def hog_extract(path: Path) -> object:
+    """An extractor that tries to hold ``GOUJI_HOG_MB`` (default 1024) MiB: hits the horse's limit."""
+    import os
+
+    import numpy as np
+
+    block = np.ones(int(os.environ.get("GOUJI_HOG_MB", "1024")) * 1024 * 1024, dtype=np.uint8)
+    raise AssertionError(f"allocated {block.nbytes} bytes: no memory limit in effect")
