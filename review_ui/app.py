@@ -66,6 +66,7 @@ def _register(app: Flask) -> None:
     for module in (auth, batches, documents, exports, jobs, meta, pages):
         app.register_blueprint(module.bp)
     app.before_request(security.before_request)
+    app.before_request(_check_body)  # after login/CSRF: anonymous requests get 401, not 400
     app.after_request(security.security_headers)
     app.context_processor(lambda: {"csrf_token": security.csrf_token})
     app.register_error_handler(ReviewError, _review_error)
@@ -82,6 +83,20 @@ def _review_error(exc: ReviewError) -> Any:
         body["current"] = exc.current
     response = jsonify(body)
     response.status_code = status
+    return response
+
+
+def _check_body() -> Any:
+    """Refuse an API request (parameters, body) that breaks ``openapi.json`` (400/415) before the view runs."""
+    from review_ui.api_schema import request_problem
+
+    if not request.path.startswith("/api/"):
+        return None
+    problem = request_problem()
+    if problem is None:
+        return None
+    response = jsonify(error=problem[1])
+    response.status_code = problem[0]
     return response
 
 

@@ -113,7 +113,8 @@ def test_approve_reject_and_roles(app: Any, client: Any, reviewer: dict[str, Any
     seen = client.get(base).get_json()["review"]["version"]
     refused = client.post(base + "/approve", json={"version": seen}, headers=headers)
     assert refused.status_code == 422 and "reason" in refused.get_json()["error"]
-    assert client.post(base + "/reject", json={}, headers=headers).status_code == 422
+    assert client.post(base + "/reject", json={}, headers=headers).status_code == 400   # the spec requires reason
+    assert client.post(base + "/reject", json={"reason": " "}, headers=headers).status_code == 422
     seen = client.get(base).get_json()["review"]["version"]
     approved = client.post(base + "/approve", json={"reason": "printed totals are wrong", "version": seen},
                            headers=headers)

@@ -224,7 +224,8 @@
 
   async function saveInfo() {
     const res = await Gouji.api("PATCH", "/api/documents/" + S.id + "/report",
-      { agency: $("agency").value, year: $("year").value, expected_version: S.doc.review.version });
+      { agency: $("agency").value, year: $("year").value === "" ? null : Number($("year").value),
+        expected_version: S.doc.review.version });
     if (!res.ok) { show(res.data.error || "not saved", "error"); return; }
     show("report info saved", "ok");
     setDoc(res.data, S.key);
