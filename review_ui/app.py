@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from review_ui import security
 from review_ui.config import build_config, request_limit_bytes, secret_key
+from service import settings
 from service.storage import Storage, StorageSettings
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.processing import JobRunner
@@ -68,7 +69,7 @@ def _register(app: Flask) -> None:
     app.before_request(security.before_request)
     app.before_request(_check_body)  # after login/CSRF: anonymous requests get 401, not 400
     app.after_request(security.security_headers)
-    app.context_processor(lambda: {"csrf_token": security.csrf_token})
+    app.context_processor(lambda: {"csrf_token": security.csrf_token, "ui_settings": settings.ui_settings})
     app.register_error_handler(ReviewError, _review_error)
     app.register_error_handler(HTTPException, _http_error)
 

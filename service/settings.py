@@ -116,3 +116,21 @@ MAX_RENDER_PAGE_PIXELS = 25_000_000    # a page at WORKING_DPI holds at most thi
 # the RQ work horse's memory ceiling (workers/limits.py, RLIMIT_DATA), MiB; 0 = none. The biggest
 # accepted inputs peak near 710 MiB (an 8900×8900 PNG); a usual report 300–400 MiB.
 WORKER_MEMORY_LIMIT_MB = int(os.environ.get("GOUJI_WORKER_MEMORY_MB") or 2048)
+
+# --- Review service limits (formerly inline in storage/locks.py, groups.py, audit.py, images.py and
+# the review JS; the JS receives the REVIEW_UI_* values from the server, see ui_settings()) ----------
+REVIEW_LOCK_S = int(os.environ.get("GOUJI_REVIEW_LOCK_S") or 300)  # a review lease lasts this long idle
+REVIEW_LEASE_RENEW_S = 60         # the review page renews its lease this often (< REVIEW_LOCK_S)
+REVIEW_STATUS_POLL_S = 3          # pages showing a queued/processing document look again this often
+GROUP_MIN_SIZE = 2                # a group of doubtful readings has at least this many cells
+AUDIT_DEFAULT_RATE = float(os.environ.get("GOUJI_AUDIT_RATE") or 0.02)  # share of auto-accepted cells drawn
+AUDIT_DEFAULT_MINIMUM = 5         # … but at least this many cells per batch
+AUDIT_MAX_RATE = 1.0
+AUDIT_WILSON_Z = 1.96             # 95 % Wilson interval for the measured accuracy
+CROP_TARGET_HEIGHT_PX = 96        # a cell crop is enlarged towards this height (capped by CROP_MAX_SCALE)
+
+
+def ui_settings() -> dict[str, int]:
+    """The limits the review JS needs, handed to it as data (``<meta name="gouji-settings">``)."""
+    return {"lease_renew_ms": REVIEW_LEASE_RENEW_S * 1000, "status_poll_ms": REVIEW_STATUS_POLL_S * 1000,
+            "review_lock_s": REVIEW_LOCK_S}

@@ -79,3 +79,23 @@ def test_ci_run_goes_on_when_services_are_up(tmp_path: Path) -> None:
                           timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "TESTS-RAN" in done.stdout
+
+
+def test_builds_are_pinned_by_one_constraints_file() -> None:
+    """setup, CI (through setup) and the Dockerfile install with constraints.txt, and it pins every
+    package installed here at the version installed (after adding a dependency: scripts/lock --from-venv)."""
+    from importlib import metadata
+
+    assert "-c constraints.txt" in (ROOT / "scripts" / "setup").read_text(encoding="utf-8")
+    assert "constraints.txt" in (ROOT / "docker" / "Dockerfile").read_text(encoding="utf-8")
+    assert "scripts/setup" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version.strip()
+    installed = {d.metadata["Name"].lower().replace("_", "-"): d.version for d in metadata.distributions()}
+    skip = {"gouji", "pip", "setuptools", "wheel"}
+    unpinned = sorted(n for n in installed if n not in pins and n not in skip)
+    drifted = sorted(f"{n} {installed[n]} != {pins[n]}" for n in installed if n in pins and installed[n] != pins[n])
+    assert unpinned == [] and drifted == [], (unpinned, drifted)

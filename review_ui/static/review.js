@@ -6,7 +6,8 @@
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const S = { id: null, doc: null, key: null, busy: false, lockedBy: null };
-  const LEASE_RENEW_MS = 60000;
+  const LEASE_RENEW_MS = Gouji.setting("lease_renew_ms", 60000);
+  const POLL_MS = Gouji.setting("status_poll_ms", 3000);
 
   const show = function (text, kind) {
     const box = $("message");
@@ -28,7 +29,7 @@
     $("doc-status").textContent = doc.review.status;
     $("doc-status").className = "status status-" + doc.review.status;
     if (!doc.cells) { show("status: " + doc.review.status + " " + (doc.review.error || doc.review.stage || ""));
-      window.setTimeout(load, 3000); return; }
+      window.setTimeout(load, POLL_MS); return; }
     renderDecision();
     renderList();
     select(nextKey !== undefined ? nextKey : (order()[0] || null));
