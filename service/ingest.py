@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from service import settings
-from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+from service.errors import CorruptInput, EncryptedInput, GoujiError, UnsupportedInput
 from service.input_budget import check_pdf_structure, open_frames
 
 
@@ -174,7 +174,9 @@ def _open_image(path: Path, kind: FileType, digest: str) -> SourceFile:
         frames.verify(0)                               # the first frame must decode (truncated files)
     except Image.DecompressionBombError as exc:
         raise UnsupportedInput(f"image too large (decompression bomb guard): {exc}") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {exc}") from exc
+    except GoujiError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises KeyError/TypeError/struct.error on broken headers
+        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {type(exc).__name__}: {exc}") from exc
     return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _images=frames,
                       image_dpi=frames.dpis[0])

@@ -50,11 +50,14 @@ class LazyFrames:
         """Frame ``index`` as a greyscale PIL image of ``size`` pixels; only this frame is decoded."""
         from PIL import Image
 
-        with Image.open(self.path) as img:
-            img.seek(index)
-            if img.format == "JPEG" and size[0] < img.size[0]:
-                img.draft("L", size)  # DCT scaling: decode at 1/2, 1/4 or 1/8 of the size
-            frame = img.convert("L")
+        try:
+            with Image.open(self.path) as img:
+                img.seek(index)
+                if img.format == "JPEG" and size[0] < img.size[0]:
+                    img.draft("L", size)  # DCT scaling: decode at 1/2, 1/4 or 1/8 of the size
+                frame = img.convert("L")
+        except Exception as exc:  # noqa: BLE001 - a frame past the first is truncated/corrupt (any Pillow error)
+            raise CorruptInput(f"cannot decode frame {index + 1} of the image: {exc}") from exc
         if frame.size != size:
             frame = frame.resize(size, Image.Resampling.LANCZOS)
         return frame

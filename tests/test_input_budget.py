@@ -96,3 +96,20 @@ def test_frames_are_decoded_one_at_a_time(tmp_path: Path) -> None:
         assert src.page_count == 3
         assert src.render(2, 200).shape == (1000, 1000)
         assert src.render(3, 100).shape == (500, 500)
+
+
+def test_a_corrupt_later_frame_is_permanent(tmp_path: Path) -> None:
+    """Frames are decoded lazily, so a broken second frame surfaces at render: still ``CorruptInput``."""
+    path = hostile.frames_tiff(tmp_path / "two.tif", frames=2, side=400)
+    data = bytearray(path.read_bytes())
+    with open_source(path) as src:
+        offsets = src._images.sizes  # noqa: SLF001 - two frames seen from the headers
+    assert len(offsets) == 2
+    broken = tmp_path / "broken.tif"
+    broken.write_bytes(bytes(data[: len(data) - 200]))  # the last frame's strip is cut short
+    try:
+        with open_source(broken) as src:
+            for page in range(1, src.page_count + 1):
+                src.render(page, 200)
+    except GoujiError as exc:
+        assert isinstance(exc, CorruptInput | UnsupportedInput), exc
