@@ -67,12 +67,21 @@ def main(base: str, user: str, password: str, pdf: Path) -> int:
     print(f"document {doc}: {state.get('status')} after {time.monotonic() - start:.0f} s", state.get("error") or "")
     assert state.get("status") == "review", state
 
+    version = json.loads(call("GET", f"/api/documents/{doc}")[1])["review"]["version"]
+    info = {"agency": "冒烟测试县人民政府", "year": 2021, "expected_version": version}
+    status, raw = call("PATCH", f"/api/documents/{doc}/report", json.dumps(info).encode(), "application/json", token)
+    assert status == 200, (status, raw)
+    approve = {"version": json.loads(raw)["review"]["version"], "reason": "docker smoke test"}
+    status, raw = call("POST", f"/api/documents/{doc}/approve", json.dumps(approve).encode(), "application/json",
+                       token)
+    assert status == 200 and json.loads(raw)["status"] == "approved", (status, raw)
+    print("approved document", doc)
     status, raw = call("POST", "/api/exports", json.dumps({"format": "wide_csv"}).encode(), "application/json",
                        token)
     assert status == 201, (status, raw)
     status, csv = call("GET", json.loads(raw)["download_url"])
-    assert status == 200 and csv.startswith(b"agency,"), (status, csv[:200])
-    print(f"exported wide_csv: {len(csv.splitlines())} lines (approved documents only)")
+    assert status == 200 and csv.startswith(b"agency,") and len(csv.splitlines()) == 2, (status, csv[:200])
+    print(f"exported wide_csv: header + {len(csv.splitlines()) - 1} approved report")
     return 0
 
 
