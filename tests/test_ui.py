@@ -91,7 +91,7 @@ def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: di
     assert browser.find_element(By.ID, "pending-count").text == "1"
     assert browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")
     assert wait.until(lambda d: d.execute_script("return document.getElementById('crop').naturalWidth") > 0)
-    assert browser.find_elements(By.CSS_SELECTOR, "#overlay .box.flagged.current")
+    assert wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#overlay .box.flagged.current"))  # after the page
     value.send_keys(str(TRUE_VALUE))                                 # typed over the selected value …
     assert not browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")   # … sums turn green live
     value.send_keys(Keys.ENTER)                                      # Enter saves and moves on

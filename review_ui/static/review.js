@@ -218,6 +218,7 @@
   async function decide(action) {
     const res = await Gouji.api("POST", "/api/documents/" + S.id + "/" + action,
       { reason: $("reason").value, version: S.doc.review.version });
+    if (res.status === 409) { await load(S.key); show(res.data.error, "error"); return; }  // look again first
     if (!res.ok) { show(res.data.error || action + " failed", "error"); $("reason").focus(); return; }
     show(action === "approve" ? "approved" : "rejected", "ok");
     await load(null);
@@ -227,6 +228,7 @@
     const res = await Gouji.api("PATCH", "/api/documents/" + S.id + "/report",
       { agency: $("agency").value, year: $("year").value === "" ? null : Number($("year").value),
         expected_version: S.doc.review.version });
+    if (res.status === 409) { await load(S.key); show(res.data.error, "error"); return; }
     if (!res.ok) { show(res.data.error || "not saved", "error"); return; }
     show("report info saved", "ok");
     setDoc(res.data, S.key);
