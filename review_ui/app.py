@@ -10,7 +10,8 @@ from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from review_ui import security
-from review_ui.config import build_config, secret_key
+from review_ui.config import build_config, request_limit_bytes, secret_key
+from service import settings
 from service.storage import Storage, StorageSettings
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.processing import JobRunner
@@ -34,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(build_config(config))
     storage = app.config.get("STORAGE") or Storage.open(StorageSettings.from_env())
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = request_limit_bytes(storage.settings.max_upload_mb)
     app.config.setdefault("SECRET_KEY", None)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = secret_key(storage.settings.data_dir)
@@ -65,8 +68,9 @@ def _register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.jinja_env.globals.setdefault("_", _identity_gettext)  # until Flask-Babel provides the real one
     app.before_request(security.before_request)
+    app.before_request(_check_body)  # after login/CSRF: anonymous requests get 401, not 400
     app.after_request(security.security_headers)
-    app.context_processor(lambda: {"csrf_token": security.csrf_token})
+    app.context_processor(lambda: {"csrf_token": security.csrf_token, "ui_settings": settings.ui_settings})
     app.register_error_handler(ReviewError, _review_error)
     app.register_error_handler(HTTPException, _http_error)
 
@@ -89,9 +93,27 @@ def _review_error(exc: ReviewError) -> Any:
     return response
 
 
+def _check_body() -> Any:
+    """Refuse an API request (parameters, body) that breaks ``openapi.json`` (400/415) before the view runs."""
+    from review_ui.api_schema import request_problem
+
+    if not request.path.startswith("/api/") or not security.may_call(current_app.view_functions.get(request.endpoint)):
+        return None
+    problem = request_problem()
+    if problem is None:
+        return None
+    response = jsonify(error=problem[1])
+    response.status_code = problem[0]
+    return response
+
+
 def _http_error(exc: HTTPException) -> Any:
     if not request.path.startswith("/api/"):
         return exc
     response = jsonify(error=exc.description or exc.name)
     response.status_code = exc.code or 500
+    if exc.code == 405:  # RFC 9110: a 405 lists the methods the resource allows
+        allowed = exc.get_response().headers.get("Allow")
+        if allowed:
+            response.headers["Allow"] = allowed
     return response

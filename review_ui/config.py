@@ -10,7 +10,11 @@ Keys:
 - ``EXTRACTOR``: a callable ``path → Document`` for the in-process runner (default: settings);
 - ``SESSION_COOKIE_SECURE``: from ``GOUJI_COOKIE_SECURE=1`` (behind HTTPS); the cookie is always
   HttpOnly and SameSite=Lax;
-- ``LOGIN_MAX_FAILURES``/``LOGIN_WINDOW_S``/``LOGIN_LOCKOUT_S``: failed-login throttling.
+- ``LOGIN_MAX_FAILURES``/``LOGIN_WINDOW_S``/``LOGIN_LOCKOUT_S``: failed-login throttling;
+- ``EXPORT_TARGETS``: ``{name: SQLAlchemy URL}`` from ``GOUJI_EXPORT_TARGETS`` (admins export into
+  these by name only);
+- ``MAX_CONTENT_LENGTH``: the whole upload request, from the storage's ``max_upload_mb``
+  (``GOUJI_MAX_UPLOAD_MB``) plus ``UPLOAD_OVERHEAD_MB`` unless the caller sets it.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from service.storage.settings import MAX_UPLOAD_MB
+from service.settings import UPLOAD_OVERHEAD_MB
 
 SESSION_IDLE_S = 8 * 3600
 UPLOAD_FILES_MAX = 500          # files in one upload request
@@ -33,7 +37,6 @@ DEFAULTS: dict[str, Any] = {
     "JOB_RUNNER": "auto",
     "PAGE_SIZE": PAGE_SIZE,
     "EXTRACTOR": None,
-    "MAX_CONTENT_LENGTH": (MAX_UPLOAD_MB + 10) * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": SESSION_IDLE_S,
@@ -57,7 +60,15 @@ def secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def request_limit_bytes(max_upload_mb: int) -> int:
+    """``MAX_CONTENT_LENGTH`` for a per-file limit of ``max_upload_mb``."""
+    return (max_upload_mb + UPLOAD_OVERHEAD_MB) * 1024 * 1024
+
+
 def build_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Defaults, then the environment (read now, not at import), then ``overrides``."""
-    from_env = {"SESSION_COOKIE_SECURE": os.environ.get("GOUJI_COOKIE_SECURE", "") == "1"}
+    from service.export.targets import targets_from_env
+
+    from_env = {"SESSION_COOKIE_SECURE": os.environ.get("GOUJI_COOKIE_SECURE", "") == "1",
+                "EXPORT_TARGETS": targets_from_env()}
     return {**DEFAULTS, **from_env, **(overrides or {})}

@@ -38,9 +38,25 @@ def _csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(sent, expected)
 
 
+def _session_user() -> dict[str, Any] | None:
+    """The user of this session, reloaded from the database on every request: a session issued
+    before a logout, role change or deactivation (``users.session_version`` bumped) is refused."""
+    from review_ui.app import services
+    from service.storage.users import get_user
+
+    held = session.get("user")
+    if not held:
+        return None
+    row = get_user(services().storage.db, int(held["id"]))
+    if row is None or not row.active or row.session_version != held.get("ver"):
+        session.pop("user", None)
+        return None
+    return {"id": row.id, "name": row.username, "role": row.role}
+
+
 def before_request() -> Any:
     """Load the user, enforce login and CSRF. Returns a response to stop the request, or None."""
-    g.user = session.get("user")
+    g.user = None if request.endpoint == "static" else _session_user()
     if request.method in UNSAFE_METHODS and not _csrf_ok():
         return _deny(403, "missing or wrong CSRF token: reload the page")
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -59,10 +75,11 @@ def _deny(status: int, message: str) -> Any:
     return response
 
 
-def login_session(user_id: int, username: str, role: str) -> None:
+def login_session(user_id: int, username: str, role: str, version: int) -> None:
+    """Start a session for ``user_id``; ``version`` is the user's ``session_version`` now."""
     session.clear()
     session.permanent = True
-    session["user"] = {"id": user_id, "name": username, "role": role}
+    session["user"] = {"id": user_id, "name": username, "role": role, "ver": version}
     csrf_token()
 
 
@@ -70,15 +87,26 @@ def current_user_id() -> int:
     return int(g.user["id"])
 
 
+def _has_role(role: Role) -> bool:
+    return g.user is not None and g.user["role"] in (role.value, Role.ADMIN.value)
+
+
 def require_role(role: Role) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if g.user is None or (g.user["role"] != role.value and g.user["role"] != Role.ADMIN.value):
+            if not _has_role(role):
                 abort(403)
             return view(*args, **kwargs)
+        wrapped.required_role = role  # type: ignore[attr-defined]  # read by may_call
         return wrapped  # type: ignore[return-value]
     return decorate
+
+
+def may_call(view: Callable[..., Any] | None) -> bool:
+    """Whether the current user has the role ``view`` requires (a 403 comes before a 400)."""
+    role = getattr(view, "required_role", None)
+    return role is None or _has_role(role)
 
 
 def security_headers(response: Any) -> Any:

@@ -81,6 +81,36 @@ def user_add(username: str, role: str, password: str) -> None:
     click.echo(f"user {username} ({role}) created with id {user_id}")
 
 
+@user.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["reviewer", "admin"]))
+def user_role(username: str, role: str) -> None:
+    """Change a user's role (their open sessions end at once)."""
+    _user_change(username, role=role)
+
+
+@user.command("deactivate")
+@click.argument("username")
+def user_deactivate(username: str) -> None:
+    """Deactivate an account (its open sessions end at once)."""
+    _user_change(username, active=False)
+
+
+def _user_change(username: str, role: str | None = None, active: bool | None = None) -> None:
+    from service.storage.errors import ReviewError
+    from service.storage.tables import Role
+    from service.storage.users import set_active, set_role
+
+    try:
+        if role is not None:
+            set_role(_storage().db, username, Role(role))
+        if active is not None:
+            set_active(_storage().db, username, active)
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} changed; their sessions have ended")
+
+
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["long_csv", "wide_csv", "xlsx", "jsonl"]),
               default="long_csv", show_default=True)

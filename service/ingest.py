@@ -7,13 +7,14 @@ are 1-based. Rendered images are 8-bit greyscale numpy arrays at the requested D
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service import settings
-from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+from service.errors import CorruptInput, EncryptedInput, GoujiError, UnsupportedInput
+from service.input_budget import check_pdf_structure, open_frames
 
 if TYPE_CHECKING:
     import numpy as np  # imported where pages are rendered: born-digital reading needs none
@@ -65,7 +66,7 @@ class SourceFile:
     _pdfium: Any = None
     _plumber: Any = None
     _structure: Any = None
-    _images: list[Any] = field(default_factory=list)
+    _images: Any = None  # LazyFrames (service/input_budget.py): image frames, decoded one at a time
     image_dpi: float = IMAGE_DEFAULT_DPI
 
     def __enter__(self) -> SourceFile:
@@ -113,8 +114,8 @@ class SourceFile:
         if self.is_pdf:
             w, h = self._pdfium[number - 1].get_size()
             return float(w), float(h)
-        img = self._images[number - 1]
-        return img.width * 72.0 / self.image_dpi, img.height * 72.0 / self.image_dpi
+        (w, h), dpi = self._images.sizes[number - 1], self._images.dpis[number - 1]
+        return w * 72.0 / dpi, h * 72.0 / dpi
 
     def render(self, number: int, dpi: int) -> np.ndarray:
         """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
@@ -129,13 +130,9 @@ class SourceFile:
         if self.is_pdf:
             bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=True)
             return np.asarray(bitmap.to_pil().convert("L"))
-        from PIL import Image
-
-        img = self._images[number - 1].convert("L")
-        if abs(self.image_dpi - dpi) > 1:
-            size = (round(img.width * dpi / self.image_dpi), round(img.height * dpi / self.image_dpi))
-            img = img.resize(size, Image.Resampling.LANCZOS)
-        return np.asarray(img)
+        (w, h), frame_dpi = self._images.sizes[number - 1], self._images.dpis[number - 1]
+        size = (w, h) if abs(frame_dpi - dpi) <= 1 else (round(w * dpi / frame_dpi), round(h * dpi / frame_dpi))
+        return np.asarray(self._images.load(number - 1, size))
 
 
 def open_source(path: str | Path) -> SourceFile:
@@ -177,31 +174,26 @@ def _open_pdf(path: Path, digest: str) -> SourceFile:
         raise UnsupportedInput(
             f"the PDF has {count} pages; an annual report has at most {settings.MAX_PAGES}"
         )
+    try:
+        check_pdf_structure(doc, path)
+    except CorruptInput:
+        doc.close()
+        raise
     return SourceFile(path=path, type=FileType.PDF, sha256=digest, page_count=count, _pdfium=doc)
 
 
 def _open_image(path: Path, kind: FileType, digest: str) -> SourceFile:
-    from PIL import Image, ImageSequence
+    from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
     try:
-        img = Image.open(path)
-        frames: list[Any] = []
-        for frame in ImageSequence.Iterator(img):
-            if frame.width * frame.height > settings.MAX_IMAGE_PIXELS:
-                raise UnsupportedInput(
-                    f"image is {frame.width}×{frame.height} px, over the "
-                    f"{settings.MAX_IMAGE_PIXELS:,} pixel limit"
-                )
-            frame.load()
-            frames.append(frame.copy())
-            if len(frames) > settings.MAX_PAGES:
-                raise UnsupportedInput(f"the image has over {settings.MAX_PAGES} pages")
-        dpi = img.info.get("dpi", (IMAGE_DEFAULT_DPI, IMAGE_DEFAULT_DPI))[0] or IMAGE_DEFAULT_DPI
+        frames = open_frames(path, IMAGE_DEFAULT_DPI)  # headers only: budgets checked before decoding
+        frames.verify(0)                               # the first frame must decode (truncated files)
     except Image.DecompressionBombError as exc:
         raise UnsupportedInput(f"image too large (decompression bomb guard): {exc}") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {exc}") from exc
-    dpi = float(dpi) if 50 <= float(dpi) <= 1200 else IMAGE_DEFAULT_DPI
+    except GoujiError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises KeyError/TypeError/struct.error on broken headers
+        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {type(exc).__name__}: {exc}") from exc
     return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _images=frames,
-                      image_dpi=dpi)
+                      image_dpi=frames.dpis[0])

@@ -13,7 +13,10 @@ WORKING_DPI = 200               # every bbox in the output is in pixels at this 
 OCR_RENDER_DPI = 200            # scanned pages are rendered at this DPI for OCR
 
 # --- Input limits (bad input must fail fast, not hang) -----------------------------------------
-MAX_FILE_MB = 200
+# the one upload/file size limit: the web app (per file and, plus UPLOAD_OVERHEAD_MB, per request),
+# the storage intake and the extractor all read this (operators: GOUJI_MAX_UPLOAD_MB)
+MAX_FILE_MB = int(os.environ.get("GOUJI_MAX_UPLOAD_MB") or 200)
+UPLOAD_OVERHEAD_MB = 10         # multipart framing and form fields on top of the files in one request
 MAX_PAGES = 60                  # an annual report has 3–15 pages; more is not a report
 MAX_IMAGE_PIXELS = 80_000_000   # decompression-bomb guard (≈ A4 at 900 dpi)
 MAX_PAGE_SIDE_PX = 12_000       # refuse to render a page larger than this at the working DPI
@@ -122,3 +125,32 @@ AGENCY_ASSIGN_ATTEMPTS = 3              # two workers creating the same new agen
 PDF_WORD_X_TOLERANCE_PT = 1.5   # a gap wider than this (points) between two glyphs starts a new word
 PDF_WORD_Y_TOLERANCE_PT = 2     # glyph tops closer than this (points) share a text line
 LABEL_CACHE_SIZE = 1 << 16      # memoised label scores kept per process (entries per cache)
+
+# --- Hardening (issue 10): export safety, input budgets, worker limits, sessions ------------------
+EXPORT_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP: text starting so is written as text
+# image inputs (service/input_budget.py): budgets are checked on frame headers, before any decoding
+MIN_IMAGE_SIDE_PX = 100                # a smaller image cannot hold a report (a 1×1 PNG): refused
+MAX_TOTAL_PIXELS = 400_000_000         # all frames of one image file together (≈ 45 A4 pages at 300 dpi)
+MAX_RENDER_PAGE_PIXELS = 25_000_000    # a page at WORKING_DPI holds at most this (≈ A3 at 300 dpi);
+                                       # a larger untagged image is read as a finer scan of a smaller page
+# the RQ work horse's memory ceiling (workers/limits.py, RLIMIT_DATA), MiB; 0 = none. The biggest
+# accepted inputs peak near 710 MiB (an 8900×8900 PNG); a usual report 300–400 MiB.
+WORKER_MEMORY_LIMIT_MB = int(os.environ.get("GOUJI_WORKER_MEMORY_MB") or 2048)
+
+# --- Review service limits (formerly inline in storage/locks.py, groups.py, audit.py, images.py and
+# the review JS; the JS receives the REVIEW_UI_* values from the server, see ui_settings()) ----------
+REVIEW_LOCK_S = int(os.environ.get("GOUJI_REVIEW_LOCK_S") or 300)  # a review lease lasts this long idle
+REVIEW_LEASE_RENEW_S = 60         # the review page renews its lease this often (< REVIEW_LOCK_S)
+REVIEW_STATUS_POLL_S = 3          # pages showing a queued/processing document look again this often
+GROUP_MIN_SIZE = 2                # a group of doubtful readings has at least this many cells
+AUDIT_DEFAULT_RATE = float(os.environ.get("GOUJI_AUDIT_RATE") or 0.02)  # share of auto-accepted cells drawn
+AUDIT_DEFAULT_MINIMUM = 5         # … but at least this many cells per batch
+AUDIT_MAX_RATE = 1.0
+AUDIT_WILSON_Z = 1.96             # 95 % Wilson interval for the measured accuracy
+CROP_TARGET_HEIGHT_PX = 96        # a cell crop is enlarged towards this height (capped by CROP_MAX_SCALE)
+
+
+def ui_settings() -> dict[str, int]:
+    """The limits the review JS needs, handed to it as data (``<meta name="gouji-settings">``)."""
+    return {"lease_renew_ms": REVIEW_LEASE_RENEW_S * 1000, "status_poll_ms": REVIEW_STATUS_POLL_S * 1000,
+            "review_lock_s": REVIEW_LOCK_S}

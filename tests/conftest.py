@@ -2,6 +2,10 @@
 
 PostgreSQL tests create a throwaway database on ``GOUJI_TEST_PG`` (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``) and skip only when that server is unreachable.
+
+``require(condition, why)`` is the one way a test may give up for a missing service, engine or
+browser: it skips normally, and FAILS when ``GOUJI_REQUIRE_SERVICES=1`` (exported by ``.ci/run``), so
+CI can never pass by quietly skipping.
 """
 
 from __future__ import annotations
@@ -24,13 +28,27 @@ PG_ADMIN_URL = os.environ.get("GOUJI_TEST_PG", "postgresql://postgres@127.0.0.1:
 PASSWORD = "correct-horse-1"
 
 
+def services_required() -> bool:
+    """True when a missing service must fail the test (``GOUJI_REQUIRE_SERVICES=1``, set by CI)."""
+    return os.environ.get("GOUJI_REQUIRE_SERVICES", "") == "1"
+
+
+def require(condition: object, why: str) -> None:
+    """Skip the test unless ``condition`` holds; under ``GOUJI_REQUIRE_SERVICES=1`` fail instead."""
+    if condition:
+        return
+    if services_required():
+        pytest.fail(f"required by GOUJI_REQUIRE_SERVICES=1: {why}", pytrace=False)
+    pytest.skip(why)
+
+
 def _pg_admin() -> Any:
     import psycopg2
 
     try:
         conn = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
     except psycopg2.OperationalError as exc:
-        pytest.skip(f"PostgreSQL unreachable: {exc}".splitlines()[0])
+        require(False, f"PostgreSQL unreachable: {exc}".splitlines()[0])
     conn.autocommit = True
     return conn
 

@@ -110,10 +110,14 @@ def test_approve_reject_and_roles(app: Any, client: Any, reviewer: dict[str, Any
     headers = login(client, reviewer)
     doc_id = _extracted(app, client, headers, tmp_path)
     base = f"/api/documents/{doc_id}"
-    refused = client.post(base + "/approve", json={}, headers=headers)
+    seen = client.get(base).get_json()["review"]["version"]
+    refused = client.post(base + "/approve", json={"version": seen}, headers=headers)
     assert refused.status_code == 422 and "reason" in refused.get_json()["error"]
-    assert client.post(base + "/reject", json={}, headers=headers).status_code == 422
-    approved = client.post(base + "/approve", json={"reason": "printed totals are wrong"}, headers=headers)
+    assert client.post(base + "/reject", json={}, headers=headers).status_code == 400   # the spec requires reason
+    assert client.post(base + "/reject", json={"reason": " "}, headers=headers).status_code == 422
+    seen = client.get(base).get_json()["review"]["version"]
+    approved = client.post(base + "/approve", json={"reason": "printed totals are wrong", "version": seen},
+                           headers=headers)
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
     decision = client.get(base).get_json()["review"]["decision"]
     assert decision["by"] == "alice" and decision["reason"] == "printed totals are wrong"
@@ -124,8 +128,9 @@ def test_report_info_and_unknown_objects(app: Any, client: Any, reviewer: dict[s
                                          tmp_path: Path) -> None:
     headers = login(client, reviewer)
     doc_id = _extracted(app, client, headers, tmp_path)
-    response = client.patch(f"/api/documents/{doc_id}/report", json={"agency": "某县", "year": 2022},
-                            headers=headers)
+    seen = client.get(f"/api/documents/{doc_id}").get_json()["review"]["version"]
+    response = client.patch(f"/api/documents/{doc_id}/report",
+                            json={"agency": "某县", "year": 2022, "expected_version": seen}, headers=headers)
     assert response.status_code == 200 and response.get_json()["report"]["agency"] == "某县"
     assert client.get("/api/documents/999").status_code == 404
     assert client.get(f"/api/documents/{doc_id}/cells/t9.x.y/history").get_json()["history"] == []

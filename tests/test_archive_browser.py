@@ -12,13 +12,19 @@ from typing import Any
 
 import pytest
 from archivefactory import add_report, series_values
+from conftest import require
 
 from service.archive.crosscheck import RULE_CARRY_FORWARD, RULE_CARRY_OVER
 from service.storage.intake import create_batch
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium/chromedriver not installed")
+
+
+@pytest.fixture(autouse=True)
+def _needs_a_browser() -> None:
+    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")
+
 WAIT_S = 15
 
 
@@ -36,7 +42,10 @@ def live_server(app: Any) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        require(False, "selenium is not installed")
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()

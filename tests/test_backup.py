@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_storage
+from conftest import make_storage, require
 from docfactory import MISREAD_KEY, TRUE_VALUE, make_document
 from sqlalchemy import select
 
@@ -57,8 +57,8 @@ def _env(monkeypatch: pytest.MonkeyPatch, st: Storage) -> None:
 
 def test_backup_and_restore_round_trip(runner: Any, tmp_path: Path, db_url: str, request: pytest.FixtureRequest,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    if db_url.startswith("postgresql") and shutil.which("pg_dump") is None:
-        pytest.skip("pg_dump is not installed")
+    if db_url.startswith("postgresql"):
+        require(shutil.which("pg_dump"), "pg_dump is not installed")
     source = make_storage(tmp_path / "source", db_url)
     filled = _fill(source)
     expected, counts = _state(source), table_counts(source)

@@ -31,25 +31,32 @@ WORKER_ENV = {"GOUJI_EXTRACTOR": "docfactory:timed_fake_extract", "GOUJI_FAKE_DE
 DEADLINE_S = 600
 
 
+def torn_rows(rows: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+    """The (document, status, cell count) rows a reader must never see: a document in review without
+    all its cells, or a half-written one (neither 0 nor all cells) in ANY status."""
+    return [(doc_id, status, cells) for doc_id, status, cells in rows
+            if cells not in (0, CELLS) or (status == DocStatus.REVIEW.value and cells != CELLS)]
+
+
 class Watcher(threading.Thread):
-    """Polls the database like a reviewer would: a document in review must have all its cells."""
+    """Polls the database like a reviewer would; ``error`` holds what killed the thread, if anything."""
 
     def __init__(self, st: Storage) -> None:
         super().__init__(daemon=True)
         self.st, self.stop, self.checks, self.torn = st, threading.Event(), 0, []
+        self.error: BaseException | None = None
 
     def run(self) -> None:
-        while not self.stop.wait(0.05):
-            with self.st.db.snapshot() as s:
-                rows = s.execute(select(DocumentRow.id, DocumentRow.status, func.count(CellRow.id))
-                                 .join(CellRow, CellRow.document_id == DocumentRow.id, isouter=True)
-                                 .group_by(DocumentRow.id, DocumentRow.status)).all()
-            for doc_id, status, cells in rows:
-                self.checks += 1
-                if (status == DocStatus.REVIEW.value) != (cells == CELLS) and cells not in (0, CELLS):
-                    self.torn.append((doc_id, status, cells))
-                elif status == DocStatus.REVIEW.value and cells != CELLS:
-                    self.torn.append((doc_id, status, cells))
+        try:
+            while not self.stop.wait(0.05):
+                with self.st.db.snapshot() as s:
+                    rows = s.execute(select(DocumentRow.id, DocumentRow.status, func.count(CellRow.id))
+                                     .join(CellRow, CellRow.document_id == DocumentRow.id, isouter=True)
+                                     .group_by(DocumentRow.id, DocumentRow.status)).all()
+                self.checks += len(rows)
+                self.torn.extend(torn_rows([tuple(r) for r in rows]))
+        except BaseException as exc:  # noqa: BLE001 - recorded and asserted on by the test
+            self.error = exc
 
 
 def _counts(st: Storage) -> dict[str, int]:
@@ -94,6 +101,7 @@ def run_fault_batch(st: Storage, tmp: Path, documents: int) -> dict[str, Any]:
                 break
             time.sleep(0.1)
         elapsed = time.monotonic() - start
+        watcher_alive = watcher.is_alive()
         watcher.stop.set()
         watcher.join()
         survivors = len(pool.alive())
@@ -114,7 +122,9 @@ def run_fault_batch(st: Storage, tmp: Path, documents: int) -> dict[str, Any]:
         "cells_not_200": [r[0] for r in rows if r[4] != CELLS],
         "retried": sum(1 for r in rows if r[3] > 1), "max_attempts": max(r[3] for r in rows),
         "killed_doc_attempts": by_id[killed_doc][3] if killed_doc in by_id else None,
-        "reader_checks": watcher.checks, "torn_reads": watcher.torn, "workers_alive_at_end": survivors,
+        "reader_checks": watcher.checks, "torn_reads": watcher.torn,
+        "watcher_alive": watcher_alive, "watcher_error": repr(watcher.error) if watcher.error else None,
+        "workers_alive_at_end": survivors,
     }
 
 
@@ -144,9 +154,30 @@ def _check(figures: dict[str, Any]) -> None:
     assert figures["not_review"] == [], figures
     assert figures["extractions_not_1"] == [], figures     # each result committed exactly once
     assert figures["cells_not_200"] == [], figures          # no lost or duplicate cells
+    assert figures["watcher_alive"] and figures["watcher_error"] is None, figures  # the reader really ran
+    assert figures["reader_checks"] > figures["documents"], figures
     assert figures["torn_reads"] == [], figures             # never a half-written document
     assert figures["killed_doc_attempts"] >= 2, figures     # the orphan was requeued and redone
     assert figures["workers_alive_at_end"] == 2, figures    # the survivor rode out the Redis restart
+
+
+def test_torn_reads_are_seen_in_every_status() -> None:
+    rows = [(1, "review", CELLS), (2, "processing", 0), (3, "processing", CELLS), (4, "processing", 17),
+            (5, "queued", 1), (6, "review", 0), (7, "error", 199)]
+    assert [r[0] for r in torn_rows(rows)] == [4, 5, 6, 7]
+
+
+def test_a_dead_watcher_is_reported(tmp_path: Path) -> None:
+    class Broken:
+        class db:  # noqa: N801 - stands in for Storage.db
+            @staticmethod
+            def snapshot() -> Any:
+                raise RuntimeError("database gone")
+
+    watcher = Watcher(Broken())  # type: ignore[arg-type]
+    watcher.start()
+    watcher.join(5)
+    assert not watcher.is_alive() and isinstance(watcher.error, RuntimeError)
 
 
 def test_faults_40_documents(tmp_path: Path) -> None:

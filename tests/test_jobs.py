@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require
 from docfactory import bad_input_extract, fake_extract, flaky_extract
 
 from service.storage import Storage
@@ -68,7 +69,7 @@ def redis_conn() -> Iterator[Any]:
     try:
         conn.ping()
     except RedisConnectionError as exc:
-        pytest.skip(f"Redis unreachable: {exc}")
+        require(False, f"Redis unreachable: {exc}")
     yield conn
     conn.close()
 

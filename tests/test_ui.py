@@ -12,11 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require
 from docfactory import MISREAD_KEY, TRUE_VALUE, make_png
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium/chromedriver not installed")
+
+
+@pytest.fixture(autouse=True)
+def _needs_a_browser() -> None:
+    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")
+
 WAIT_S = 15
 
 
@@ -34,7 +40,10 @@ def live_server(app: Any) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        require(False, "selenium is not installed")
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -82,7 +91,7 @@ def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: di
     assert browser.find_element(By.ID, "pending-count").text == "1"
     assert browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")
     assert wait.until(lambda d: d.execute_script("return document.getElementById('crop').naturalWidth") > 0)
-    assert browser.find_elements(By.CSS_SELECTOR, "#overlay .box.flagged.current")
+    assert wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#overlay .box.flagged.current"))  # after the page
     value.send_keys(str(TRUE_VALUE))                                 # typed over the selected value …
     assert not browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")   # … sums turn green live
     value.send_keys(Keys.ENTER)                                      # Enter saves and moves on

@@ -8,12 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require
 from test_ui import CHROMIUM, DRIVER, WAIT_S, _extracted_document, browser, live_server  # noqa: F401
 from uxfactory import SHIFTED_ROW, T3_COLS, ZERO_GROUP, store_ux_document
 
 from service.storage.review import cell_history, load_document
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium/chromedriver not installed")
+
+@pytest.fixture(autouse=True)
+def _needs_a_browser() -> None:
+    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")
+
 
 
 def _alt(driver: Any, key: str) -> None:

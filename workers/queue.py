@@ -18,12 +18,14 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker
+from rq.exceptions import StopRequested
 from rq.job import Job, JobStatus
 
 from service.storage import Storage
 from service.storage.reaper import reap
 from service.storage.results import assign_job, new_job_id
 from service.storage.settings import JOB_RESULT_TTL_S, WORKER_RESTART_S, StorageSettings
+from workers.limits import apply_memory_limit
 
 log = logging.getLogger(__name__)
 ALIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
@@ -71,6 +73,29 @@ class RQRunner:
         return {job.id for job in jobs if job is not None and job.get_status(refresh=False) in ALIVE}
 
 
+class GoujiWorker(Worker):
+    """RQ's worker, except that SIGTERM/SIGINT stop it at once, idle or busy.
+
+    RQ's warm shutdown waits for the running job (up to ``JOB_TIMEOUT_S``), so ``docker compose stop``
+    ended in SIGKILL. Here a busy worker kills its work horse and exits; the document, left
+    ``processing`` without a heartbeat, is requeued by the reaper (``REAP_AFTER_S``) and extracted
+    again by the next worker, so nothing is lost. An idle worker leaves its blocking wait."""
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.log.info("Worker %s: signal %s, stopping now", self.name, signum)
+        self._stop_requested = True
+        if self.horse_pid:
+            self.kill_horse()
+            self.wait_for_horse()
+            raise SystemExit(0)
+        raise StopRequested()
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        """The forked horse: cap its memory (``GOUJI_WORKER_MEMORY_MB``) before running the job."""
+        apply_memory_limit()
+        super().main_work_horse(job, queue)
+
+
 def reap_once(settings: StorageSettings, storage: Storage | None = None) -> Any:
     """One reaper pass against the queue at ``settings.redis_url``; returns the ``ReapReport``."""
     runner = RQRunner(settings, storage=storage)
@@ -112,7 +137,7 @@ def run_worker(settings: StorageSettings, burst: bool = False, reaper: bool = Tr
         while True:
             try:
                 connection = Redis.from_url(settings.redis_url or "")
-                worker = Worker([Queue(settings.queue_name, connection=connection)], connection=connection)
+                worker = GoujiWorker([Queue(settings.queue_name, connection=connection)], connection=connection)
                 worker.work(burst=burst, with_scheduler=True)
                 if burst or worker._stop_requested:  # noqa: SLF001 - RQ exposes no public flag
                     break

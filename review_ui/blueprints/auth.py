@@ -20,7 +20,7 @@ from flask import (
 from review_ui.app import services
 from review_ui.security import csrf_token, login_session
 from review_ui.throttle import LoginThrottle
-from service.storage.users import authenticate
+from service.storage.users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -54,7 +54,7 @@ def login() -> Any:
             user = authenticate(services().storage.db, username, request.form.get("password", ""))
             if user is not None:
                 throttle().succeeded(key)
-                login_session(user.id, user.username, user.role)
+                login_session(user.id, user.username, user.role, user.session_version)
                 return redirect(_safe_next(request.form.get("next")))
             throttle().failed(key)
             error, status = "wrong user name or password", 401
@@ -67,6 +67,8 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if g.user is not None:
+        end_sessions(services().storage.db, g.user["id"])  # every copy of the cookie stops working
     session.clear()
     return redirect(url_for("auth.login"))
 

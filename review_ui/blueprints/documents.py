@@ -15,6 +15,7 @@ from review_ui.blueprints.common import body, int_field
 from review_ui.security import current_user_id, require_role
 from service.storage import images, locks, review
 from service.storage.codec import parse_user_number
+from service.storage.report_edit import REPORT_FIELDS, ReportChange, edit_report_info
 from service.storage.results import requeue
 from service.storage.tables import RevisionAction, Role
 from service.storage.views import QueueOrder, document_summary, review_payload, review_queue
@@ -100,16 +101,24 @@ def history(doc_id: int, key: str) -> Any:
 
 @bp.patch("/<int:doc_id>/report")
 def report_info(doc_id: int) -> Any:
-    """``{"agency": "…", "year": 2021}`` — the export key of the report."""
+    """``{"expected_version": 7, "agency": "…", "year": 2021}`` — the export key of the report.
+    Partial: a field left out keeps its value. Same lease, version check (409) and trail as cells."""
     data = body()
-    review.set_report_info(services().storage, doc_id, data.get("agency"), int_field(data, "year", False))
+    given = frozenset(k for k in REPORT_FIELDS if k in data)
+    change = ReportChange(given=given, agency=data.get("agency"),
+                          year=int_field(data, "year", False) if "year" in given else None)
+    edit_report_info(services().storage, doc_id, change, current_user_id(),
+                     int_field(data, "expected_version") or 0, str(data.get("reason") or ""))
     return jsonify(review_payload(services().storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/approve")
 def approve(doc_id: int) -> Any:
-    """Approve; a ``reason`` is required while cells are flagged or identities fail."""
-    review.approve(services().storage, doc_id, current_user_id(), str(body().get("reason") or ""))
+    """Approve the ``version`` the reviewer saw (409 when it changed since); a ``reason`` is required
+    while cells are flagged or identities fail."""
+    data = body()
+    review.approve(services().storage, doc_id, current_user_id(), str(data.get("reason") or ""),
+                   int_field(data, "version"))
     return jsonify(document_summary(services().storage, doc_id))
 
 

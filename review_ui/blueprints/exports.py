@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, g, send_from_directory, url_for
 
 from review_ui.app import services
 from review_ui.blueprints.common import body, created, int_field
 from service.export import SUFFIX, ExportFormat, export_file, export_to_database
+from service.export.targets import target_url
 from service.storage.tables import Role
 
 bp = Blueprint("exports", __name__, url_prefix="/api/exports")
@@ -19,15 +20,19 @@ MIMETYPES = {ExportFormat.LONG_CSV: "text/csv", ExportFormat.WIDE_CSV: "text/csv
 
 @bp.post("")
 def create() -> Any:
-    """``{"format": "long_csv|wide_csv|xlsx|jsonl", "batch_id": 1}`` or ``{"database_url": "…"}`` (admin)."""
+    """``{"format": "long_csv|wide_csv|xlsx|jsonl", "batch_id": 1}`` or ``{"target": "warehouse"}`` (admin:
+    a database upsert into a target the operator configured in ``GOUJI_EXPORT_TARGETS``; no raw URLs)."""
     data = body()
     storage = services().storage
     batch_id = int_field(data, "batch_id", required=False)
-    if data.get("database_url"):
+    if "database_url" in data:
+        abort(400, "raw database URLs are not accepted; name a configured export target")
+    if data.get("target"):
         if g.user["role"] != Role.ADMIN.value:
             abort(403, "only an admin may export into a database")
-        result = export_to_database(storage, str(data["database_url"]), batch_id)
-        return created({"documents": result.documents, "rows": result.rows})
+        url = target_url(current_app.config["EXPORT_TARGETS"], str(data["target"]))
+        result = export_to_database(storage, url, batch_id)
+        return created({"target": data["target"], "documents": result.documents, "rows": result.rows})
     try:
         fmt = ExportFormat(str(data.get("format") or ExportFormat.LONG_CSV))
     except ValueError:

@@ -8,6 +8,13 @@ Gouji.csrf = function () {
   return meta ? meta.content : "";
 };
 
+/** A limit the server hands the page as data (service/settings.py ui_settings()), or ``fallback``. */
+Gouji.setting = function (name, fallback) {
+  const meta = document.querySelector('meta[name="gouji-settings"]');
+  try { const value = JSON.parse(meta ? meta.content : "{}")[name]; return value === undefined ? fallback : value; }
+  catch (e) { return fallback; }
+};
+
 /** fetch() JSON with the CSRF header; resolves to {status, ok, data}. */
 Gouji.api = async function (method, url, body, isForm) {
   const options = { method: method, headers: { "X-CSRF-Token": Gouji.csrf(), "Accept": "application/json" },

@@ -55,7 +55,7 @@
     const table = $("batch-docs");
     if (!table) return;
     const busy = table.querySelector('tr[data-status="queued"], tr[data-status="processing"]');
-    if (busy) window.setTimeout(function () { window.location.reload(); }, 3000);
+    if (busy) window.setTimeout(function () { window.location.reload(); }, Gouji.setting("status_poll_ms", 3000));
   }
 
   async function retry(event) {

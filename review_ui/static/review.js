@@ -6,7 +6,8 @@
 (function () {
   const $ = function (id) { return document.getElementById(id); };
   const S = { id: null, doc: null, key: null, busy: false, lockedBy: null };
-  const LEASE_RENEW_MS = 60000;
+  const LEASE_RENEW_MS = Gouji.setting("lease_renew_ms", 60000);
+  const POLL_MS = Gouji.setting("status_poll_ms", 3000);
 
   const show = function (text, kind) {
     const box = $("message");
@@ -28,7 +29,7 @@
     $("doc-status").textContent = doc.review.status;
     $("doc-status").className = "status status-" + doc.review.status;
     if (!doc.cells) { show("status: " + doc.review.status + " " + (doc.review.error || doc.review.stage || ""));
-      window.setTimeout(load, 3000); return; }
+      window.setTimeout(load, POLL_MS); return; }
     renderDecision();
     renderList();
     select(nextKey !== undefined ? nextKey : (order()[0] || null));
@@ -215,7 +216,9 @@
   }
 
   async function decide(action) {
-    const res = await Gouji.api("POST", "/api/documents/" + S.id + "/" + action, { reason: $("reason").value });
+    const res = await Gouji.api("POST", "/api/documents/" + S.id + "/" + action,
+      { reason: $("reason").value, version: S.doc.review.version });
+    if (res.status === 409) { await load(S.key); show(res.data.error, "error"); return; }  // look again first
     if (!res.ok) { show(res.data.error || action + " failed", "error"); $("reason").focus(); return; }
     show(action === "approve" ? "approved" : "rejected", "ok");
     await load(null);
@@ -223,7 +226,9 @@
 
   async function saveInfo() {
     const res = await Gouji.api("PATCH", "/api/documents/" + S.id + "/report",
-      { agency: $("agency").value, year: $("year").value });
+      { agency: $("agency").value, year: $("year").value === "" ? null : Number($("year").value),
+        expected_version: S.doc.review.version });
+    if (res.status === 409) { await load(S.key); show(res.data.error, "error"); return; }
     if (!res.ok) { show(res.data.error || "not saved", "error"); return; }
     show("report info saved", "ok");
     setDoc(res.data, S.key);

@@ -1,7 +1,8 @@
 """Export files: long CSV, wide CSV, XLSX (wide) and JSONL (the contract), all UTF-8.
 
 Numbers are written exactly as stored: counts as integers, the fee as a decimal with its printed
-scale; a blank/unreadable cell is an empty field (CSV/XLSX) or ``null`` (JSONL), never 0.
+scale; a blank/unreadable cell is an empty field (CSV/XLSX) or ``null`` (JSONL), never 0. Text that a
+spreadsheet could run as a formula is written as text (``service/export/cells.py``).
 """
 
 from __future__ import annotations
@@ -9,24 +10,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from service.export.cells import csv_field, set_xlsx_cell
 from service.export.records import ApprovedDocument, ExportRow
 from service.formats import ReportFormat, all_keys
 
 WIDE_LEAD = ("agency", "year", "format", "document_id", "sha256", "filename", "reviewer", "approved_at")
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
 
 
 def write_long_csv(docs: Iterable[ApprovedDocument], path: Path) -> int:
@@ -37,7 +28,7 @@ def write_long_csv(docs: Iterable[ApprovedDocument], path: Path) -> int:
         writer.writerow(ExportRow.LONG_FIELDS)
         for doc in docs:
             for row in doc.rows:
-                writer.writerow([_cell(getattr(row, f)) for f in ExportRow.LONG_FIELDS])
+                writer.writerow([csv_field(getattr(row, f)) for f in ExportRow.LONG_FIELDS])
                 count += 1
     return count
 
@@ -69,12 +60,12 @@ def write_wide_csv(docs: list[ApprovedDocument], path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
+        writer.writerows([[csv_field(v) for v in row] for row in rows])
     return len(rows)
 
 
 def write_xlsx(docs: list[ApprovedDocument], path: Path) -> int:
-    """The wide table in one sheet ``reports``; the fee stays a decimal number cell."""
+    """The wide table in one sheet ``reports``; the fee stays a decimal number cell, text never a formula."""
     from openpyxl import Workbook
 
     columns, rows = wide_rows(docs)
@@ -82,8 +73,9 @@ def write_xlsx(docs: list[ApprovedDocument], path: Path) -> int:
     ws = wb.active
     ws.title = "reports"
     ws.append(columns)
-    for row in rows:
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            set_xlsx_cell(ws.cell(row=r, column=c), value)
     ws.freeze_panes = "C2"
     wb.save(path)
     return len(rows)

@@ -19,16 +19,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import settings
 from service.model import Source
 from service.storage import Storage
 from service.storage.audit_tables import AuditCell
 from service.storage.errors import InvalidAction, NotFound
 from service.storage.tables import Batch, CellRevision, CellRow, CellStatus, DocStatus, DocumentRow, utcnow
 
-DEFAULT_RATE = 0.02
-DEFAULT_MINIMUM = 5
-MAX_RATE = 1.0
-WILSON_Z = 1.96
+DEFAULT_RATE = settings.AUDIT_DEFAULT_RATE  # limits: service/settings.py
+DEFAULT_MINIMUM = settings.AUDIT_DEFAULT_MINIMUM
+MAX_RATE = settings.AUDIT_MAX_RATE
+WILSON_Z = settings.AUDIT_WILSON_Z
 AUDIT_REASON = "random audit sample of auto-accepted cells: confirm or correct"
 
 

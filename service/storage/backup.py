@@ -62,7 +62,10 @@ def backup(st: Storage, out: Path) -> BackupResult:
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        partial.unlink(missing_ok=True)
+        # 0600 from the first byte: the archive holds password hashes and every original
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(tmp / "manifest.json", "manifest.json")
             tar.add(tmp / db_name, db_name)
             for rel in files:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from service import settings
 from service.model import Cell, Document, Flag
 from service.storage import Storage, review
 from service.storage.codec import document_from_rows, number_to_text
@@ -30,7 +31,7 @@ from service.storage.views import key_label
 from service.validation import READING_DOUBTS
 
 BLANK_FLAGS = frozenset({Flag.BLANK})
-MIN_GROUP = 2
+MIN_GROUP = settings.GROUP_MIN_SIZE  # service/settings.py
 ACTIONS = {"reading": ("accept",), "blank": ("blank_null", "blank_zero")}
 
 

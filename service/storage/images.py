@@ -12,6 +12,7 @@ import json
 import uuid
 from pathlib import Path
 
+from service import settings
 from service.ingest import open_source
 from service.model import Document, Page
 from service.page_images import page_image
@@ -21,7 +22,7 @@ from service.storage.intake import kept_path
 from service.storage.settings import CROP_MARGIN_PX, CROP_MAX_SCALE
 from service.storage.tables import CellRow, DocumentRow
 
-CROP_TARGET_HEIGHT_PX = 96   # a crop is enlarged towards this height (capped by CROP_MAX_SCALE)
+CROP_TARGET_HEIGHT_PX = settings.CROP_TARGET_HEIGHT_PX  # service/settings.py
 
 
 def page_png(st: Storage, doc_id: int, page: int) -> Path:

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import or_, update
 
+from service import settings
 from service.storage import Storage
 from service.storage.errors import Conflict, NotFound
 from service.storage.tables import DocumentRow, User, utcnow
 
-REVIEW_LOCK_S = 300
+REVIEW_LOCK_S = settings.REVIEW_LOCK_S  # service/settings.py (GOUJI_REVIEW_LOCK_S)
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

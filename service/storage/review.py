@@ -186,11 +186,15 @@ def _cell_state(s: Session, row: CellRow) -> dict[str, Any]:
             "updated_by": who.username if who else None, "updated_at": row.updated_at.isoformat()}
 
 
-def approve(st: Storage, doc_id: int, user_id: int, reason: str = "") -> None:
-    """Approve; without a written reason only when nothing is flagged and every identity holds."""
+def approve(st: Storage, doc_id: int, user_id: int, reason: str = "", seen_version: int | None = None) -> None:
+    """Approve; without a written reason only when nothing is flagged and every identity holds.
+    ``seen_version``: the document version the reviewer saw; a newer one raises ``Conflict``."""
     reason = reason.strip()[:MAX_REASON_CHARS]
     with st.db.session() as s:
         row = _lock_document(s, doc_id)
+        if seen_version is not None and row.version - 1 != seen_version:
+            raise Conflict(f"the document changed since you saw it (version {row.version - 1}, you saw "
+                           f"{seen_version}): look again before approving", {"version": row.version - 1})
         _require_review(row)
         locks.check_edit(s, row, user_id)
         if not row.agency or not row.year:

@@ -11,13 +11,15 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from service import settings as core_settings
+
 DEFAULT_DATA_DIR = "gouji-data"
 JOB_TIMEOUT_S = 900             # one document's extraction; OCR of 15 scanned pages fits well inside
 JOB_RETRY_INTERVALS_S = (10, 60, 300)  # back-off between retries of a crashed job (not bad input)
 JOB_FAILURE_TTL_S = 7 * 24 * 3600      # how long RQ keeps a failed job for inspection
 JOB_RESULT_TTL_S = 24 * 3600
 QUEUE_NAME = "gouji"
-MAX_UPLOAD_MB = 200
+MAX_UPLOAD_MB = core_settings.MAX_FILE_MB  # one limit for web, intake and extractor
 CROP_MARGIN_PX = 12             # context kept around a cell's bbox in a crop, working-DPI pixels
 CROP_MAX_SCALE = 4.0            # a crop is enlarged at most this many times
 IN_PROCESS_WORKERS = 2          # thread executor size when no REDIS_URL is set

@@ -57,6 +57,7 @@ class CellStatus(StrEnum):
 class RevisionAction(StrEnum):
     CORRECT = "correct"
     ACCEPT = "accept"
+    REPORT = "report"     # an edit of the report's agency/year (key ``report.<field>``)
 
 
 class Base(DeclarativeBase):
@@ -71,6 +72,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.REVIEWER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bump = log out
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -10,10 +10,10 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from service.storage.db import Database
-from service.storage.errors import Conflict, InvalidAction
+from service.storage.errors import Conflict, InvalidAction, NotFound
 from service.storage.tables import Role, User
 
 SCRYPT_N = 2**14
@@ -71,6 +71,30 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
 def get_user(db: Database, user_id: int) -> User | None:
     with db.session() as s:
         return s.get(User, user_id)
+
+
+def set_role(db: Database, username: str, role: Role) -> None:
+    """Change a user's role; ends every session of that user (they log in again with the new role)."""
+    _change(db, username, role=Role(role).value)
+
+
+def set_active(db: Database, username: str, active: bool) -> None:
+    """(De)activate a user; ends every session of that user."""
+    _change(db, username, active=active)
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """Invalidate every session cookie issued to ``user_id`` (logout)."""
+    with db.session() as s:
+        s.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+
+
+def _change(db: Database, username: str, **values: object) -> None:
+    with db.session() as s:
+        done = s.execute(update(User).where(User.username == username.strip())
+                         .values(session_version=User.session_version + 1, **values))
+        if done.rowcount != 1:
+            raise NotFound(f"no user {username!r}")
 
 
 def usernames(db: Database, ids: set[int]) -> dict[int, str]:
