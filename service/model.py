@@ -45,6 +45,7 @@ class PageMode(StrEnum):
 
     TEXT = "text"
     OCR = "ocr"
+    MIXED = "mixed"  # text layer for the prose, OCR for embedded table images (service/mixed.py)
 
 
 class Token(Frozen):
@@ -104,6 +105,7 @@ class Flag(StrEnum):
     UNCERTAIN_ROW = "uncertain_row"
     UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
+    PLACEMENT_DOUBT = "placement_doubt"  # the cell's grid position is in doubt (registration)
 
 
 class Cell(Frozen):

@@ -37,16 +37,17 @@ def read_pages(doc: Document, ctx: Context) -> Document:
     scanned pages is not OCR'd: it holds neither tables, headings nor the quoted totals.
     """
     from service.layout import find_headings
+    from service.mixed import read_image_regions
     from service.textlines import TextLine, page_lines
 
     pages: list[Page] = []
     lines: list[TextLine] = []
     for number in range(1, doc.page_count + 1):
         past_tables = "end" in find_headings(lines)
-        pages.append(_read_one_page(ctx, number, free_text=not past_tables))
+        pages.append(read_image_regions(ctx.source, _read_one_page(ctx, number, free_text=not past_tables)))
         lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}
-    kind = DocumentKind.MIXED if len(modes) == 2 else (
+    kind = DocumentKind.MIXED if len(modes) >= 2 or PageMode.MIXED in modes else (
         DocumentKind.DIGITAL if PageMode.TEXT in modes else DocumentKind.SCANNED)
     return doc.model_copy(update={"pages": tuple(pages), "kind": kind})
 

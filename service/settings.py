@@ -102,3 +102,9 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Registration and mixed pages (service/mixed.py, service/grid.py, service/tables/*) ----------
+# Pixels are at the working DPI (200).
+MIXED_MIN_IMAGE_AREA_RATIO = 0.03   # an embedded image covering this share of a text page may hold a table
+MIXED_MAX_TEXT_CHARS_IN_IMAGE = 10  # … unless the text layer already has more glyphs than this over it
+MIXED_CROP_PAD_PX = 8               # paper kept around an image region handed to the scan reader
