@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from service import settings
 from service.formats import (
     T2_2019_COLUMNS,
     T2_2019_ROWS,
@@ -29,7 +30,6 @@ from service.tables.reading import cell_text, read_cell
 from service.tables.registration import BandEvidence, BandKind, Placement, Slot, register
 from service.textlines import join_texts, normalise
 
-T2_MIN_LABEL_SIMILARITY = 0.75   # t2 labels are short and alike (行政许可/行政处罚): demand a close match
 _SUBHEADER = re.compile(r"第.{0,4}条|条第|第.{1,3}项")
 _2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量")
 
@@ -87,7 +87,7 @@ def map_t2(bands: list[Band], fmt: ReportFormat) -> dict[str, Cell]:
     """
     columns, prefix = (T2_2019_COLUMNS, "t2_2019") if fmt is ReportFormat.F2019 else (T2_COLUMNS, "t2")
     template = t2_template(fmt)
-    placements = register([band_evidence(b) for b in bands], template, T2_MIN_LABEL_SIMILARITY)
+    placements = register([band_evidence(b) for b in bands], template, settings.T2_MIN_LABEL_SIMILARITY)
     cells: dict[str, Cell] = {}
     for p in placements:
         slot, band = template[p.slot], bands[p.band]
@@ -124,6 +124,6 @@ def best_row(label: str, rows: tuple[RowSpec, ...]) -> RowSpec | None:
     if exact:
         return exact[0]
     scored = max(rows, key=lambda r: row_similarity(label, r))
-    return scored if row_similarity(label, scored) >= T2_MIN_LABEL_SIMILARITY else None
+    return scored if row_similarity(label, scored) >= settings.T2_MIN_LABEL_SIMILARITY else None
 
 

@@ -22,7 +22,6 @@ from service.tables.registration import BandEvidence, BandKind, Placement, Slot,
 from service.textlines import centre, group_lines, normalise
 
 N_COLS = len(T3_COLUMNS)
-LABEL_GAP_PX = 4.0
 
 
 @dataclass(frozen=True)
@@ -81,9 +80,9 @@ def value_line_bands(bands: list[Band], value_left: float) -> list[Band]:
 
 def band_to_row(band: Band, bounds: list[float]) -> RowReading:
     """Split a band into its label (rightmost label cell only) and 7 value token groups."""
-    left = bounds[0] - LABEL_GAP_PX
+    left = bounds[0] - settings.T3_LABEL_GAP_PX
     label_start = max((x for x in band.verticals if x < left), default=float("-inf"))
-    label_tokens = [t for t in band.tokens if label_start - LABEL_GAP_PX <= centre(t.bbox)[0] < left]
+    label_tokens = [t for t in band.tokens if label_start - settings.T3_LABEL_GAP_PX <= centre(t.bbox)[0] < left]
     values = []
     for x0, x1 in zip(bounds, bounds[1:], strict=False):
         toks = tuple(t for t in band.tokens if x0 <= centre(t.bbox)[0] < x1)
