@@ -3,7 +3,8 @@
 A born-digital report may keep a real text layer for its prose while a table was pasted in as a
 picture (a screenshot in a Word/WPS report). Such a page is read region by region: the text
 layer outside the pictures, the scan reader (``service.scan.read_scanned_page``) inside each
-picture. The page then has mode ``mixed``.
+picture. A ruled table whose cells hold no glyphs (numbers drawn as curves) is read the same
+way. The page then has mode ``mixed``.
 
 Coordinates: candidate regions come from pdfium in PDF points (origin bottom-left) and are
 turned into pixels at ``settings.OCR_RENDER_DPI`` (= the working DPI), origin top-left, the
@@ -56,6 +57,35 @@ def image_regions(pdfium_page: Any, page: Page) -> list[BBox]:
         if chars <= settings.MIXED_MAX_TEXT_CHARS_IN_IMAGE:
             regions.append(box)
     return regions
+
+
+def glyphless_tables(page: Page) -> list[BBox]:
+    """Boxes (page pixels) of ruled tables of a text page — runs of vertical rulings that overlap
+    in y — holding almost no text-layer glyphs: their content is drawn as curves or pictures."""
+    verticals = sorted((r for r in page.rulings if r.vertical), key=lambda r: min(r.y0, r.y1))
+    groups: list[list[Ruling]] = []
+    for r in verticals:
+        if groups and min(r.y0, r.y1) <= max(max(g.y0, g.y1) for g in groups[-1]) + settings.GRID_MERGE_TOLERANCE_PX:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    boxes: list[BBox] = []
+    for group in groups:
+        box = (min(r.x0 for r in group), min(min(r.y0, r.y1) for r in group),
+               max(r.x0 for r in group), max(max(r.y0, r.y1) for r in group))
+        if (len(group) < settings.MIXED_MIN_TABLE_VERTICALS or box[2] - box[0] < settings.SCAN_TABLE_MIN_W_PX
+                or box[3] - box[1] < settings.SCAN_TABLE_MIN_H_PX):
+            continue
+        if sum(len(t.text) for t in page.tokens if _inside(t.bbox, box)) <= settings.MIXED_MAX_TEXT_CHARS_IN_IMAGE:
+            boxes.append(box)
+    return boxes
+
+
+def regions_to_read(pdfium_page: Any, page: Page) -> list[BBox]:
+    """Embedded table pictures, then glyph-less ruled tables not already inside a picture."""
+    pictures = image_regions(pdfium_page, page)
+    empty = [b for b in glyphless_tables(page) if not any(_inside(b, p) for p in pictures)]
+    return pictures + empty
 
 
 def _crop_box(region: BBox, shape: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -112,11 +142,11 @@ def merge_regions(page: Page, regions: list[BBox],
 
 
 def read_image_regions(source: Any, page: Page) -> Page:
-    """A text-layer page of a PDF ``source`` with its embedded table pictures OCR'd (mode
-    ``mixed``), or the page unchanged when it has none."""
+    """A text-layer page of a PDF ``source`` with its embedded table pictures and glyph-less ruled
+    tables OCR'd (mode ``mixed``), or the page unchanged when it has none."""
     if page.mode is not PageMode.TEXT or not source.is_pdf:
         return page
-    regions = image_regions(source.pdfium_page(page.number), page)
+    regions = regions_to_read(source.pdfium_page(page.number), page)
     if not regions:
         return page
     image = source.render(page.number, settings.OCR_RENDER_DPI)

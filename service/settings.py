@@ -107,6 +107,7 @@ TESS_WHITELIST = "0123456789.-"
 # Pixels are at the working DPI (200).
 MIXED_MIN_IMAGE_AREA_RATIO = 0.03   # an embedded image covering this share of a text page may hold a table
 MIXED_MAX_TEXT_CHARS_IN_IMAGE = 10  # … unless the text layer already has more glyphs than this over it
+MIXED_MIN_TABLE_VERTICALS = 3      # a run of this many overlapping vertical rulings is a ruled table
 MIXED_CROP_PAD_PX = 8               # paper kept around an image region handed to the scan reader
 REG_VERTICAL_MATCH_PX = 12          # a band's vertical ruling this close to a value-column bound counts as it
 GRID_MERGE_TOLERANCE_PX = 6         # rulings closer than this are one line

@@ -74,3 +74,17 @@ def test_screenshot_tables_are_read_by_ocr(tmp_path: Path) -> None:
     assert doc.cells["t3.new.total"].value == 37
     assert doc.cells["t2.licensing.decisions"].value == 2459
     assert doc.report.agency == truth["agency"]
+
+
+def _ruled(tokens: tuple[Token, ...]) -> Page:
+    rulings = [Ruling(x0=100, y0=y, x1=900, y1=y) for y in (1000, 1040, 1080, 1120)]
+    rulings += [Ruling(x0=x, y0=1000, x1=x, y1=1120) for x in (100, 500, 700, 900)]
+    return Page(number=1, width=1654, height=2339, mode=PageMode.TEXT, tokens=tokens, rulings=tuple(rulings))
+
+
+def test_a_ruled_table_without_glyphs_is_a_region_to_ocr() -> None:
+    from service.mixed import glyphless_tables
+
+    assert glyphless_tables(_ruled(())) == [(100, 1000, 900, 1120)]
+    labels = tuple(Token(text="行政规范性文件", bbox=(110, 1005 + 40 * i, 300, 1030 + 40 * i)) for i in range(3))
+    assert glyphless_tables(_ruled(labels)) == []
