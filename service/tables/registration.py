@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from service.formats import RowSpec
+from service.numbers import Parse, parse_number
 from service.tables.labels import row_similarity
 
 
@@ -65,6 +66,11 @@ class Placement:
     def in_doubt(self) -> bool:
         """The grid position is not confirmed: edge-leaning structure, or unexpected cell count."""
         return not self.count_ok or (self.by_structure and not self.bounded)
+
+
+def value_like(text: str) -> bool:
+    """A value cell's text: a number or a printed blank mark (—, /, 无), not a header word."""
+    return parse_number(text).status is not Parse.UNPARSABLE
 
 
 def _compatible(ev: BandEvidence, slot: Slot) -> bool:

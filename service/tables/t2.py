@@ -27,7 +27,7 @@ from service.model import BBox, Cell, Flag, Source, Token
 from service.numbers import looks_numeric
 from service.tables.labels import row_similarity
 from service.tables.reading import cell_text, read_cell
-from service.tables.registration import BandEvidence, BandKind, Placement, Slot, register
+from service.tables.registration import BandEvidence, BandKind, Placement, Slot, register, value_like
 from service.textlines import join_texts, normalise
 
 _SUBHEADER = re.compile(r"第.{0,4}条|条第|第.{1,3}项")
@@ -56,7 +56,7 @@ def band_evidence(band: Band) -> BandEvidence:
     label, values = band_label_and_values(band)
     texts = [cell_text(toks) for toks, _ in values]
     filled = [t for t in texts if t.strip()]
-    numeric = sum(1 for t in filled if looks_numeric(t))
+    numeric = sum(1 for t in filled if value_like(t))
     if not values or (band.ruled and len(band.cells) < 2):
         kind = BandKind.SUBHEADER if _SUBHEADER.search(normalise(label)) else BandKind.OTHER
     elif filled and numeric * 2 < len(filled):

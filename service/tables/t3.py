@@ -18,7 +18,15 @@ from service.model import BBox, Cell, Flag, Token
 from service.numbers import looks_numeric
 from service.tables.labels import matching_rows, row_similarity
 from service.tables.reading import cell_text, read_cell
-from service.tables.registration import BandEvidence, BandKind, Placement, Slot, register, registration_score
+from service.tables.registration import (
+    BandEvidence,
+    BandKind,
+    Placement,
+    Slot,
+    register,
+    registration_score,
+    value_like,
+)
 from service.textlines import centre, group_lines, normalise
 
 N_COLS = len(T3_COLUMNS)
@@ -126,7 +134,7 @@ def row_evidence(row: RowReading, bounds: list[float]) -> BandEvidence:
     the number of value cells the band's own verticals make between the consensus bounds."""
     texts = [cell_text(toks) for toks, _ in row.values]
     filled = [t for t in texts if t.strip()]
-    numeric = sum(1 for t in filled if looks_numeric(t))
+    numeric = sum(1 for t in filled if value_like(t))
     band = row.band
     if band.ruled and len(band.cells) < N_COLS:
         kind = BandKind.OTHER
