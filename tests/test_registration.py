@@ -208,3 +208,11 @@ def test_binarised_150_scan_reads_the_printed_values(tmp_path) -> None:
     assert [doc.cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [1, 0, 6]
     assert doc.cells["t2.normative_docs.in_force"].value == 28
     assert doc.cells["t3.new.total"].value == 37
+
+
+def test_the_inkless_half_of_a_row_cut_by_a_page_break_is_left_out() -> None:
+    evidence = [BandEvidence("属于国家秘密", values=3), BandEvidence("", values=3, split_part=True),
+                BandEvidence("qu", values=3), BandEvidence("重复申请", values=3)]
+    placed = register(evidence, _template(), 0.45)
+    assert [(p.band, p.slot) for p in placed] == [(0, 0), (2, 1), (3, 2)]
+    assert placed[1].by_structure and not placed[1].in_doubt

@@ -9,7 +9,8 @@ value cells. Registration runs in two passes:
    pairs of the same kind whose label is at least ``min_similarity`` alike;
 2. **structure** — between two consecutive anchors (or an anchor and the table's edge), the
    bands of a template kind left over are given, in order, to the slots left over, when both
-   sequences have the same length, the same kinds and the same value-cell counts.
+   sequences have the same length, the same kinds and the same value-cell counts (halves of a
+   row cut by a page break, without ink, are left out when there are more bands than slots).
 
 So a badly read label never loses its row when the rows around it are known. A structural
 placement is *bounded* when anchors close its gap on both sides; one that leans on the table's
@@ -44,11 +45,16 @@ class Slot:
 
 @dataclass(frozen=True)
 class BandEvidence:
-    """What one printed band offers: label text, kind, value-cell count (None: unknown)."""
+    """What one printed band offers: label text, kind, value-cell count (None: unknown).
+
+    ``split_part``: a band without any ink that is the first or last band of its page — the
+    other half of a row that the page break cut in two.
+    """
 
     label: str
     kind: BandKind = BandKind.DATA
     values: int | None = None
+    split_part: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,8 @@ def _fill_gap(evidence: list[BandEvidence], template: list[Slot], bands: range, 
     kinds = {s.kind for s in template}
     gap_bands = [b for b in bands if evidence[b].kind in kinds]
     gap_slots = list(slots)
+    if len(gap_bands) > len(gap_slots):
+        gap_bands = [b for b in gap_bands if not evidence[b].split_part]
     if not gap_slots or len(gap_bands) != len(gap_slots):
         return []
     pairs = list(zip(gap_bands, gap_slots, strict=True))

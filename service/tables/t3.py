@@ -111,7 +111,7 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     if not any(b.ruled for b in bands):
         bands = value_line_bands(bands, bounds[0])
     rows = [band_to_row(b, bounds) for b in bands]
-    evidence = [row_evidence(r, bounds) for r in rows]
+    evidence = [row_evidence(r, bounds, _at_page_edge(bands, i)) for i, r in enumerate(rows)]
     specs, placements = _best_variant(evidence)
     cells: dict[str, Cell] = {}
     old_row: RowReading | None = None
@@ -129,7 +129,13 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     return {**cells, **_old_layout_subrows(old_row)}, _old_row_cells(old_row)
 
 
-def row_evidence(row: RowReading, bounds: list[float]) -> BandEvidence:
+def _at_page_edge(bands: list[Band], i: int) -> bool:
+    """Whether band ``i`` is the first or the last band of its page within the table."""
+    page = bands[i].page
+    return (i == 0 or bands[i - 1].page != page) or (i == len(bands) - 1 or bands[i + 1].page != page)
+
+
+def row_evidence(row: RowReading, bounds: list[float], page_edge: bool = False) -> BandEvidence:
     """Kind (data: value slots hold numbers or nothing; header: words) and, for ruled bands,
     the number of value cells the band's own verticals make between the consensus bounds."""
     texts = [cell_text(toks) for toks, _ in row.values]
@@ -147,7 +153,8 @@ def row_evidence(row: RowReading, bounds: list[float]) -> BandEvidence:
         tol = settings.REG_VERTICAL_MATCH_PX
         inner = [x for x in band.verticals if bounds[0] - tol <= x <= bounds[-1] + tol]
         count = max(len(inner) - 1, 0)
-    return BandEvidence(row.label, kind, count)
+    split = page_edge and not row.band.tokens
+    return BandEvidence(row.label, kind, count, split_part=split)
 
 
 def _variants() -> list[list[RowSpec]]:
