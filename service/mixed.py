@@ -109,7 +109,8 @@ def ocr_region(image: np.ndarray, region: BBox, number: int,
                read: Any = None) -> tuple[tuple[Token, ...], tuple[Ruling, ...]]:
     """OCR tokens and rulings of one region of the page ``image`` (grey, OCR DPI), in page pixels.
 
-    Nothing is kept from a region that holds neither a ruled table nor a digit (a logo, a photo).
+    Nothing is kept from a region without a digit that is not a ruled table with some text in it
+    (a logo, a photo, an empty ruled box).
     ``read`` is the scan reader (injectable for tests); defaults to ``read_scanned_page``.
     """
     if read is None:
@@ -118,7 +119,8 @@ def ocr_region(image: np.ndarray, region: BBox, number: int,
     if x1 - x0 < settings.SCAN_TABLE_MIN_W_PX or y1 - y0 < settings.SCAN_TABLE_MIN_H_PX:
         return (), ()
     part, _ = read(np.ascontiguousarray(image[y0:y1, x0:x1]), number)
-    if not part.rulings and not any(_DIGIT.search(t.text) for t in part.tokens):
+    if not any(_DIGIT.search(t.text) for t in part.tokens) and not (
+            part.rulings and any(t.text.strip() for t in part.tokens)):
         return (), ()
     return (tuple(shift_token(t, x0, y0) for t in part.tokens),
             tuple(shift_ruling(r, x0, y0) for r in part.rulings))
