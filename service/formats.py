@@ -194,3 +194,19 @@ assert len(IDENTITIES) == 42
 def identities_of(key: str) -> list[Identity]:
     """The identities a cell takes part in (0 to 3)."""
     return [i for i in IDENTITIES if key in i.keys]
+
+# --- Table 二 sections (sub-header 第二十条第（X）项, a 信息内容 header row, then its rows) ------------
+T2_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("第二十条第（一）项", ("rules", "normative_docs")),
+    ("第二十条第（五）项", ("licensing",)),
+    ("第二十条第（六）项", ("punishment", "enforcement")),
+    ("第二十条第（八）项", ("fees",)),
+)
+T2_2019_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("第二十条第（一）项", ("rules", "normative_docs")),
+    ("第二十条第（五）项", ("licensing", "other_services")),
+    ("第二十条第（六）项", ("punishment", "enforcement")),
+    ("第二十条第（八）项", ("fees",)),
+    ("第二十条第（九）项", ("procurement",)),
+)
+T2_HEADER_LABEL = "信息内容"

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service import settings
 from service.model import BBox, Page, Ruling, Token
 from service.tables.reading import cell_text
 from service.textlines import centre, page_lines
-
-MERGE_TOLERANCE_PX = 6        # rulings closer than this are one line
-MIN_BAND_HEIGHT_PX = 14       # thinner strips are double lines, not rows
-MIN_RULINGS_FOR_GRID = 3      # fewer horizontal rulings: treat the table as borderless
-SPAN_SLACK_PX = 16            # a table's last line may sit this far under the next heading's (OCR) box top
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ class Band:
         return [c.bbox[0] for c in self.cells] + [self.cells[-1].bbox[2]]
 
 
-def cluster(values: list[float], tolerance: float = MERGE_TOLERANCE_PX) -> list[float]:
+def cluster(values: list[float], tolerance: float = settings.GRID_MERGE_TOLERANCE_PX) -> list[float]:
     """Sorted values merged into the means of runs closer than ``tolerance``."""
     out: list[list[float]] = []
     for v in sorted(values):
@@ -69,23 +65,24 @@ def _in_span(tok: Token, y0: float, y1: float) -> bool:
 
 def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
     """All bands of the table part that lies between ``y_top`` and ``y_bottom`` on ``page``."""
-    rulings = [r for r in page.rulings if _overlaps(r, y_top - SPAN_SLACK_PX, y_bottom + SPAN_SLACK_PX)]
+    slack = settings.GRID_SPAN_SLACK_PX
+    rulings = [r for r in page.rulings if _overlaps(r, y_top - slack, y_bottom + slack)]
     horizontals = [r for r in rulings if not r.vertical]
     tokens = tuple(t for t in page.tokens if _in_span(t, y_top, y_bottom))
     ys = cluster([r.y0 for r in horizontals])
-    if len(ys) < MIN_RULINGS_FOR_GRID:
+    if len(ys) < settings.GRID_MIN_RULINGS:
         return lines_to_bands(page, tokens)
     verticals = [r for r in rulings if r.vertical]
     bands = []
     for top, bottom in zip(ys, ys[1:], strict=False):
-        if bottom - top < MIN_BAND_HEIGHT_PX:
+        if bottom - top < settings.GRID_MIN_BAND_HEIGHT_PX:
             continue
         band_tokens = tuple(t for t in tokens if _in_span(t, top, bottom))
         xs = _crossing_verticals(verticals, (top + bottom) / 2)
         cells = tuple(
             GridCell((x0, top, x1, bottom), tuple(t for t in band_tokens if x0 <= centre(t.bbox)[0] < x1))
             for x0, x1 in zip(xs, xs[1:], strict=False)
-            if x1 - x0 >= MIN_BAND_HEIGHT_PX / 2
+            if x1 - x0 >= settings.GRID_MIN_BAND_HEIGHT_PX / 2
         )
         bands.append(Band(page.number, top, bottom, cells, band_tokens, ruled=True))
     return bands
@@ -96,7 +93,7 @@ def _overlaps(r: Ruling, y0: float, y1: float) -> bool:
 
 
 def _crossing_verticals(verticals: list[Ruling], y: float) -> list[float]:
-    slack = 3.0
+    slack = settings.GRID_VERTICAL_CROSS_SLACK_PX
     return cluster([r.x0 for r in verticals if min(r.y0, r.y1) - slack <= y <= max(r.y0, r.y1) + slack])
 
 

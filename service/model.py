@@ -45,6 +45,7 @@ class PageMode(StrEnum):
 
     TEXT = "text"
     OCR = "ocr"
+    MIXED = "mixed"  # text layer for the prose, OCR for embedded table images (service/mixed.py)
 
 
 class Token(Frozen):
@@ -109,6 +110,7 @@ class Flag(StrEnum):
     PRINTED_BLANK = "printed_blank"
     ROW_NOT_READ = "row_not_read"
     REPORT_ERROR = "report_error"
+    PLACEMENT_DOUBT = "placement_doubt"  # the cell's grid position is in doubt (registration)
 
 
 # Flags that are *noted* (shown, exported, kept in ``reasons``) but need no person: a cell that

@@ -40,15 +40,16 @@ def read_pages(doc: Document, ctx: Context) -> Document:
     Once the heading after the last table (五、存在的主要问题…) has been read, the prose of later
     scanned pages is not OCR'd: it holds neither tables, headings nor the quoted totals.
     """
+    from service.mixed import read_image_regions
     from service.textlines import page_lines
 
     pages: list[Page] = []
     lines: list[TextLine] = []
     for number in range(1, doc.page_count + 1):
-        pages.append(_read_one_page(ctx, number, lines_before=lines))
+        pages.append(read_image_regions(ctx.source, _read_one_page(ctx, number, lines_before=lines)))
         lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}
-    kind = DocumentKind.MIXED if len(modes) == 2 else (
+    kind = DocumentKind.MIXED if len(modes) >= 2 or PageMode.MIXED in modes else (
         DocumentKind.DIGITAL if PageMode.TEXT in modes else DocumentKind.SCANNED)
     return doc.model_copy(update={"pages": tuple(pages), "kind": kind})
 

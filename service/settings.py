@@ -154,3 +154,20 @@ def ui_settings() -> dict[str, int]:
     """The limits the review JS needs, handed to it as data (``<meta name="gouji-settings">``)."""
     return {"lease_renew_ms": REVIEW_LEASE_RENEW_S * 1000, "status_poll_ms": REVIEW_STATUS_POLL_S * 1000,
             "review_lock_s": REVIEW_LOCK_S}
+
+# --- Registration and mixed pages (service/mixed.py, service/grid.py, service/tables/*) ----------
+# Pixels are at the working DPI (200).
+MIXED_MIN_IMAGE_AREA_RATIO = 0.03   # an embedded image covering this share of a text page may hold a table
+MIXED_MAX_TEXT_CHARS_IN_IMAGE = 10  # … unless the text layer already has more glyphs than this over it
+MIXED_MIN_TABLE_VERTICALS = 3      # a run of this many overlapping vertical rulings is a ruled table
+MIXED_CROP_PAD_PX = 8               # paper kept around an image region handed to the scan reader
+REG_VERTICAL_MATCH_PX = 12          # a band's vertical ruling this close to a value-column bound counts as it
+GRID_MERGE_TOLERANCE_PX = 6         # rulings closer than this are one line
+GRID_MIN_BAND_HEIGHT_PX = 14        # thinner strips are double lines, not rows (half of it: thinnest cell)
+GRID_MIN_RULINGS = 3                # fewer horizontal rulings: treat the table as borderless
+GRID_SPAN_SLACK_PX = 16             # a table's last line may sit this far under the next heading's (OCR) box top
+GRID_VERTICAL_CROSS_SLACK_PX = 3.0  # a vertical ruling ending this close to a band's middle still crosses it
+T2_MIN_LABEL_SIMILARITY = 0.75      # t2 labels are short and alike (行政许可/行政处罚): anchors need a close match
+T3_LABEL_GAP_PX = 4.0               # label tokens end at least this far left of the first value column
+DISAGREEMENT_CONFIDENCE = 0.5       # confidence given to a reading another engine contradicts
+REPAIRED_CONFIDENCE = 0.6           # confidence of a reading with letters taken for digits

@@ -15,8 +15,6 @@ from service.model import BBox, Cell, Flag, Source, Token
 from service.numbers import Parse, parse_number
 from service.textlines import centre, enclosing, join_texts
 
-DISAGREEMENT_CONFIDENCE = 0.5   # confidence given to a reading another engine contradicts
-REPAIRED_CONFIDENCE = 0.6       # confidence of a reading with letters taken for digits
 WAN = Decimal(10000)
 
 
@@ -59,7 +57,7 @@ def _check_reading(cell: Cell, tokens: tuple[Token, ...], repaired: bool, unit: 
         else:
             cell = cell.with_flag(Flag.NOT_INTEGER, "a count printed with decimals")
     if repaired:
-        cell = cell.model_copy(update={"confidence": min(cell.confidence, REPAIRED_CONFIDENCE)}).with_flag(
+        cell = cell.model_copy(update={"confidence": min(cell.confidence, settings.REPAIRED_CONFIDENCE)}).with_flag(
             Flag.LOW_CONFIDENCE, "letters read where digits belong")
     if cell.source is Source.OCR and cell.confidence < settings.OCR_MIN_CONFIDENCE:
         cell = cell.with_flag(Flag.LOW_CONFIDENCE, f"OCR confidence {cell.confidence:.2f}")
@@ -74,7 +72,7 @@ def _check_second_reading(cell: Cell, tokens: tuple[Token, ...]) -> Cell:
     if alt.status is Parse.OK and alt.value == cell.value:
         return cell
     shown = join_texts(alts) or "nothing"
-    return cell.model_copy(update={"confidence": min(cell.confidence, DISAGREEMENT_CONFIDENCE)}).with_flag(
+    return cell.model_copy(update={"confidence": min(cell.confidence, settings.DISAGREEMENT_CONFIDENCE)}).with_flag(
         Flag.ENGINE_DISAGREEMENT, f"second engine read “{shown}”")
 
 

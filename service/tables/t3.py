@@ -16,12 +16,20 @@ from service.formats import T3_COLUMN_LABELS, T3_COLUMNS, T3_OLD_OTHER_ROW, T3_O
 from service.grid import Band
 from service.model import BBox, Cell, Flag, Token
 from service.numbers import looks_numeric
-from service.tables.labels import align_rows, matching_rows, row_similarity
+from service.tables.labels import matching_rows, row_similarity
 from service.tables.reading import cell_text, read_cell
+from service.tables.registration import (
+    BandEvidence,
+    BandKind,
+    Placement,
+    Slot,
+    register,
+    registration_score,
+    value_like,
+)
 from service.textlines import centre, group_lines, normalise
 
 N_COLS = len(T3_COLUMNS)
-LABEL_GAP_PX = 4.0
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,9 @@ def value_line_bands(bands: list[Band], value_left: float) -> list[Band]:
 
 def band_to_row(band: Band, bounds: list[float]) -> RowReading:
     """Split a band into its label (rightmost label cell only) and 7 value token groups."""
-    left = bounds[0] - LABEL_GAP_PX
+    left = bounds[0] - settings.T3_LABEL_GAP_PX
     label_start = max((x for x in band.verticals if x < left), default=float("-inf"))
-    label_tokens = [t for t in band.tokens if label_start - LABEL_GAP_PX <= centre(t.bbox)[0] < left]
+    label_tokens = [t for t in band.tokens if label_start - settings.T3_LABEL_GAP_PX <= centre(t.bbox)[0] < left]
     values = []
     for x0, x1 in zip(bounds, bounds[1:], strict=False):
         toks = tuple(t for t in band.tokens if x0 <= centre(t.bbox)[0] < x1)
@@ -93,7 +101,9 @@ def band_to_row(band: Band, bounds: list[float]) -> RowReading:
 def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     """(cells of table 三, cells of an old single 其他处理 row keyed by column — usually empty).
 
-    Both are empty when the table cannot be found at all.
+    Both are empty when the table cannot be found at all. Bands are registered to the row
+    sequence of the 2021 layout and of the old layout (single （六）其他处理 row); the variant
+    that explains the bands better wins.
     """
     bounds = value_columns(bands)
     if bounds is None:
@@ -101,27 +111,84 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     if not any(b.ruled for b in bands):
         bands = value_line_bands(bands, bounds[0])
     rows = [band_to_row(b, bounds) for b in bands]
-    specs = _row_specs()
-    matches = align_rows([r.label for r in rows], specs)
+    evidence = [row_evidence(r, bounds, _at_page_edge(bands, i)) for i, r in enumerate(rows)]
+    specs, placements = _best_variant(evidence)
     cells: dict[str, Cell] = {}
     old_row: RowReading | None = None
-    for printed_index, spec_index in sorted(matches.items()):
-        spec, row = specs[spec_index], rows[printed_index]
+    for p in placements:
+        spec, row = specs[p.slot], rows[p.band]
         if spec is T3_OLD_OTHER_ROW:
             old_row = row
-        else:
-            cells.update(_flag_doubtful_row(_row_cells(spec.key, row), row.label, spec, specs))
+            continue
+        row_cells = _row_cells(spec.key, row)
+        if not (p.by_structure and p.bounded):
+            row_cells = _flag_doubtful_row(row_cells, row.label, spec, specs)
+        cells.update(_flag_placement(row_cells, p, spec, row.label))
     if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
         return cells, {}
     return {**cells, **_old_layout_subrows(old_row)}, _old_row_cells(old_row)
 
 
-def _row_specs() -> list[RowSpec]:
-    """The 25 rows with the old single 其他处理 row as an alternative before its sub-rows."""
-    specs = list(T3_ROWS)
-    at = [s.key for s in specs].index(T3_OTHER_SUBROWS[0])
-    specs.insert(at, T3_OLD_OTHER_ROW)
-    return specs
+def _at_page_edge(bands: list[Band], i: int) -> bool:
+    """Whether band ``i`` is the first or the last band of its page within the table."""
+    page = bands[i].page
+    return (i == 0 or bands[i - 1].page != page) or (i == len(bands) - 1 or bands[i + 1].page != page)
+
+
+def row_evidence(row: RowReading, bounds: list[float], page_edge: bool = False) -> BandEvidence:
+    """Kind (data: value slots hold numbers or nothing; header: words) and, for ruled bands,
+    the number of value cells the band's own verticals make between the consensus bounds."""
+    texts = [cell_text(toks) for toks, _ in row.values]
+    filled = [t for t in texts if t.strip()]
+    numeric = sum(1 for t in filled if value_like(t))
+    band = row.band
+    if band.ruled and len(band.cells) < N_COLS:
+        kind = BandKind.OTHER
+    elif (filled and numeric * 2 < len(filled)) or (not filled and not band.ruled):
+        kind = BandKind.HEADER
+    else:
+        kind = BandKind.DATA
+    count = None
+    if band.ruled:
+        tol = settings.REG_VERTICAL_MATCH_PX
+        inner = [x for x in band.verticals if bounds[0] - tol <= x <= bounds[-1] + tol]
+        count = max(len(inner) - 1, 0)
+    split = page_edge and not row.band.tokens
+    return BandEvidence(row.label, kind, count, split_part=split)
+
+
+def _variants() -> list[list[RowSpec]]:
+    """The 2021 row sequence, and the old layout's (single 其他处理 row instead of its 3 sub-rows)."""
+    new = list(T3_ROWS)
+    at = [s.key for s in new].index(T3_OTHER_SUBROWS[0])
+    old = [s for s in new if s.key not in T3_OTHER_SUBROWS]
+    old.insert(at, T3_OLD_OTHER_ROW)
+    return [new, old]
+
+
+def _best_variant(evidence: list[BandEvidence]) -> tuple[list[RowSpec], list[Placement]]:
+    """The layout variant (2021 or old) whose registration explains the bands best, and it."""
+    best: tuple[float, list[RowSpec], list[Placement]] | None = None
+    for specs in _variants():
+        template = [Slot(s, BandKind.DATA, N_COLS) for s in specs]
+        placed = register(evidence, template, settings.ROW_LABEL_MIN_SIMILARITY)
+        score = registration_score(placed)
+        if best is None or score > best[0]:
+            best = (score, specs, placed)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _flag_placement(cells: dict[str, Cell], placement: Placement, spec: RowSpec, label: str) -> dict[str, Cell]:
+    """PLACEMENT_DOUBT on a row whose position is not confirmed (identities cannot clear it)."""
+    if not placement.count_ok:
+        reason = (f"row “{spec.labels[0]}” printed with an unexpected number of value cells: "
+                  "values may sit in the wrong column")
+    elif placement.in_doubt:
+        reason = f"row “{label}” placed as “{spec.labels[0]}” by its position next to the table's edge only"
+    else:
+        return cells
+    return {k: c.with_flag(Flag.PLACEMENT_DOUBT, reason) for k, c in cells.items()}
 
 
 def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs: list[RowSpec]) -> dict[str, Cell]:

@@ -1,0 +1,147 @@
+"""Structural registration: align the sequence of printed bands to the template's row sequence.
+
+A table's template is an ordered list of ``Slot``s (data rows, and for table 二 also its
+sub-headers 第二十条第（一）项 and its 信息内容 header rows). Each printed band is summarised as
+``BandEvidence``: its label text, its kind (data / header / sub-header / other) and its number of
+value cells. Registration runs in two passes:
+
+1. **anchors** — an order-keeping dynamic programme maximising the summed label similarity of
+   pairs of the same kind whose label is at least ``min_similarity`` alike;
+2. **structure** — between two consecutive anchors (or an anchor and the table's edge), the
+   bands of a template kind left over are given, in order, to the slots left over, when both
+   sequences have the same length, the same kinds and the same value-cell counts (halves of a
+   row cut by a page break, without ink, are left out when there are more bands than slots).
+
+So a badly read label never loses its row when the rows around it are known. A structural
+placement is *bounded* when anchors close its gap on both sides; one that leans on the table's
+edge, or whose value-cell count differs from the template's, is a placement in doubt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.formats import RowSpec
+from service.numbers import Parse, parse_number
+from service.tables.labels import row_similarity
+
+
+class BandKind(StrEnum):
+    DATA = "data"              # label + value cells (numbers or printed blanks)
+    HEADER = "header"          # column headers (信息内容 | 本年制发件数 …)
+    SUBHEADER = "subheader"    # a one-cell section title (第二十条第（一）项)
+    OTHER = "other"            # anything else inside the region (titles, notes)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One printed row of the template. ``values``: expected value cells (None: not checked)."""
+
+    spec: RowSpec
+    kind: BandKind = BandKind.DATA
+    values: int | None = None
+
+
+@dataclass(frozen=True)
+class BandEvidence:
+    """What one printed band offers: label text, kind, value-cell count (None: unknown).
+
+    ``split_part``: a band without any ink that is the first or last band of its page — the
+    other half of a row that the page break cut in two.
+    """
+
+    label: str
+    kind: BandKind = BandKind.DATA
+    values: int | None = None
+    split_part: bool = False
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Band ``band`` registered to slot ``slot`` (indices into the two sequences)."""
+
+    band: int
+    slot: int
+    label_score: float
+    by_structure: bool
+    bounded: bool = True
+    count_ok: bool = True
+
+    @property
+    def in_doubt(self) -> bool:
+        """The grid position is not confirmed: edge-leaning structure, or unexpected cell count."""
+        return not self.count_ok or (self.by_structure and not self.bounded)
+
+
+def value_like(text: str) -> bool:
+    """A value cell's text: a number or a printed blank mark (—, /, 无), not a header word."""
+    return parse_number(text).status is not Parse.UNPARSABLE
+
+
+def _compatible(ev: BandEvidence, slot: Slot) -> bool:
+    return ev.kind is slot.kind
+
+
+def _count_ok(ev: BandEvidence, slot: Slot) -> bool:
+    return slot.values is None or ev.values is None or ev.values == slot.values
+
+
+def anchor_pairs(evidence: list[BandEvidence], template: list[Slot],
+                 min_similarity: float) -> dict[int, tuple[int, float]]:
+    """Order-keeping matching maximising summed label similarity: {band: (slot, similarity)}."""
+    n, m = len(evidence), len(template)
+    sim = [[row_similarity(e.label, s.spec) if _compatible(e, s) else 0.0 for s in template] for e in evidence]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            s = sim[i - 1][j - 1]
+            diag = best[i - 1][j - 1] + s if s >= min_similarity else -1.0
+            best[i][j] = max(best[i - 1][j], best[i][j - 1], diag)
+    out: dict[int, tuple[int, float]] = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        s = sim[i - 1][j - 1]
+        if s >= min_similarity and best[i][j] == best[i - 1][j - 1] + s:
+            out[i - 1] = (j - 1, s)
+            i, j = i - 1, j - 1
+        elif best[i][j] == best[i - 1][j]:
+            i -= 1
+        else:
+            j -= 1
+    return out
+
+
+def _fill_gap(evidence: list[BandEvidence], template: list[Slot], bands: range, slots: range,
+              bounded: bool) -> list[Placement]:
+    """Structural placements inside one gap, or none when the two sequences do not agree."""
+    kinds = {s.kind for s in template}
+    gap_bands = [b for b in bands if evidence[b].kind in kinds]
+    gap_slots = list(slots)
+    if len(gap_bands) > len(gap_slots):
+        gap_bands = [b for b in gap_bands if not evidence[b].split_part]
+    if not gap_slots or len(gap_bands) != len(gap_slots):
+        return []
+    pairs = list(zip(gap_bands, gap_slots, strict=True))
+    if not all(_compatible(evidence[b], template[s]) and _count_ok(evidence[b], template[s]) for b, s in pairs):
+        return []
+    return [Placement(b, s, row_similarity(evidence[b].label, template[s].spec), by_structure=True,
+                      bounded=bounded) for b, s in pairs]
+
+
+def register(evidence: list[BandEvidence], template: list[Slot], min_similarity: float) -> list[Placement]:
+    """Every band registered to a template slot, in band order (anchors and structural fills)."""
+    anchors = anchor_pairs(evidence, template, min_similarity)
+    placed = [Placement(b, s, sim, by_structure=False, count_ok=_count_ok(evidence[b], template[s]))
+              for b, (s, sim) in sorted(anchors.items())]
+    edges = [(-1, -1), *((p.band, p.slot) for p in placed), (len(evidence), len(template))]
+    for (b0, s0), (b1, s1) in zip(edges, edges[1:], strict=False):
+        bounded = b0 >= 0 and b1 < len(evidence)
+        placed.extend(_fill_gap(evidence, template, range(b0 + 1, b1), range(s0 + 1, s1), bounded))
+    return sorted(placed, key=lambda p: p.band)
+
+
+def registration_score(placements: list[Placement]) -> float:
+    """How well a template variant explains the bands: label evidence plus one half per
+    structurally placed band (used to choose between layout variants of one table)."""
+    return sum(p.label_score if not p.by_structure else 0.5 for p in placements)
