@@ -101,8 +101,9 @@ class SourceFile:
         img = self._images[number - 1]
         return img.width * 72.0 / self.image_dpi, img.height * 72.0 / self.image_dpi
 
-    def render(self, number: int, dpi: int) -> np.ndarray:
-        """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
+    def render(self, number: int, dpi: int, colour: bool = False) -> np.ndarray:
+        """Page ``number`` as a greyscale uint8 array at ``dpi`` (H×W×3 RGB when ``colour``);
+        refuses absurd page sizes."""
         w_pt, h_pt = self.page_size_points(number)
         scale = dpi / 72.0
         if max(w_pt, h_pt) * scale > settings.MAX_PAGE_SIDE_PX:
@@ -110,11 +111,11 @@ class SourceFile:
                 f"page {number} is {w_pt / 72:.0f}×{h_pt / 72:.0f} inches: too large to render"
             )
         if self.is_pdf:
-            bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=True)
-            return np.asarray(bitmap.to_pil().convert("L"))
+            bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=not colour)
+            return np.asarray(bitmap.to_pil().convert("RGB" if colour else "L"))
         from PIL import Image
 
-        img = self._images[number - 1].convert("L")
+        img = self._images[number - 1].convert("RGB" if colour else "L")
         if abs(self.image_dpi - dpi) > 1:
             size = (round(img.width * dpi / self.image_dpi), round(img.height * dpi / self.image_dpi))
             img = img.resize(size, Image.Resampling.LANCZOS)

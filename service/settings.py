@@ -102,3 +102,16 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Ink: coloured ink, non-table lines, blank vs ink (service/scan/colour.py, lines.py, cells.py) ---
+# Pixel values at OCR_RENDER_DPI (200 dpi); chroma/grey in 0–255; hue in OpenCV units (degrees / 2).
+SCAN_COLOUR_MIN_CHROMA = 30       # max(R,G,B) − min(R,G,B) at least this … (JPEG noise on black print is below)
+SCAN_COLOUR_MIN_SATURATION = 0.2  # … and chroma / max(R,G,B) at least this: the pixel is coloured ink
+SCAN_COLOUR_RED_HUE = (150, 15)   # red family: hue ≥ first or ≤ second (seals)
+SCAN_COLOUR_BLUE_HUE = (85, 140)  # blue family (ballpoint pens, blue-black ink)
+SCAN_COLOUR_FRINGE_PX = 1         # pale non-coloured pixels this close to coloured ink are lifted to paper
+SCAN_COLOUR_FRINGE_MIN_GREY = 150 # … only when lighter than this (dark print beside a stroke stays)
+SCAN_RULING_END_TOLERANCE_PX = 14 # a ruling's end must lie this close to a crossing ruling (or the table frame)
+SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
+SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
+SCAN_INK_NOISE_FLOOR_PX = 8       # cell ink (after specks, rulings, coloured ink) above this is not a blank
