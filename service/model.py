@@ -59,6 +59,7 @@ class Token(Frozen):
     confidence: float = 1.0
     alt_text: str | None = None
     source: Source = Source.PDF_TEXT
+    doubt: str = ""  # why the crop's reading or placement is in doubt (→ Flag.PLACEMENT_DOUBT), "" if none
 
 
 class Ruling(Frozen):
@@ -102,6 +103,7 @@ class Flag(StrEnum):
     NARRATIVE_MISMATCH = "narrative_mismatch"
     OLD_LAYOUT = "old_layout"
     UNCERTAIN_ROW = "uncertain_row"
+    PLACEMENT_DOUBT = "placement_doubt"  # grid structure in doubt (lines rejected nearby): sums cannot clear it
     UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
 

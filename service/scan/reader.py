@@ -118,7 +118,7 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
     ink = binarise(norm)
     grid = find_grid(ink)
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
-    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise) for b in grid.cells) if c]
+    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
     if free_text:
         tokens += free_text_tokens(norm, ink, _table_mask(grid), det)
