@@ -142,8 +142,10 @@ def validate_document(doc: Document) -> Document:
     else:
         for v in broken:
             _flag_all(cells, v.cells, f"breaks {v.rule} ({v.found} ≠ {v.expected})")
+    # an identity that holds only as 0 = 0 + 0 confirms nothing (every member may be a misread ink)
+    evidence = {i for i in holding if any(_value(cells, k) != 0 for k in i.keys)}
     for key, cell in list(cells.items()):
-        cells[key] = confirm_by_sums(cell, holding)
+        cells[key] = confirm_by_sums(cell, evidence)
         for flag, reason in value_rule_flags(cell):
             cells[key] = cells[key].with_flag(flag, reason)
             violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0)))

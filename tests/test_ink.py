@@ -215,3 +215,55 @@ def test_unreadable_ink_is_flagged_never_blank() -> None:
     tok = Token(text="", bbox=(0, 0, 10, 10), confidence=0.0, source=Source.OCR)
     cell = read_cell("t3.new.total", (tok,), 1, None)
     assert cell.value is None and Flag.UNPARSABLE in cell.flags and Flag.BLANK not in cell.flags
+
+
+def test_sums_of_zeros_clear_no_doubt() -> None:
+    """0 = 0 + 0 holds whatever the printed digits were: it confirms no doubtful 0."""
+    import random
+
+    from service.formats import T3_COLUMNS, all_keys
+    from service.validation import validate_document
+    from tests.factories import consistent_values, document_with
+
+    values = consistent_values(random.Random(5))
+    rows = sorted({k.split(".")[1] for k in all_keys() if k.startswith("t3.")})
+    for row in rows:
+        values[f"t3.{row}.research"] = 0
+        values[f"t3.{row}.total"] = sum(int(values[f"t3.{row}.{c}"]) for c in T3_COLUMNS[:-1])
+    from service.formats import T3_RESULT_ROWS
+
+    row = next(r for r in T3_RESULT_ROWS if values[f"t3.{r}.natural_person"])
+    doc = document_with(values)
+    doubt = (Flag.ENGINE_DISAGREEMENT,)
+    cells = dict(doc.cells)
+    for key in (f"t3.{row}.research", f"t3.{row}.natural_person"):
+        cells[key] = cells[key].model_copy(update={"flags": doubt, "reasons": ("second engine read “8”",)})
+    doc = doc.model_copy(update={"cells": cells})
+    assert not [v for v in validate_document(document_with(values)).violations]  # every sum holds
+    out = validate_document(doc).cells
+    assert out[f"t3.{row}.research"].flags == doubt  # its column sum is 0 = 0 + … + 0
+    assert out[f"t3.{row}.natural_person"].flags == ()  # row and column sums with ink: cleared
+
+
+def _inked(text: str, tick: bool) -> np.ndarray:
+    """The ink mask of one cell holding ``text`` (30 px font) and, optionally, a pen tick after it."""
+    from tests.test_scan import _font
+
+    img = Image.new("L", (220, 80), 250)
+    d = ImageDraw.Draw(img)
+    d.text((20, 20), text, fill=20, font=_font(30))
+    right = int(d.textbbox((20, 20), text, font=_font(30))[2])
+    if tick:
+        d.line([(right + 7, 40), (right + 15, 52), (right + 30, 22)], fill=30, width=3)
+    return binarise(normalise_lighting(np.asarray(img)))
+
+
+@pytest.mark.parametrize("text", ["0", "18", "2411", "3.5", "11", "77", "100"])
+def test_a_pen_tick_beside_a_number_is_not_part_of_it(text: str) -> None:
+    from service.scan.cells import clean_cell_ink, drop_tick
+
+    plain = clean_cell_ink(_inked(text, tick=False))
+    ticked = clean_cell_ink(_inked(text, tick=True))
+    assert np.array_equal(drop_tick(plain), plain)  # digits alone are never taken for a tick
+    kept = drop_tick(ticked)
+    assert abs(int(np.count_nonzero(kept)) - int(np.count_nonzero(plain))) < 15

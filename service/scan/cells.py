@@ -124,6 +124,46 @@ def _faint_ink(norm: np.ndarray, not_lines: np.ndarray) -> np.ndarray | None:
     return faint if bool(tall.any()) else None
 
 
+def drop_tick(cell_ink: np.ndarray) -> np.ndarray:
+    """The cell's ink without a hand-drawn tick (√) beside a printed number, else unchanged.
+
+    A tick is the rightmost component, as wide as it is tall (``SCAN_TICK_MIN_ASPECT``), sparse
+    (ink ≤ ``SCAN_TICK_MAX_FILL`` of its box), at least ``SCAN_TICK_MIN_REL_H`` × the digits'
+    height, and apart from them; every other mark must look like a digit (narrower than
+    ``SCAN_DIGIT_MAX_ASPECT``) or a decimal point. A tick touching a digit is left (the reading
+    then fails and the cell is flagged).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
+    if n < 3:
+        return cell_ink
+    comps = stats[1:]
+    right = int(np.argmax(comps[:, 0] + comps[:, 2]))
+    x, _, w, h, area = (int(v) for v in comps[right])
+    rest = np.delete(comps, right, axis=0)
+    glyphs = rest[rest[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX]
+    if glyphs.size == 0:
+        return cell_ink
+    digit_h = int(glyphs[:, cv2.CC_STAT_HEIGHT].max())
+    narrow = glyphs[:, cv2.CC_STAT_WIDTH] <= settings.SCAN_DIGIT_MAX_ASPECT * glyphs[:, cv2.CC_STAT_HEIGHT]
+    apart = x >= int((rest[:, 0] + rest[:, 2]).max()) + 1
+    sparse = w >= settings.SCAN_TICK_MIN_ASPECT * h and area <= settings.SCAN_TICK_MAX_FILL * w * h
+    if not (bool(narrow.all()) and apart and sparse and h >= settings.SCAN_TICK_MIN_REL_H * digit_h):
+        return cell_ink
+    if not _tick_shaped(labels[:, x:x + w] == right + 1):
+        return cell_ink
+    return np.where(labels == right + 1, 0, cell_ink).astype(np.uint8)
+
+
+def _tick_shaped(own: np.ndarray) -> bool:
+    """A √: its highest ink in the right part of its box, its lowest ink (the vertex) left of
+    centre — unlike two digits run together, whose tops and bottoms spread over the box."""
+    rows = np.flatnonzero(own.any(axis=1))
+    w = own.shape[1]
+    top = np.flatnonzero(own[rows[0]]) / w
+    bottom = np.flatnonzero(own[rows[-1]]) / w
+    return bool(top.min() >= settings.SCAN_TICK_TOP_MIN_X and bottom.max() <= settings.SCAN_TICK_VERTEX_MAX_X)
+
+
 def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
     """Whether a rejected non-table line passes within ``SCAN_REJECTED_NEAR_PX`` of the text."""
     if rejected is None or not rejected.any():
@@ -158,10 +198,13 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
         if faint is None:
             return None
         cell_ink = faint
+    marked = cell_ink
+    cell_ink = drop_tick(cell_ink)
     grey = norm[y0:y1, x0:x1].copy()
     if denoise:
         grey = cv2.medianBlur(grey, 3)
     grey[drop > 0] = 255
+    grey[(marked > 0) & (cell_ink == 0)] = 255
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
