@@ -267,3 +267,37 @@ def test_a_pen_tick_beside_a_number_is_not_part_of_it(text: str) -> None:
     assert np.array_equal(drop_tick(plain), plain)  # digits alone are never taken for a tick
     kept = drop_tick(ticked)
     assert abs(int(np.count_nonzero(kept)) - int(np.count_nonzero(plain))) < 15
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_a_white_crease_through_the_digits_is_healed(vertical: bool) -> None:
+    """A light fold (paper-white, 3 px) cuts every ruling and the digits it crosses; healed, the
+    digits' ink is whole again and nothing is added to the paper."""
+    from service.scan.creases import heal_white_lines
+
+    x0, y0, x1, y1, _ = next(r for r in _cell_rects() if r[4] == "2411")
+    clean = normalise_lighting(_page(skew=0.0))
+
+    def crease(d: ImageDraw.ImageDraw) -> None:
+        if vertical:
+            d.line([(x0 + 30, 0), (x0 + 33, H)], fill=255, width=3)
+        else:
+            d.line([(0, y0 + 33), (W, y0 + 35)], fill=255, width=3)
+
+    cut = normalise_lighting(_draw(_page(skew=0.0), crease))
+    healed, n = heal_white_lines(cut, binarise(cut), find_grid(binarise(cut)).rulings)
+    assert n == 1
+    ink_clean, ink_cut, ink_healed = (binarise(a) > 0 for a in (clean, cut, healed))
+    lost_before = np.count_nonzero(ink_clean & ~ink_cut)
+    assert lost_before > 50
+    assert np.count_nonzero(ink_clean & ~ink_healed) < 0.7 * lost_before  # strokes along the crease stay lost
+    near = cv2.dilate(ink_clean.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert np.count_nonzero(ink_healed & ~near) == 0
+
+
+def test_no_white_line_no_healing() -> None:
+    from service.scan.creases import heal_white_lines
+
+    norm = normalise_lighting(_page(skew=0.0))
+    healed, n = heal_white_lines(norm, binarise(norm), find_grid(binarise(norm)).rulings)
+    assert n == 0 and np.array_equal(healed, norm)

@@ -17,6 +17,7 @@ from service import settings
 from service.model import Page, PageMode, Source, Token
 from service.scan.cells import cell_crops, clean_ink, read_cells
 from service.scan.colour import separate_ink, straighten_colour
+from service.scan.creases import heal_white_lines
 from service.scan.deskew import binarise, deskew, normalise_lighting
 from service.scan.lines import Grid, find_grid
 
@@ -117,6 +118,9 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
     norm = normalise_lighting(print_grey)
     ink = binarise(norm)
     grid = find_grid(ink)
+    norm, healed = heal_white_lines(norm, ink, grid.rulings)
+    if healed:
+        ink = binarise(norm)
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
     crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
