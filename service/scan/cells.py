@@ -116,12 +116,16 @@ def _faint_ink(norm: np.ndarray, not_lines: np.ndarray) -> np.ndarray | None:
     """The cell's ink at the faint threshold (``SCAN_FAINT_INK_THRESHOLD``), when it holds a
     glyph-sized mark (``SCAN_FAINT_GLYPH_MIN_H_PX`` tall): a pale digit is ink, not a blank."""
     faint = np.where(norm < int(255 * settings.SCAN_FAINT_INK_THRESHOLD), 255, 0).astype(np.uint8)
-    faint = clean_cell_ink(cv2.bitwise_and(faint, not_lines))
-    if int(np.count_nonzero(faint)) < settings.SCAN_CELL_MIN_INK_PX:
+    away = cv2.erode(not_lines, np.ones((5, 5), np.uint8))  # the pale edges of rulings are no ink
+    faint = clean_cell_ink(cv2.bitwise_and(faint, away))
+    if int(np.count_nonzero(faint)) < settings.SCAN_INK_NOISE_FLOOR_PX:
         return None
     _, _, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
-    tall = stats[1:, cv2.CC_STAT_HEIGHT] >= settings.SCAN_FAINT_GLYPH_MIN_H_PX
-    return faint if bool(tall.any()) else None
+    h, w = faint.shape
+    x, y, cw, ch = (stats[1:, k] for k in range(4))
+    inside = (x > 1) & (y > 1) & (x + cw < w - 1) & (y + ch < h - 1)  # residue hugs the cell's edge
+    glyph = inside & (ch >= settings.SCAN_FAINT_GLYPH_MIN_H_PX)
+    return faint if bool(glyph.any()) else None
 
 
 def drop_tick(cell_ink: np.ndarray) -> np.ndarray:

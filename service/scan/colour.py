@@ -43,17 +43,28 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
-def _hue_families(image: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
-    """Boolean masks (within ``mask``) of the red, blue and other hue families.
+def _hue_families(pixels: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean masks over ``pixels`` (N×3 RGB) of the red, blue and other hue families.
 
     OpenCV hue is 0–179 (degrees / 2): red wraps around 0, blue is about 100–130.
     """
-    hue = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[:, :, 0]
+    hue = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_RGB2HSV)[:, 0, 0]
     red_lo, red_hi = settings.SCAN_COLOUR_RED_HUE
     blue_lo, blue_hi = settings.SCAN_COLOUR_BLUE_HUE
-    red = mask & ((hue <= red_hi) | (hue >= red_lo))
-    blue = mask & (hue >= blue_lo) & (hue <= blue_hi)
-    return {"red": red, "blue": blue, "other": mask & ~red & ~blue}
+    red = (hue <= red_hi) | (hue >= red_lo)
+    blue = (hue >= blue_lo) & (hue <= blue_hi)
+    return {"red": red, "blue": blue, "other": ~red & ~blue}
+
+
+def coloured_mask(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(255 where a pixel of the RGB ``image`` is coloured ink, its value ``max(R,G,B)``)."""
+    r, g, b = cv2.split(image)
+    v = cv2.max(cv2.max(r, g), b)
+    chroma = cv2.subtract(v, cv2.min(cv2.min(r, g), b))
+    strong = cv2.compare(chroma, settings.SCAN_COLOUR_MIN_CHROMA, cv2.CMP_GE)
+    saturated = cv2.compare(chroma.astype(np.float32), v.astype(np.float32) * settings.SCAN_COLOUR_MIN_SATURATION,
+                            cv2.CMP_GE)
+    return cv2.bitwise_and(strong, saturated), v
 
 
 def separate_ink(image: np.ndarray) -> InkSplit:
@@ -66,22 +77,21 @@ def separate_ink(image: np.ndarray) -> InkSplit:
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError("separate_ink expects an H×W×3 RGB image")
     grey = to_grey(image)
-    v = image.max(axis=2)
-    chroma = v - image.min(axis=2)
-    mask = (chroma >= settings.SCAN_COLOUR_MIN_CHROMA) & (
-        chroma >= settings.SCAN_COLOUR_MIN_SATURATION * v.astype(np.float32))
-    if not mask.any():
-        return InkSplit(grey=grey, coloured=np.zeros_like(grey), colour_px={})
-    out = grey.copy()
+    coloured, v = coloured_mask(image)
+    idx = np.flatnonzero(coloured)
+    if idx.size == 0:
+        return InkSplit(grey=grey, coloured=coloured, colour_px={})
+    values = v.reshape(-1)[idx].astype(np.float32)
+    lifted = np.empty_like(values)
     counts: dict[str, int] = {}
-    for name, fam in _hue_families(image, mask).items():
-        n = int(np.count_nonzero(fam))
-        if n == 0:
+    for name, fam in _hue_families(image.reshape(-1, 3)[idx]).items():
+        if not fam.any():
             continue
-        counts[name] = n
-        ref = max(float(np.median(v[fam])), 1.0)
-        out[fam] = np.clip(v[fam].astype(np.float32) * (255.0 / ref), 0, 255).astype(np.uint8)
-    coloured = np.where(mask, 255, 0).astype(np.uint8)
+        counts[name] = int(np.count_nonzero(fam))
+        ref = max(float(np.median(values[fam])), 1.0)
+        lifted[fam] = values[fam] * (255.0 / ref)
+    out = grey.copy()
+    out.reshape(-1)[idx] = np.clip(lifted, 0, 255).astype(np.uint8)
     return InkSplit(grey=_soften_fringes(out, grey, coloured), coloured=coloured, colour_px=counts)
 
 
