@@ -301,3 +301,14 @@ def test_no_white_line_no_healing() -> None:
     norm = normalise_lighting(_page(skew=0.0))
     healed, n = heal_white_lines(norm, binarise(norm), find_grid(binarise(norm)).rulings)
     assert n == 0 and np.array_equal(healed, norm)
+
+
+def test_a_crease_touching_a_ruling_leaves_the_ruling() -> None:
+    """A dark fold that runs into a table ruling makes one stroke of both: the straight ruling
+    inside it is kept, the rest rejected."""
+    y = Y0 + 2 * ROW_H
+
+    def crease(d: ImageDraw.ImageDraw) -> None:
+        d.line([(0, y - 8), (X0 + 200, y), (X0 + 500, y + 1), (W, y + 9)], fill=90, width=3)
+
+    _assert_table_intact(_draw(_page(skew=0.0), crease))

@@ -179,29 +179,70 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     return drop
 
 
-def _reject_foreign(hl: _Lines, vl: _Lines) -> np.ndarray:
+def _relabel(mask: np.ndarray, horizontal: bool) -> _Lines:
+    """The strokes of ``mask`` as a fresh ``_Lines`` (every component kept)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.ones(len(stats), bool)
+    keep[0] = False
+    return _Lines(mask, labels, stats, keep, horizontal)
+
+
+def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Table rulings inside rejected strokes (a crease that runs into a ruling makes one
+    component of both): the rows of a rejected stroke that it covers almost completely
+    (``SCAN_RESCUE_MIN_COVER``) between the outermost crossing rulings, when the stroke also
+    holds other, partial rows (the crease); a lone straight streak is not rescued. Returns pixels."""
+    if not horizontal:
+        return np.ascontiguousarray(_rescue(dropped.T.copy(), other.T.copy(), True).T)
+    out = np.zeros_like(dropped)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dropped, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        crossing = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
+        if crossing.size < 2:
+            continue
+        xl, xr = x + int(crossing[0]), x + int(crossing[-1]) + 1
+        own = labels[y:y + h, xl:xr] == i
+        full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+        if int(own.any(axis=1).sum()) <= int(full.sum()) + 1:
+            continue  # one straight line on its own (a streak): nothing was merged into it
+        out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
+    return out
+
+
+def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
-    nothing); returns the mask of what was rejected (255)."""
+    nothing), keeping straight rulings found inside them; returns the (possibly relabelled)
+    strokes and the mask of what was rejected (255)."""
     rejected = np.zeros_like(hl.mask)
     for _ in range(2):
         dh = _foreign(hl, vl.mask)
         dv = _foreign(vl, hl.mask)
-        for lines, drop in ((hl, dh), (vl, dv)):
-            for i in np.flatnonzero(drop):
-                x, y, w, h = (int(v) for v in lines.stats[i, :4])
-                rejected[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
-            _erase(lines.mask, lines.labels, lines.stats, drop)
-            lines.keep &= ~drop
         if not (dh.any() or dv.any()):
             break
-    return rejected
+        out = []
+        for lines, drop, other in ((hl, dh, vl.mask), (vl, dv, hl.mask)):
+            dropped = np.zeros_like(lines.mask)
+            for i in np.flatnonzero(drop):
+                x, y, w, h = (int(v) for v in lines.stats[i, :4])
+                dropped[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
+            _erase(lines.mask, lines.labels, lines.stats, drop)
+            lines.keep &= ~drop
+            rescued = _rescue(dropped, other, lines.horizontal) if drop.any() else dropped
+            if rescued.any():
+                lines = _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
+            rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
+            out.append(lines)
+        hl, vl = out
+    return hl, vl, rejected
 
 
 def find_grid(ink: np.ndarray) -> Grid:
     """Rulings and enclosed cells of a page (see module doc for units)."""
     hl = _line_strokes(ink, horizontal=True)
     vl = _line_strokes(ink, horizontal=False)
-    rejected = _reject_foreign(hl, vl)
+    hl, vl, rejected = _reject_foreign(hl, vl)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)
     _keep_table_lines(vl, tables)
