@@ -48,7 +48,6 @@ class _Lines:
     stats: np.ndarray
     keep: np.ndarray
     horizontal: bool
-    thick: np.ndarray | None = None  # pixels of the components dropped as too thick (255)
 
     @property
     def lengths(self) -> np.ndarray:
@@ -69,9 +68,7 @@ def _line_strokes(ink: np.ndarray, horizontal: bool) -> _Lines:
     thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(lines.lengths, 1) > settings.SCAN_LINE_MAX_THICKNESS_PX
     lines.keep = ~thick
     lines.keep[0] = False
-    before = m.copy()
     _erase(m, labels, stats, thick & (np.arange(len(stats)) > 0))
-    lines.thick = cv2.bitwise_and(before, cv2.bitwise_not(m))
     return lines
 
 
@@ -161,10 +158,9 @@ def _ends(lines: _Lines, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
-    """Strokes of ``lines`` that are not table rulings: one that runs from edge to edge of the
-    paper (tables keep margins), or has an end that touches no crossing line, unless at least two
-    other strokes end loose at the same place (a table cut by a page break) away from the paper's
-    edge (a sensor streak runs to the edge)."""
+    """Strokes of ``lines`` that are not table rulings: an end that touches no crossing line,
+    unless at least two other strokes end loose at the same place (a table cut by a page break)
+    away from the paper's edge (a sensor streak runs to the edge)."""
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     edge = settings.SCAN_STREAK_OVERRUN_PX
     size = other.shape[1] if lines.horizontal else other.shape[0]
@@ -175,10 +171,6 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
             if not _end_anchored(other, x, y):
                 loose.append((int(i), k, x if lines.horizontal else y))
     drop = np.zeros(len(lines.stats), bool)
-    for i in idx:  # from one edge of the paper to the other: a streak or crease, whatever it touches
-        (x0, y0), (x1, y1) = _ends(lines, i)
-        a, b = (x0, x1) if lines.horizontal else (y0, y1)
-        drop[i] = a < edge and b >= size - edge
     for i, k, pos in loose:
         fellows = sum(1 for j, kk, p in loose if j != i and kk == k and abs(p - pos) <= t)
         at_edge = pos < edge or pos >= size - edge
@@ -219,21 +211,11 @@ def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndar
     return out
 
 
-def _with_rescued(lines: _Lines, other: np.ndarray) -> _Lines:
-    """``lines`` plus the rulings rescued from its too-thick components (a crease running into
-    a punch hole and across a ruling makes one blob of all three)."""
-    if lines.thick is None or not lines.thick.any():
-        return lines
-    rescued = _rescue(lines.thick, other, lines.horizontal)
-    return _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal) if rescued.any() else lines
-
-
 def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
     nothing), keeping straight rulings found inside them; returns the (possibly relabelled)
     strokes and the mask of what was rejected (255)."""
     rejected = np.zeros_like(hl.mask)
-    hl, vl = (_with_rescued(lines, other) for lines, other in ((hl, vl.mask), (vl, hl.mask)))
     for _ in range(2):
         dh = _foreign(hl, vl.mask)
         dv = _foreign(vl, hl.mask)
