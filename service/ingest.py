@@ -117,8 +117,9 @@ class SourceFile:
         (w, h), dpi = self._images.sizes[number - 1], self._images.dpis[number - 1]
         return w * 72.0 / dpi, h * 72.0 / dpi
 
-    def render(self, number: int, dpi: int) -> np.ndarray:
-        """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
+    def render(self, number: int, dpi: int, colour: bool = False) -> np.ndarray:
+        """Page ``number`` as a greyscale uint8 array at ``dpi`` (H×W×3 RGB when ``colour``);
+        refuses absurd page sizes."""
         import numpy as np
 
         w_pt, h_pt = self.page_size_points(number)
@@ -128,11 +129,11 @@ class SourceFile:
                 f"page {number} is {w_pt / 72:.0f}×{h_pt / 72:.0f} inches: too large to render"
             )
         if self.is_pdf:
-            bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=True)
-            return np.asarray(bitmap.to_pil().convert("L"))
+            bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=not colour)
+            return np.asarray(bitmap.to_pil().convert("RGB" if colour else "L"))
         (w, h), frame_dpi = self._images.sizes[number - 1], self._images.dpis[number - 1]
         size = (w, h) if abs(frame_dpi - dpi) <= 1 else (round(w * dpi / frame_dpi), round(h * dpi / frame_dpi))
-        return np.asarray(self._images.load(number - 1, size))
+        return np.asarray(self._images.load(number - 1, size, colour=colour))
 
 
 def open_source(path: str | Path) -> SourceFile:

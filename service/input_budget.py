@@ -46,16 +46,17 @@ class LazyFrames:
             img.seek(index)
             img.load()
 
-    def load(self, index: int, size: tuple[int, int]) -> Any:
-        """Frame ``index`` as a greyscale PIL image of ``size`` pixels; only this frame is decoded."""
+    def load(self, index: int, size: tuple[int, int], colour: bool = False) -> Any:
+        """Frame ``index`` as a greyscale (RGB when ``colour``) PIL image of ``size`` pixels; only
+        this frame is decoded."""
         from PIL import Image
 
         try:
             with Image.open(self.path) as img:
                 img.seek(index)
                 if img.format == "JPEG" and size[0] < img.size[0]:
-                    img.draft("L", size)  # DCT scaling: decode at 1/2, 1/4 or 1/8 of the size
-                frame = img.convert("L")
+                    img.draft("RGB" if colour else "L", size)  # DCT scaling: decode at 1/2, 1/4 or 1/8
+                frame = img.convert("RGB" if colour else "L")
         except Exception as exc:  # noqa: BLE001 - a frame past the first is truncated/corrupt (any Pillow error)
             raise CorruptInput(f"cannot decode frame {index + 1} of the image: {exc}") from exc
         if frame.size != size:

@@ -60,6 +60,7 @@ class Token(Frozen):
     confidence: float = 1.0
     alt_text: str | None = None
     source: Source = Source.PDF_TEXT
+    doubt: str = ""  # why the crop's reading or placement is in doubt (→ Flag.PLACEMENT_DOUBT), "" if none
 
 
 class Ruling(Frozen):
@@ -103,6 +104,7 @@ class Flag(StrEnum):
     NARRATIVE_MISMATCH = "narrative_mismatch"
     OLD_LAYOUT = "old_layout"
     UNCERTAIN_ROW = "uncertain_row"
+    PLACEMENT_DOUBT = "placement_doubt"  # grid position in doubt (registration, rejected lines): sums cannot clear it
     UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
     # Added by validation (issue 8): a noted certain blank, a row no cell of which was read,
@@ -110,7 +112,6 @@ class Flag(StrEnum):
     PRINTED_BLANK = "printed_blank"
     ROW_NOT_READ = "row_not_read"
     REPORT_ERROR = "report_error"
-    PLACEMENT_DOUBT = "placement_doubt"  # the cell's grid position is in doubt (registration)
 
 
 # Flags that are *noted* (shown, exported, kept in ``reasons``) but need no person: a cell that

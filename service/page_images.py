@@ -1,7 +1,7 @@
 """The image a page's bboxes refer to, re-created from the source file.
 
 Text-layer pages: the page rendered at the working DPI. OCR pages: the page rendered at the OCR
-DPI and straightened by the skew the scan reader found (``Page.skew_degrees``), exactly as the
+DPI in colour and straightened by the skew the scan reader found (``Page.skew_degrees``), exactly as the
 reader saw it. The review UI and ``--debug`` overlays draw cells on these images.
 """
 
@@ -15,12 +15,11 @@ from service.model import Page, PageMode
 
 
 def page_image(source: SourceFile, page: Page) -> np.ndarray:
-    """Greyscale uint8 image of ``page`` in the coordinates of its tokens and cell bboxes."""
+    """uint8 image of ``page`` in the coordinates of its tokens and cell bboxes: greyscale for
+    text-layer pages, RGB for OCR pages (the reviewer sees seals and pen marks in colour)."""
     if page.mode is PageMode.TEXT:
         return source.render(page.number, settings.WORKING_DPI)
-    image = source.render(page.number, settings.OCR_RENDER_DPI)
-    if page.skew_degrees == 0:
-        return image
-    from service.scan.deskew import straighten
+    image = source.render(page.number, settings.OCR_RENDER_DPI, colour=True)
+    from service.scan.colour import straighten_colour
 
-    return straighten(image, -page.skew_degrees)
+    return straighten_colour(image, -page.skew_degrees)

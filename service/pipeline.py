@@ -74,7 +74,7 @@ def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | Non
     from service.scan import read_scanned_page
 
     free_text = "end" not in find_headings(lines_before or [])
-    image = src.render(number, settings.OCR_RENDER_DPI)
+    image = src.render(number, settings.OCR_RENDER_DPI, colour=True)
     page, deskewed = read_scanned_page(image, number, free_text=free_text)
     ctx.images[number] = deskewed
     return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n)})

@@ -171,3 +171,30 @@ T2_MIN_LABEL_SIMILARITY = 0.75      # t2 labels are short and alike (行政许�
 T3_LABEL_GAP_PX = 4.0               # label tokens end at least this far left of the first value column
 DISAGREEMENT_CONFIDENCE = 0.5       # confidence given to a reading another engine contradicts
 REPAIRED_CONFIDENCE = 0.6           # confidence of a reading with letters taken for digits
+
+# --- Ink: coloured ink, non-table lines, blank vs ink (service/scan/colour.py, lines.py, cells.py) ---
+# Pixel values at OCR_RENDER_DPI (200 dpi); chroma/grey in 0–255; hue in OpenCV units (degrees / 2).
+SCAN_COLOUR_MIN_CHROMA = 30       # max(R,G,B) − min(R,G,B) at least this … (JPEG noise on black print is below)
+SCAN_COLOUR_MIN_SATURATION = 0.2  # … and chroma / max(R,G,B) at least this: the pixel is coloured ink
+SCAN_COLOUR_RED_HUE = (150, 15)   # red family: hue ≥ first or ≤ second (seals)
+SCAN_COLOUR_BLUE_HUE = (85, 140)  # blue family (ballpoint pens, blue-black ink)
+SCAN_COLOUR_FRINGE_PX = 1         # pale non-coloured pixels this close to coloured ink are lifted to paper
+SCAN_COLOUR_FRINGE_MIN_GREY = 150 # … only when lighter than this (dark print beside a stroke stays)
+SCAN_RULING_END_TOLERANCE_PX = 14 # a ruling's end must lie this close to a crossing ruling (or the table frame)
+SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
+SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
+SCAN_INK_NOISE_FLOOR_PX = 20      # pale cell ink (after specks, rulings, coloured ink) above this may be a glyph
+SCAN_FAINT_INK_THRESHOLD = 0.88   # a cell without ink at SCAN_INK_THRESHOLD is re-checked at this fraction …
+SCAN_FAINT_GLYPH_MIN_H_PX = 12    # … and holds ink when a mark this tall is found (a pale digit, not a blank)
+SCAN_TICK_MIN_ASPECT = 0.7        # a hand tick beside a number is about as wide as tall (digits are narrower) …
+SCAN_TICK_MAX_FILL = 0.3          # … sparse (ink share of its box) …
+SCAN_TICK_MIN_REL_H = 0.6         # … and at least this × the digits' height
+SCAN_DIGIT_MAX_ASPECT = 0.8       # a printed digit is at most this wide relative to its height
+SCAN_TICK_TOP_MIN_X = 0.6         # a tick's highest ink lies right of this share of its width …
+SCAN_TICK_VERTEX_MAX_X = 0.7      # … and its lowest ink (the vertex) left of this share
+SCAN_CREASE_MAX_GAP_PX = 6        # a white line up to this wide cutting the rulings is healed (light crease, dropout) …
+SCAN_CREASE_MIN_RULINGS = 4       # … when it cuts at least this many rulings …
+SCAN_CREASE_ALIGN_PX = 10         # … at places lined up within this (a slightly curved fold)
+SCAN_CREASE_MIN_COVER = 0.6       # … and at least this share of the rulings crossing that place
+SCAN_CREASE_MAX_HALF_PX = 2       # the healed band is at most 2·this+1 px wide
+SCAN_RESCUE_MIN_COVER = 0.97      # a row of a rejected stroke this complete between crossing rulings is a ruling

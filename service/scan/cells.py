@@ -25,11 +25,15 @@ _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
 
 @dataclass(frozen=True)
 class CellCrops:
-    """One inked cell: its box, one crop per text line, and one crop of all its ink."""
+    """One inked cell: its box, one crop per text line, and one crop of all its ink.
+
+    ``doubt``: why the reading may be damaged (a rejected non-table line crosses the text), or "".
+    """
 
     box: Box
     lines: tuple[np.ndarray, ...]
     whole: np.ndarray
+    doubt: str = ""
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -108,24 +112,108 @@ def _crop(grey: np.ndarray, ink: np.ndarray, y0: int, y1: int) -> np.ndarray:
     return _pad_scale(grey[y0:y1, x0:x1], y1 - y0, settings.SCAN_MIN_GLYPH_PX)
 
 
+def _faint_ink(norm: np.ndarray, not_lines: np.ndarray) -> np.ndarray | None:
+    """The cell's ink at the faint threshold (``SCAN_FAINT_INK_THRESHOLD``), when it holds a
+    glyph-sized mark (``SCAN_FAINT_GLYPH_MIN_H_PX`` tall): a pale digit is ink, not a blank."""
+    faint = np.where(norm < int(255 * settings.SCAN_FAINT_INK_THRESHOLD), 255, 0).astype(np.uint8)
+    away = cv2.erode(not_lines, np.ones((5, 5), np.uint8))  # the pale edges of rulings are no ink
+    faint = clean_cell_ink(cv2.bitwise_and(faint, away))
+    if int(np.count_nonzero(faint)) < settings.SCAN_INK_NOISE_FLOOR_PX:
+        return None
+    _, _, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
+    h, w = faint.shape
+    x, y, cw, ch = (stats[1:, k] for k in range(4))
+    inside = (x > 1) & (y > 1) & (x + cw < w - 1) & (y + ch < h - 1)  # residue hugs the cell's edge
+    glyph = inside & (ch >= settings.SCAN_FAINT_GLYPH_MIN_H_PX)
+    return faint if bool(glyph.any()) else None
+
+
+def drop_tick(cell_ink: np.ndarray) -> np.ndarray:
+    """The cell's ink without a hand-drawn tick (√) beside a printed number, else unchanged.
+
+    A tick is the rightmost component, as wide as it is tall (``SCAN_TICK_MIN_ASPECT``), sparse
+    (ink ≤ ``SCAN_TICK_MAX_FILL`` of its box), at least ``SCAN_TICK_MIN_REL_H`` × the digits'
+    height, and apart from them; every other mark must look like a digit (narrower than
+    ``SCAN_DIGIT_MAX_ASPECT``) or a decimal point. A tick touching a digit is left (the reading
+    then fails and the cell is flagged).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
+    if n < 3:
+        return cell_ink
+    comps = stats[1:]
+    right = int(np.argmax(comps[:, 0] + comps[:, 2]))
+    x, _, w, h, area = (int(v) for v in comps[right])
+    rest = np.delete(comps, right, axis=0)
+    glyphs = rest[rest[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX]
+    if glyphs.size == 0:
+        return cell_ink
+    digit_h = int(glyphs[:, cv2.CC_STAT_HEIGHT].max())
+    narrow = glyphs[:, cv2.CC_STAT_WIDTH] <= settings.SCAN_DIGIT_MAX_ASPECT * glyphs[:, cv2.CC_STAT_HEIGHT]
+    apart = x >= int((rest[:, 0] + rest[:, 2]).max()) + 1
+    sparse = w >= settings.SCAN_TICK_MIN_ASPECT * h and area <= settings.SCAN_TICK_MAX_FILL * w * h
+    if not (bool(narrow.all()) and apart and sparse and h >= settings.SCAN_TICK_MIN_REL_H * digit_h):
+        return cell_ink
+    if not _tick_shaped(labels[:, x:x + w] == right + 1):
+        return cell_ink
+    return np.where(labels == right + 1, 0, cell_ink).astype(np.uint8)
+
+
+def _tick_shaped(own: np.ndarray) -> bool:
+    """A √: its highest ink in the right part of its box, its lowest ink (the vertex) left of
+    centre — unlike two digits run together, whose tops and bottoms spread over the box."""
+    rows = np.flatnonzero(own.any(axis=1))
+    w = own.shape[1]
+    top = np.flatnonzero(own[rows[0]]) / w
+    bottom = np.flatnonzero(own[rows[-1]]) / w
+    return bool(top.min() >= settings.SCAN_TICK_TOP_MIN_X and bottom.max() <= settings.SCAN_TICK_VERTEX_MAX_X)
+
+
+def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
+    """Whether a rejected non-table line passes within ``SCAN_REJECTED_NEAR_PX`` of the text."""
+    if rejected is None or not rejected.any():
+        return False
+    ys, xs = np.nonzero(cell_ink)
+    n = settings.SCAN_REJECTED_NEAR_PX
+    y0, x0 = max(0, int(ys.min()) - n), max(0, int(xs.min()) - n)
+    return bool(rejected[y0:int(ys.max()) + n + 1, x0:int(xs.max()) + n + 1].any())
+
+
 def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
-               denoise: bool) -> CellCrops | None:
-    """Crops of one cell, or ``None`` when the cell holds no ink (it is blank)."""
+               denoise: bool, rejected: np.ndarray | None = None) -> CellCrops | None:
+    """Crops of one cell, or ``None`` when the cell holds no ink (it is blank).
+
+    ``rejected`` (optional, page mask, 255 = a line judged not to be a table ruling) is removed
+    from the ink like the rulings; when it crosses the text the crops carry a ``doubt``. A cell
+    whose ink is too pale for the ink mask but holds a glyph-sized mark at the faint threshold is
+    read from that faint ink (ink is never a blank; unreadable ink becomes an empty reading).
+    """
     i = settings.SCAN_CELL_INSET_PX
     x0, y0, x1, y1 = box[0] + i, box[1] + i, box[2] - i, box[3] - i
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(lines[y0:y1, x0:x1])))
+    drop = lines[y0:y1, x0:x1]
+    rej = rejected[y0:y1, x0:x1] if rejected is not None else None
+    if rej is not None:
+        drop = cv2.bitwise_or(drop, rej)
+    not_lines = cv2.bitwise_not(drop)
+    cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines))
     if int(np.count_nonzero(cell_ink)) < settings.SCAN_CELL_MIN_INK_PX:
-        return None
+        faint = _faint_ink(norm[y0:y1, x0:x1], not_lines)
+        if faint is None:
+            return None
+        cell_ink = faint
+    marked = cell_ink
+    cell_ink = drop_tick(cell_ink)
     grey = norm[y0:y1, x0:x1].copy()
     if denoise:
         grey = cv2.medianBlur(grey, 3)
-    grey[lines[y0:y1, x0:x1] > 0] = 255
+    grey[drop > 0] = 255
+    grey[(marked > 0) & (cell_ink == 0)] = 255
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
-    return CellCrops(box=box, lines=crops, whole=whole)
+    doubt = "a line that is not a table ruling (streak, crease) crosses the text" if _crossed(rej, cell_ink) else ""
+    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
 
 
 def _for_tesseract(crop: np.ndarray) -> np.ndarray:
@@ -168,7 +256,7 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         if wants_digit_reading(text):
             numeric.append(len(tokens))
         tokens.append(Token(text=text, bbox=tuple(float(v) for v in cell.box), confidence=conf,
-                            source=Source.OCR))
+                            source=Source.OCR, doubt=cell.doubt))
     if digits is not None and numeric:
         alts = digits.read_digits([_for_tesseract(cells[i].whole) for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):

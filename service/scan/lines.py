@@ -4,6 +4,13 @@ Input: the ink mask (uint8 H×W, ink = 255) of the deskewed page at ``settings.O
 Output coordinates are pixels of that image, origin top-left, boxes ``(x0, y0, x1, y1)`` with
 exclusive ``x1``/``y1``. A cell is a region enclosed by rulings, so merged cells come out as one
 box. A table cut by a page break is closed by the bounding box of its line network.
+
+Lines that are not table rulings are rejected before the network is built (``_reject_foreign``):
+a ruling of these all-ruled tables ends on a crossing ruling at both ends (or, where a page break
+cut the table, on a common edge shared by several rulings away from the paper's edge). Fax sensor
+streaks and fold creases run past the table frame through margins and prose; seal rings, punch
+holes and dark borders leave short or thick strokes ending in mid-cell. Their pixels are kept in
+``Grid.rejected`` so that cells can drop them and say when one crosses their text.
 """
 
 from __future__ import annotations
@@ -21,11 +28,15 @@ Box = tuple[int, int, int, int]
 
 @dataclass(frozen=True)
 class Grid:
-    """The line network of one page: a mask of the rulings (255 = line), rulings and cell boxes."""
+    """The line network of one page: a mask of the rulings (255 = line), rulings and cell boxes.
+
+    ``rejected``: 255 on line-like strokes that were judged not to be table rulings (or ``None``).
+    """
 
     mask: np.ndarray
     rulings: tuple[Ruling, ...]
     cells: tuple[Box, ...]
+    rejected: np.ndarray | None = None
 
 
 @dataclass
@@ -132,12 +143,109 @@ def _cells(tables: np.ndarray) -> list[Box]:
     return out
 
 
+def _end_anchored(other: np.ndarray, x: int, y: int) -> bool:
+    """Whether a crossing line's pixels lie within ``SCAN_RULING_END_TOLERANCE_PX`` of (x, y)."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    return bool(other[max(0, y - t):y + t + 1, max(0, x - t):x + t + 1].any())
+
+
+def _ends(lines: _Lines, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The two end points (x, y) of stroke ``i`` (box centre line)."""
+    x, y, w, h = (int(v) for v in lines.stats[i, :4])
+    if lines.horizontal:
+        return (x, y + h // 2), (x + w - 1, y + h // 2)
+    return (x + w // 2, y), (x + w // 2, y + h - 1)
+
+
+def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
+    """Strokes of ``lines`` that are not table rulings: an end that touches no crossing line,
+    unless at least two other strokes end loose at the same place (a table cut by a page break)
+    away from the paper's edge (a sensor streak runs to the edge)."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    edge = settings.SCAN_STREAK_OVERRUN_PX
+    size = other.shape[1] if lines.horizontal else other.shape[0]
+    idx = np.flatnonzero(lines.keep)
+    loose: list[tuple[int, int, int]] = []  # (stroke, which end 0/1, position along the stroke)
+    for i in idx:
+        for k, (x, y) in enumerate(_ends(lines, i)):
+            if not _end_anchored(other, x, y):
+                loose.append((int(i), k, x if lines.horizontal else y))
+    drop = np.zeros(len(lines.stats), bool)
+    for i, k, pos in loose:
+        fellows = sum(1 for j, kk, p in loose if j != i and kk == k and abs(p - pos) <= t)
+        at_edge = pos < edge or pos >= size - edge
+        if fellows < 2 or at_edge:
+            drop[i] = True
+    return drop
+
+
+def _relabel(mask: np.ndarray, horizontal: bool) -> _Lines:
+    """The strokes of ``mask`` as a fresh ``_Lines`` (every component kept)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.ones(len(stats), bool)
+    keep[0] = False
+    return _Lines(mask, labels, stats, keep, horizontal)
+
+
+def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Table rulings inside rejected strokes (a crease that runs into a ruling makes one
+    component of both): the rows of a rejected stroke that it covers almost completely
+    (``SCAN_RESCUE_MIN_COVER``) between the outermost crossing rulings, when the stroke also
+    holds other, partial rows (the crease); a lone straight streak is not rescued. Returns pixels."""
+    if not horizontal:
+        return np.ascontiguousarray(_rescue(dropped.T.copy(), other.T.copy(), True).T)
+    out = np.zeros_like(dropped)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dropped, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        crossing = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
+        if crossing.size < 2:
+            continue
+        xl, xr = x + int(crossing[0]), x + int(crossing[-1]) + 1
+        own = labels[y:y + h, xl:xr] == i
+        full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+        if int(own.any(axis=1).sum()) <= int(full.sum()) + 1:
+            continue  # one straight line on its own (a streak): nothing was merged into it
+        out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
+    return out
+
+
+def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]:
+    """Erase non-table strokes from both directions (two passes: a rejected streak anchors
+    nothing), keeping straight rulings found inside them; returns the (possibly relabelled)
+    strokes and the mask of what was rejected (255)."""
+    rejected = np.zeros_like(hl.mask)
+    for _ in range(2):
+        dh = _foreign(hl, vl.mask)
+        dv = _foreign(vl, hl.mask)
+        if not (dh.any() or dv.any()):
+            break
+        out = []
+        for lines, drop, other in ((hl, dh, vl.mask), (vl, dv, hl.mask)):
+            dropped = np.zeros_like(lines.mask)
+            for i in np.flatnonzero(drop):
+                x, y, w, h = (int(v) for v in lines.stats[i, :4])
+                dropped[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
+            _erase(lines.mask, lines.labels, lines.stats, drop)
+            lines.keep &= ~drop
+            rescued = _rescue(dropped, other, lines.horizontal) if drop.any() else dropped
+            if rescued.any():
+                lines = _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
+            rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
+            out.append(lines)
+        hl, vl = out
+    return hl, vl, rejected
+
+
 def find_grid(ink: np.ndarray) -> Grid:
     """Rulings and enclosed cells of a page (see module doc for units)."""
     hl = _line_strokes(ink, horizontal=True)
     vl = _line_strokes(ink, horizontal=False)
+    hl, vl, rejected = _reject_foreign(hl, vl)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)
     _keep_table_lines(vl, tables)
     rulings = (*_rulings(hl), *_rulings(vl))
-    return Grid(mask=cv2.bitwise_or(hl.mask, vl.mask), rulings=tuple(rulings), cells=tuple(_cells(tables)))
+    return Grid(mask=cv2.bitwise_or(hl.mask, vl.mask), rulings=tuple(rulings), cells=tuple(_cells(tables)),
+                rejected=rejected)

@@ -1,8 +1,10 @@
 """Read one scanned page image into a ``Page``: deskew → rulings/cells → per-cell OCR → free text.
 
-Input: 8-bit greyscale page at ``settings.OCR_RENDER_DPI``. Output coordinates are pixels of the
-*deskewed* image (same size as the input), origin top-left — the image returned alongside the
-``Page`` is the one a review UI must crop from.
+Input: 8-bit page at ``settings.OCR_RENDER_DPI``, RGB (H×W×3) or greyscale (H×W). Coloured ink
+(seals, pen ticks, signatures) is separated first (``colour.separate_ink``); rulings and digits
+are read from the black print only. Output coordinates are pixels of the *deskewed* image (same
+size as the input), origin top-left — the image returned alongside the ``Page`` (in the input's
+colours) is the one a review UI must crop from.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from models.base import DigitReader, LineRecognizer, PageTextDetector
 from service import settings
 from service.model import Page, PageMode, Source, Token
 from service.scan.cells import cell_crops, clean_ink, read_cells
+from service.scan.colour import separate_ink, straighten_colour
+from service.scan.creases import heal_white_lines
 from service.scan.deskew import binarise, deskew, normalise_lighting
 from service.scan.lines import Grid, find_grid
 
@@ -96,7 +100,8 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
                       digits: DigitReader | None = None,
                       detector: PageTextDetector | None = None,
                       free_text: bool = True) -> tuple[Page, np.ndarray]:
-    """(``Page`` in OCR mode, deskewed image) for one greyscale page image; ``number`` is 1-based.
+    """(``Page`` in OCR mode, deskewed image) for one RGB or greyscale page image; ``number`` is
+    1-based. The deskewed image keeps the input's colours (and shape).
 
     Tokens: one per inked table cell (bbox = cell box, numbers with a tesseract ``alt_text``;
     ink without a reading → text ``""`` and confidence 0.0), then one per free text line outside
@@ -105,19 +110,23 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
     tesseract adapters. ``free_text=False`` skips the text outside tables (the slowest part of a
     prose page) when the caller knows it needs none.
     """
-    if image.ndim != 2 or image.dtype != np.uint8:
-        raise ValueError("read_scanned_page expects an 8-bit greyscale image")
+    if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
+        raise ValueError("read_scanned_page expects an 8-bit greyscale or RGB image")
     rec, dig, det = _engines(recognizer, digits, detector)
-    straight, angle = deskew(image)
-    norm = normalise_lighting(straight)
+    print_grey, angle = deskew(separate_ink(image).grey)
+    straight = straighten_colour(image, angle)
+    norm = normalise_lighting(print_grey)
     ink = binarise(norm)
     grid = find_grid(ink)
+    norm, healed = heal_white_lines(norm, ink, grid.rulings)
+    if healed:
+        ink = binarise(norm)
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
-    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise) for b in grid.cells) if c]
+    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
     if free_text:
         tokens += free_text_tokens(norm, ink, _table_mask(grid), det)
-    h, w = straight.shape
+    h, w = straight.shape[:2]
     note = "" if grid.cells else "no ruled table found: tokens are det+rec text lines"
     page = Page(number=number, width=float(w), height=float(h), mode=PageMode.OCR, tokens=tuple(tokens),
                 rulings=grid.rulings, skew_degrees=-angle, note=note)

@@ -29,6 +29,8 @@ def read_cell(key: str, tokens: tuple[Token, ...], page: int, box: BBox | None) 
     source = tokens[0].source if tokens else Source.PDF_TEXT
     text = cell_text(tokens)
     base = Cell(key=key, text=text, page=page, bbox=bbox, source=source)
+    for doubt in dict.fromkeys(t.doubt for t in tokens if t.doubt):
+        base = base.with_flag(Flag.PLACEMENT_DOUBT, doubt)
     if tokens and not text.strip():
         return base.with_flag(Flag.UNPARSABLE, "ink in the cell but no text could be read")
     parsed = parse_number(text)
