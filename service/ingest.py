@@ -1,7 +1,9 @@
 """Open an input file safely: sniff its type, enforce limits, expose pages for reading.
 
-A ``SourceFile`` hides whether pages come from a PDF or from (multi-page) images. Page numbers
-are 1-based. Rendered images are 8-bit greyscale numpy arrays at the requested DPI.
+A ``SourceFile`` hides whether pages come from a PDF, a (multi-page) image or a folder of page
+images (one report; see ``service.ingest_images``). Page numbers are 1-based. ``render`` gives
+8-bit greyscale numpy arrays at the requested DPI; ``render_native`` gives the page as captured
+(RGB, square pixels) for the page geometry of photos and faxes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import numpy as np
 
 from service import settings
 from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+from service.ingest_images import IMAGE_DEFAULT_DPI, Frame, folder_pages, frames_of
+
+__all__ = ["IMAGE_DEFAULT_DPI", "FileType", "SourceFile", "open_source", "sniff_type"]
 
 
 class FileType(StrEnum):
@@ -23,6 +28,8 @@ class FileType(StrEnum):
     PNG = "png"
     JPEG = "jpeg"
     TIFF = "tiff"
+    HEIC = "heic"
+    FOLDER = "folder"  # a report kept as a folder of page images
 
 
 _MAGIC: tuple[tuple[bytes, FileType], ...] = (
@@ -32,7 +39,7 @@ _MAGIC: tuple[tuple[bytes, FileType], ...] = (
     (b"II*\x00", FileType.TIFF),
     (b"MM\x00*", FileType.TIFF),
 )
-IMAGE_DEFAULT_DPI = 200  # an image without a DPI tag is assumed to be a 200 dpi scan
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1")
 
 
 def sniff_type(head: bytes) -> FileType | None:
@@ -40,6 +47,8 @@ def sniff_type(head: bytes) -> FileType | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return FileType.HEIC
     if b"%PDF-" in head[:1024]:
         return FileType.PDF
     return None
@@ -63,8 +72,7 @@ class SourceFile:
     page_count: int
     _pdfium: Any = None
     _plumber: Any = None
-    _images: list[Any] = field(default_factory=list)
-    image_dpi: float = IMAGE_DEFAULT_DPI
+    _frames: list[Frame] = field(default_factory=list)
 
     def __enter__(self) -> SourceFile:
         return self
@@ -82,6 +90,11 @@ class SourceFile:
     def is_pdf(self) -> bool:
         return self.type is FileType.PDF
 
+    @property
+    def image_dpi(self) -> float:
+        """The first image page's horizontal DPI as its header claims (image inputs only)."""
+        return self._frames[0].dpi_x
+
     def plumber_page(self, number: int) -> Any:
         """The pdfplumber page (PDF inputs only); opened lazily since images need none."""
         if self._plumber is None:
@@ -98,8 +111,8 @@ class SourceFile:
         if self.is_pdf:
             w, h = self._pdfium[number - 1].get_size()
             return float(w), float(h)
-        img = self._images[number - 1]
-        return img.width * 72.0 / self.image_dpi, img.height * 72.0 / self.image_dpi
+        frame = self._frames[number - 1]
+        return frame.width * 72.0 / frame.dpi_x, frame.height * 72.0 / frame.dpi_y
 
     def render(self, number: int, dpi: int) -> np.ndarray:
         """Page ``number`` as a greyscale uint8 array at ``dpi``; refuses absurd page sizes."""
@@ -114,16 +127,46 @@ class SourceFile:
             return np.asarray(bitmap.to_pil().convert("L"))
         from PIL import Image
 
-        img = self._images[number - 1].convert("L")
-        if abs(self.image_dpi - dpi) > 1:
-            size = (round(img.width * dpi / self.image_dpi), round(img.height * dpi / self.image_dpi))
+        frame = self._frames[number - 1]
+        img = frame.load().convert("L")
+        size = (round(frame.width * dpi / frame.dpi_x), round(frame.height * dpi / frame.dpi_y))
+        if size != img.size:
             img = img.resize(size, Image.Resampling.LANCZOS)
         return np.asarray(img)
+
+    def render_native(self, number: int) -> tuple[np.ndarray, float]:
+        """(RGB uint8 H×W×3 image, its claimed DPI): page ``number`` as captured, square pixels.
+
+        Images keep their pixels (a non-square DPI such as fax 204×98 is resampled along the
+        coarser axis to the finer one); PDF pages are rendered at ``OCR_RENDER_DPI`` of their
+        page size. Either way the longer side is capped at ``GEOMETRY_MAX_NATIVE_SIDE_PX`` (a
+        photo kept in a PDF with the camera's 72 dpi page size is 55 inches "long"): the claimed
+        DPI then shrinks with it. Page geometry finds the real resolution from the content.
+        """
+        from PIL import Image
+
+        cap = settings.GEOMETRY_MAX_NATIVE_SIDE_PX
+        if self.is_pdf:
+            w_pt, h_pt = self.page_size_points(number)
+            dpi = min(float(settings.OCR_RENDER_DPI), cap * 72.0 / max(w_pt, h_pt))
+            bitmap = self._pdfium[number - 1].render(scale=dpi / 72.0)
+            return np.asarray(bitmap.to_pil().convert("RGB")), dpi
+        frame = self._frames[number - 1]
+        img = frame.load().convert("RGB")
+        dpi = max(frame.dpi_x, frame.dpi_y)
+        w, h = img.width * dpi / frame.dpi_x, img.height * dpi / frame.dpi_y
+        shrink = min(1.0, cap / max(w, h))
+        size = (round(w * shrink), round(h * shrink))
+        if size != img.size:
+            img = img.resize(size, Image.Resampling.LANCZOS if shrink < 1 else Image.Resampling.BICUBIC)
+        return np.asarray(img), dpi * shrink
 
 
 def open_source(path: str | Path) -> SourceFile:
     """Open ``path`` or raise a ``GoujiError`` whose message says what is wrong with the file."""
     path = Path(path)
+    if path.is_dir():
+        return _open_folder(path)
     if not path.is_file():
         raise UnsupportedInput("no such file")
     size = path.stat().st_size
@@ -135,7 +178,7 @@ def open_source(path: str | Path) -> SourceFile:
         head = fh.read(1024)
     kind = sniff_type(head)
     if kind is None:
-        raise UnsupportedInput("unsupported file type (expected PDF, PNG, JPEG or TIFF)")
+        raise UnsupportedInput("unsupported file type (expected PDF, PNG, JPEG, TIFF or HEIC)")
     digest = sha256_of(path)
     if kind is FileType.PDF:
         return _open_pdf(path, digest)
@@ -164,27 +207,34 @@ def _open_pdf(path: Path, digest: str) -> SourceFile:
 
 
 def _open_image(path: Path, kind: FileType, digest: str) -> SourceFile:
-    from PIL import Image, ImageSequence
+    frames = frames_of(path, kind.value.upper())
+    return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _frames=frames)
 
-    Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
-    try:
-        img = Image.open(path)
-        frames: list[Any] = []
-        for frame in ImageSequence.Iterator(img):
-            if frame.width * frame.height > settings.MAX_IMAGE_PIXELS:
-                raise UnsupportedInput(
-                    f"image is {frame.width}×{frame.height} px, over the "
-                    f"{settings.MAX_IMAGE_PIXELS:,} pixel limit"
-                )
-            frame.load()
-            frames.append(frame.copy())
-            if len(frames) > settings.MAX_PAGES:
-                raise UnsupportedInput(f"the image has over {settings.MAX_PAGES} pages")
-        dpi = img.info.get("dpi", (IMAGE_DEFAULT_DPI, IMAGE_DEFAULT_DPI))[0] or IMAGE_DEFAULT_DPI
-    except Image.DecompressionBombError as exc:
-        raise UnsupportedInput(f"image too large (decompression bomb guard): {exc}") from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {exc}") from exc
-    dpi = float(dpi) if 50 <= float(dpi) <= 1200 else IMAGE_DEFAULT_DPI
-    return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _images=frames,
-                      image_dpi=dpi)
+
+def _open_folder(folder: Path) -> SourceFile:
+    """A report kept as a folder of page images: one page per frame, files in natural order.
+
+    The input limits apply to the folder as a whole (total bytes, total pages); its sha256 is
+    that of the page files' digests in page order, so a renamed folder is the same report.
+    """
+    files = folder_pages(folder)
+    total = sum(f.stat().st_size for f in files)
+    if total > settings.MAX_FILE_MB * 1024 * 1024:
+        raise UnsupportedInput(
+            f"the folder's images are {total / 1e6:.0f} MB, over the {settings.MAX_FILE_MB} MB limit")
+    frames: list[Frame] = []
+    digest = hashlib.sha256()
+    for file in files:
+        if file.stat().st_size == 0:
+            raise UnsupportedInput(f"{file.name}: empty file (0 bytes)")
+        with file.open("rb") as fh:
+            kind = sniff_type(fh.read(1024))
+        try:
+            frames.extend(frames_of(file, kind.value.upper() if kind else "image"))
+        except (CorruptInput, UnsupportedInput) as exc:
+            raise type(exc)(f"{file.name}: {exc}") from exc
+        if len(frames) > settings.MAX_PAGES:
+            raise UnsupportedInput(f"the folder has over {settings.MAX_PAGES} pages")
+        digest.update(sha256_of(file).encode())
+    return SourceFile(path=folder, type=FileType.FOLDER, sha256=digest.hexdigest(), page_count=len(frames),
+                      _frames=frames)

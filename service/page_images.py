@@ -1,8 +1,9 @@
 """The image a page's bboxes refer to, re-created from the source file.
 
-Text-layer pages: the page rendered at the working DPI. OCR pages: the page rendered at the OCR
-DPI and straightened by the skew the scan reader found (``Page.skew_degrees``), exactly as the
-reader saw it. The review UI and ``--debug`` overlays draw cells on these images.
+Text-layer pages: the page rendered at the working DPI. OCR pages: the page as captured, made
+upright by its ``Page.geometry`` (paper warp, resampling to the OCR DPI, quarter turns) and
+straightened by the skew the scan reader found (``Page.skew_degrees``), exactly as the reader
+saw it. The review UI and ``--debug`` overlays draw cells on these images.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ def page_image(source: SourceFile, page: Page) -> np.ndarray:
     """Greyscale uint8 image of ``page`` in the coordinates of its tokens and cell bboxes."""
     if page.mode is PageMode.TEXT:
         return source.render(page.number, settings.WORKING_DPI)
-    image = source.render(page.number, settings.OCR_RENDER_DPI)
+    if page.geometry is not None:
+        from service.scan.geometry import apply_geometry, to_grey
+
+        capture, _ = source.render_native(page.number)
+        image = to_grey(apply_geometry(capture, page.geometry))
+    else:
+        image = source.render(page.number, settings.OCR_RENDER_DPI)
     if page.skew_degrees == 0:
         return image
     from service.scan.deskew import straighten

@@ -91,6 +91,7 @@ SCAN_FREE_TEXT_FULL_PAGE_RATIO = 0.6  # bands covering more of the page → det 
 # Engines (rapidocr: models shipped inside the wheel; nothing is downloaded at run time).
 RAPIDOCR_DET_MODEL = "PP-OCRv6_det_small.onnx"
 RAPIDOCR_REC_MODEL = "PP-OCRv6_rec_small.onnx"
+RAPIDOCR_CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # 0/180 line classifier (page orientation)
 RAPIDOCR_MAX_SIDE_LEN = 2400      # rapidocr's global pre-resize limit, pixels
 RAPIDOCR_DET_LIMIT_SIDE_PX = 800  # det runs on the page scaled so its longer side is this
 RAPIDOCR_DET_BOX_THRESH = 0.5
@@ -102,3 +103,30 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
+# Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.
+IMAGE_MIN_DPI = 50                # an image header claiming less (or more, below) is ignored
+IMAGE_MAX_DPI = 1200
+GEOMETRY_MAX_NATIVE_SIDE_PX = 4200  # a capture is reduced to this longer side before geometry (12 MP)
+GEOMETRY_PLAUSIBLE_LONG_SIDE_IN = (9.5, 14.5)  # a claimed DPI is kept when the page's long side is this
+GEOMETRY_PAPER_WORK_SIDE_PX = 640   # the paper is searched on a copy this long
+GEOMETRY_PAPER_MIN_AREA_RATIO = 0.2  # a bright blob smaller than this share of the photo is no sheet
+GEOMETRY_PAPER_MIN_MARGIN_RATIO = 0.03  # less desk than this share of the image: a scan, not a photo
+GEOMETRY_PAPER_MIN_FILL = 0.9     # the quadrilateral must cover this share of the blob's hull
+GEOMETRY_PAPER_APPROX_EPS = (0.02, 0.03, 0.05, 0.08)  # polygon simplification tries (× perimeter)
+GEOMETRY_PAPER_FRAME_MARGIN_PX = 2  # (work copy) corners this close to the photo's edge are cut off
+GEOMETRY_A4_ASPECT_TOLERANCE = 0.1  # a found sheet this close to A4's 1.414 aspect is A4 (297 mm long)
+GEOMETRY_PAPER_PRESHRINK_BELOW = 0.8  # warp target / capture below this: area-reduce first
+GEOMETRY_ORIENT_DET_SCALE = 0.25  # text lines for orientation are detected on the page × this
+GEOMETRY_LINE_MIN_ELONGATION = 2.0  # a detected box this many times longer than thick is a line
+GEOMETRY_ORIENT_LINES = 12        # lines read both ways to tell up from down
+GEOMETRY_ORIENT_CROP_MAX_RATIO = 4  # … each cut to this many × its thickness (the classifier's 48×192)
+GEOMETRY_ORIENT_CROP_PAD_PX = 4
+GEOMETRY_ORIENT_MIN_LINES = 3     # fewer readable lines: orientation not sure
+GEOMETRY_ORIENT_MIN_AXIS_SHARE = 0.8  # share of line length along the winning direction
+GEOMETRY_ORIENT_CLS_MIN_MARGIN = 0.5  # mean P(upright) the chosen way − the other way (classifier)
+GEOMETRY_ORIENT_REC_LINES = 6     # lines read both ways when the classifier is unclear
+GEOMETRY_ORIENT_REC_MIN_MARGIN = 0.15  # mean rec score the chosen way − the other way
+GEOMETRY_ORIENT_MIN_VOTES = 0.7   # share of lines that read better the chosen way
+GEOMETRY_UNSURE_CONFIDENCE = 0.5  # tokens of a page whose orientation is not sure are capped at this

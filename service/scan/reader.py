@@ -105,8 +105,10 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
     tesseract adapters. ``free_text=False`` skips the text outside tables (the slowest part of a
     prose page) when the caller knows it needs none.
     """
+    if image.ndim == 3 and image.dtype == np.uint8:  # RGB page from geometry: read its grey
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     if image.ndim != 2 or image.dtype != np.uint8:
-        raise ValueError("read_scanned_page expects an 8-bit greyscale image")
+        raise ValueError("read_scanned_page expects an 8-bit greyscale or RGB image")
     rec, dig, det = _engines(recognizer, digits, detector)
     straight, angle = deskew(image)
     norm = normalise_lighting(straight)
