@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -24,10 +25,22 @@ def main() -> None:
 @click.option("--debug", "debug_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also draw the detected grid and flagged cells on page images here.")
 def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None) -> None:
-    """Extract tables 二/三/四 of each FILE into the output contract of FORMAT.md."""
-    from service.contract import write_contract
+    """Extract tables 二/三/四 of each FILE into the output contract of FORMAT.md.
+
+    A FILE may be a folder of page images: one report, pages in natural order (page-2 before
+    page-10), written as <folder name>.json. Two inputs that would write the same output name
+    are refused before anything is extracted.
+    """
+    from service.contract import output_name, write_contract
     from service.pipeline import extract as run_pipeline
 
+    clashes = output_clashes(files, output_name)
+    if clashes:
+        for name, paths in clashes.items():
+            _say(f"{name} would be written by {' and '.join(map(str, paths))}: rename one or extract "
+                 "them into different --out folders")
+        click.echo("nothing was extracted (output names clash)", err=True)
+        sys.exit(2)
     failures = 0
     with click.progressbar(files, label="extracting", file=sys.stderr,
                            item_show_func=lambda p: p.name if p else "") as bar:
@@ -53,6 +66,14 @@ def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None) -> N
     if failures:
         click.echo(f"{failures} of {len(files)} file(s) could not be read", err=True)
         sys.exit(1)
+
+
+def output_clashes(files: tuple[Path, ...], name_of: Callable[[Path], str]) -> dict[str, list[Path]]:
+    """Output names that more than one input would write, with those inputs (same path twice too)."""
+    by_name: dict[str, list[Path]] = {}
+    for path in files:
+        by_name.setdefault(name_of(path), []).append(path)
+    return {name: paths for name, paths in by_name.items() if len(paths) > 1}
 
 
 def _say(line: str) -> None:
