@@ -138,10 +138,11 @@ class SourceFile:
         """(RGB uint8 H×W×3 image, its claimed DPI): page ``number`` as captured, square pixels.
 
         Images keep their pixels (a non-square DPI such as fax 204×98 is resampled along the
-        coarser axis to the finer one); PDF pages are rendered at ``OCR_RENDER_DPI`` of their
-        page size. Either way the longer side is capped at ``GEOMETRY_MAX_NATIVE_SIDE_PX`` (a
-        photo kept in a PDF with the camera's 72 dpi page size is 55 inches "long"): the claimed
-        DPI then shrinks with it. Page geometry finds the real resolution from the content.
+        coarser axis to the finer one; 1-bit images are slightly blurred back to grey); PDF
+        pages are rendered at ``OCR_RENDER_DPI`` of their page size. Either way the longer side
+        is capped at ``GEOMETRY_MAX_NATIVE_SIDE_PX`` (a photo kept in a PDF with the camera's
+        72 dpi page size is 55 inches "long"): the claimed DPI then shrinks with it. Page
+        geometry finds the real resolution from the content.
         """
         from PIL import Image
 
@@ -152,13 +153,19 @@ class SourceFile:
             bitmap = self._pdfium[number - 1].render(scale=dpi / 72.0)
             return np.asarray(bitmap.to_pil().convert("RGB")), dpi
         frame = self._frames[number - 1]
-        img = frame.load().convert("RGB")
+        img = frame.load()
+        bilevel = img.mode == "1"
+        img = img.convert("RGB")
         dpi = max(frame.dpi_x, frame.dpi_y)
         w, h = img.width * dpi / frame.dpi_x, img.height * dpi / frame.dpi_y
         shrink = min(1.0, cap / max(w, h))
         size = (round(w * shrink), round(h * shrink))
         if size != img.size:
             img = img.resize(size, Image.Resampling.LANCZOS if shrink < 1 else Image.Resampling.BICUBIC)
+        if bilevel:  # 1-bit (fax, G4): soften the staircase edges the OCR networks never saw
+            from PIL import ImageFilter
+
+            img = img.filter(ImageFilter.GaussianBlur(settings.GEOMETRY_BILEVEL_BLUR_PX))
         return np.asarray(img), dpi * shrink
 
 

@@ -109,6 +109,7 @@ TESS_WHITELIST = "0123456789.-"
 IMAGE_MIN_DPI = 50                # an image header claiming less (or more, below) is ignored
 IMAGE_MAX_DPI = 1200
 GEOMETRY_MAX_NATIVE_SIDE_PX = 4200  # a capture is reduced to this longer side before geometry (12 MP)
+GEOMETRY_BILEVEL_BLUR_PX = 0.7   # Gaussian radius (capture pixels) that softens 1-bit pages
 GEOMETRY_PLAUSIBLE_LONG_SIDE_IN = (9.5, 14.5)  # a claimed DPI is kept when the page's long side is this
 GEOMETRY_PAPER_WORK_SIDE_PX = 640   # the paper is searched on a copy this long
 GEOMETRY_PAPER_MIN_AREA_RATIO = 0.2  # a bright blob smaller than this share of the photo is no sheet

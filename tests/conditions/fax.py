@@ -21,8 +21,10 @@ def fax_header(page: int, pages: int, rng: np.random.Generator) -> str:
     return f"2024-03-{day:02d} {hour:02d}:{minute:02d}  FROM: {number}  FAX  P.{page:03d}/{pages:03d}"
 
 
-def fax_page(page: Image.Image, header: str, dpi: tuple[int, int], rng: np.random.Generator) -> Image.Image:
-    """One page as a fax receiver stores it: resampled to ``dpi`` (x, y), header, 1-bit, defects."""
+def fax_page(page: Image.Image, header: str, dpi: tuple[int, int], rng: np.random.Generator,
+             streaks: bool = True) -> Image.Image:
+    """One page as a fax receiver stores it: resampled to ``dpi`` (x, y), header, 1-bit, defects
+    (``streaks=False`` leaves out the sensor streaks, e.g. to test the resampling alone)."""
     page = rotate(page, float(rng.uniform(-1.0, 1.0)))
     w, h = page.size  # rendered at dpi[0] both ways
     page = page.resize((w, round(h * dpi[1] / dpi[0])), Image.Resampling.LANCZOS)
@@ -30,7 +32,7 @@ def fax_page(page: Image.Image, header: str, dpi: tuple[int, int], rng: np.rando
     draw.text((int(w * 0.04), 6), header, fill=0, font_size=max(10, round(dpi[1] * 0.12)))
     ink = np.asarray(page) < 150
     for x in rng.choice(w, size=int(rng.integers(1, 4)), replace=False):  # dirty sensor: full-height streaks
-        ink[:, x : x + int(rng.integers(1, 3))] = True
+        ink[:, x : x + int(rng.integers(1, 3))] |= streaks
     for y in rng.choice(ink.shape[0], size=int(rng.integers(2, 6)), replace=False):  # lost scan lines
         ink[y, :] = bool(rng.random() < 0.3)
     speckle = rng.random(ink.shape) < 0.0004
