@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from service.ingest import open_source
 from service.model import Document
+from service.page_images import page_image
 from service.pipeline import extract
 from tests.conditions import generate
 from tests.conditions._render import render_pages, save_image_pdf
@@ -51,8 +53,12 @@ def assert_reads_as_printed(doc: Document, min_share: float = 1.0) -> None:
                                                  ("page_folder", 1)])
 def test_condition_reads_as_printed(condition: str, seed: int, tmp_path: Path) -> None:
     made = generate(condition, SAMPLE, tmp_path, "sample-report", seed=seed)
-    doc = extract(made)
+    images: dict[int, np.ndarray] = {}
+    doc = extract(made, images=images)
     assert_reads_as_printed(doc)
+    with open_source(made) as source:  # the review UI re-creates exactly the image that was read
+        for page in doc.pages:
+            assert np.array_equal(page_image(source, page), images[page.number])
     if condition == "rotation":
         assert {p.geometry.quarter_turns for p in doc.pages} >= {2}
         assert any(p.geometry.quarter_turns in (1, 3) for p in doc.pages)
