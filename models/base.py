@@ -44,3 +44,15 @@ class PageTextDetector(Protocol):
     """Finds and reads text lines on a whole page image."""
 
     def detect_and_read(self, image: np.ndarray) -> list[TextBox]: ...
+
+
+class LineDetector(Protocol):
+    """Finds text lines on a page image without reading them (quadrilaterals, 4×2 pixels)."""
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]: ...
+
+
+class UprightClassifier(Protocol):
+    """Tells upright text lines from upside-down ones: P(upside down) per line crop."""
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]: ...

@@ -69,6 +69,7 @@ class RapidEngine:
             "Det.limit_side_len": settings.RAPIDOCR_DET_LIMIT_SIDE_PX,
             "Det.box_thresh": settings.RAPIDOCR_DET_BOX_THRESH,
             "Rec.model_path": rec_path,
+            "Cls.model_path": _model_path(settings.RAPIDOCR_CLS_MODEL),
             "EngineConfig.onnxruntime.intra_op_num_threads": settings.RAPIDOCR_THREADS,
             # the arena keeps buffers between runs: ~2.5× faster on the ever-changing crop widths
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
@@ -111,6 +112,22 @@ class RapidEngine:
             preds = self._rec.session(batch)
         lines, _ = self._rec.postprocess_op(preds, False, wh_ratio_list=ratios, max_wh_ratio=width / height)
         return [Reading(str(text), float(score)) for text, score in lines]
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]:
+        """P(the line is upside down) for each text-line crop (PP-OCR's 0/180 line classifier)."""
+        if not crops:
+            return []
+        with self._lock:
+            cls = self._ocr._load_cls_model()  # rapidocr has no public getter
+            res = cls([_bgr(c) for c in crops])
+        return [float(score) if "180" in str(label) else 1.0 - float(score) for label, score in res.cls_res]
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """Text-line quadrilaterals (4×2 float arrays, pixels of ``image``) found by det alone."""
+        with self._lock:
+            res = self._ocr(_bgr(image), use_rec=False)
+        boxes = getattr(res, "boxes", None)
+        return [] if boxes is None else [np.asarray(q, dtype=float) for q in boxes]
 
     def detect_and_read(self, image: np.ndarray) -> list[TextBox]:
         """Detect text lines on a page image and read them; bbox = axis-aligned line box.

@@ -109,7 +109,21 @@ def _worker_died(job: ExtractJob) -> ExtractOutcome:
               help="Also draw the detected grid and flagged cells on page images here.")
 @_jobs_option
 def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None, jobs: int) -> None:
-    """Extract tables 二/三/四 of each FILE into the output contract of FORMAT.md."""
+    """Extract tables 二/三/四 of each FILE into the output contract of FORMAT.md.
+
+    A FILE may be a folder of page images: one report, pages in natural order (page-2 before
+    page-10), written as <folder name>.json. Two inputs that would write the same output name
+    are refused before anything is extracted.
+    """
+    from service.contract import output_name
+
+    clashes = output_clashes(files, output_name)
+    if clashes:
+        for name, paths in clashes.items():
+            _say(f"{name} would be written by {' and '.join(map(str, paths))}: rename one or extract "
+                 "them into different --out folders")
+        click.echo("nothing was extracted (output names clash)", err=True)
+        sys.exit(2)
     work = [ExtractJob(path, out_dir, debug_dir) for path in files]
     failures = 0
     with click.progressbar(length=len(work), label="extracting", file=sys.stderr,
@@ -125,6 +139,14 @@ def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None, jobs
     if failures:
         click.echo(f"{failures} of {len(files)} file(s) could not be read", err=True)
         sys.exit(1)
+
+
+def output_clashes(files: tuple[Path, ...], name_of: Callable[[Path], str]) -> dict[str, list[Path]]:
+    """Output names that more than one input would write, with those inputs (same path twice too)."""
+    by_name: dict[str, list[Path]] = {}
+    for path in files:
+        by_name.setdefault(name_of(path), []).append(path)
+    return {name: paths for name, paths in by_name.items() if len(paths) > 1}
 
 
 def _say(line: str) -> None:

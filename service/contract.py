@@ -88,8 +88,10 @@ def document_to_contract(doc: Document, blank_as: BlankAs = BlankAs.NULL) -> dic
 
 
 def output_name(input_path: str | Path) -> str:
-    """``x.scan.pdf`` → ``x.scan.json`` (drop the last suffix only)."""
-    return Path(input_path).with_suffix(".json").name
+    """``x.scan.pdf`` → ``x.scan.json`` (drop the last suffix only); a folder of page images
+    ``scans/x.v2`` (one report) → ``x.v2.json``."""
+    path = Path(input_path)
+    return f"{path.name}.json" if path.is_dir() else path.with_suffix(".json").name
 
 
 def write_contract(doc: Document, out_dir: Path) -> Path:

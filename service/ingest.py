@@ -1,23 +1,28 @@
 """Open an input file safely: sniff its type, enforce limits, expose pages for reading.
 
-A ``SourceFile`` hides whether pages come from a PDF or from (multi-page) images. Page numbers
-are 1-based. Rendered images are 8-bit greyscale numpy arrays at the requested DPI.
+A ``SourceFile`` hides whether pages come from a PDF, a (multi-page) image or a folder of page
+images (one report; see ``service.ingest_images``). Page numbers are 1-based. ``render`` gives
+8-bit greyscale numpy arrays at the requested DPI; ``render_native`` gives the page as captured
+(RGB, square pixels) for the page geometry of photos and faxes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service import settings
-from service.errors import CorruptInput, EncryptedInput, GoujiError, UnsupportedInput
-from service.input_budget import check_pdf_structure, open_frames
+from service.errors import CorruptInput, EncryptedInput, UnsupportedInput
+from service.ingest_images import IMAGE_DEFAULT_DPI, Frame, folder_pages, frames_of
+from service.input_budget import check_pdf_structure
 
 if TYPE_CHECKING:
     import numpy as np  # imported where pages are rendered: born-digital reading needs none
+
+__all__ = ["IMAGE_DEFAULT_DPI", "FileType", "SourceFile", "open_source", "sniff_type"]
 
 
 class FileType(StrEnum):
@@ -25,6 +30,9 @@ class FileType(StrEnum):
     PNG = "png"
     JPEG = "jpeg"
     TIFF = "tiff"
+    HEIC = "heic"
+    FOLDER = "folder"  # a report kept as a folder of page images
+    PAGES_ZIP = "pages_zip"  # the same folder kept as one zip of page images (how the archive stores it)
 
 
 _MAGIC: tuple[tuple[bytes, FileType], ...] = (
@@ -34,7 +42,7 @@ _MAGIC: tuple[tuple[bytes, FileType], ...] = (
     (b"II*\x00", FileType.TIFF),
     (b"MM\x00*", FileType.TIFF),
 )
-IMAGE_DEFAULT_DPI = 200  # an image without a DPI tag is assumed to be a 200 dpi scan
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"mif1", b"msf1")
 
 
 def sniff_type(head: bytes) -> FileType | None:
@@ -42,6 +50,8 @@ def sniff_type(head: bytes) -> FileType | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return FileType.HEIC
     if b"%PDF-" in head[:1024]:
         return FileType.PDF
     return None
@@ -66,8 +76,8 @@ class SourceFile:
     _pdfium: Any = None
     _plumber: Any = None
     _structure: Any = None
-    _images: Any = None  # LazyFrames (service/input_budget.py): image frames, decoded one at a time
-    image_dpi: float = IMAGE_DEFAULT_DPI
+    _frames: list[Frame] = field(default_factory=list)  # image pages: headers only, decoded when rendered
+    _unpacked: Path | None = None  # a pages zip's temporary folder, removed on close
 
     def __enter__(self) -> SourceFile:
         return self
@@ -76,6 +86,10 @@ class SourceFile:
         self.close()
 
     def close(self) -> None:
+        if self._unpacked is not None:
+            import shutil
+
+            shutil.rmtree(self._unpacked, ignore_errors=True)
         if self._plumber is not None:
             self._plumber.close()
         if self._structure:
@@ -86,6 +100,11 @@ class SourceFile:
     @property
     def is_pdf(self) -> bool:
         return self.type is FileType.PDF
+
+    @property
+    def image_dpi(self) -> float:
+        """The first image page's horizontal DPI as its header claims (image inputs only)."""
+        return self._frames[0].dpi_x
 
     def plumber_page(self, number: int) -> Any:
         """The pdfplumber page (PDF inputs only); opened lazily since images need none."""
@@ -114,12 +133,12 @@ class SourceFile:
         if self.is_pdf:
             w, h = self._pdfium[number - 1].get_size()
             return float(w), float(h)
-        (w, h), dpi = self._images.sizes[number - 1], self._images.dpis[number - 1]
-        return w * 72.0 / dpi, h * 72.0 / dpi
+        frame = self._frames[number - 1]
+        return frame.width * 72.0 / frame.dpi_x, frame.height * 72.0 / frame.dpi_y
 
     def render(self, number: int, dpi: int, colour: bool = False) -> np.ndarray:
         """Page ``number`` as a greyscale uint8 array at ``dpi`` (H×W×3 RGB when ``colour``);
-        refuses absurd page sizes."""
+        refuses absurd page sizes. Image pages are resampled per axis by their own DPI."""
         import numpy as np
 
         w_pt, h_pt = self.page_size_points(number)
@@ -131,14 +150,56 @@ class SourceFile:
         if self.is_pdf:
             bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=not colour)
             return np.asarray(bitmap.to_pil().convert("RGB" if colour else "L"))
-        (w, h), frame_dpi = self._images.sizes[number - 1], self._images.dpis[number - 1]
-        size = (w, h) if abs(frame_dpi - dpi) <= 1 else (round(w * dpi / frame_dpi), round(h * dpi / frame_dpi))
-        return np.asarray(self._images.load(number - 1, size, colour=colour))
+        from PIL import Image
+
+        frame = self._frames[number - 1]
+        img = frame.load().convert("RGB" if colour else "L")
+        size = (round(frame.width * dpi / frame.dpi_x), round(frame.height * dpi / frame.dpi_y))
+        if size != img.size:
+            img = img.resize(size, Image.Resampling.LANCZOS)
+        return np.asarray(img)
+
+    def render_native(self, number: int) -> tuple[np.ndarray, float]:
+        """(RGB uint8 H×W×3 image, its claimed DPI): page ``number`` as captured, square pixels.
+
+        Images keep their pixels (a non-square DPI such as fax 204×98 is resampled along the
+        coarser axis to the finer one; 1-bit images are slightly blurred back to grey); PDF
+        pages are rendered at ``OCR_RENDER_DPI`` of their page size. Either way the longer side
+        is capped at ``GEOMETRY_MAX_NATIVE_SIDE_PX`` (a photo kept in a PDF with the camera's
+        72 dpi page size is 55 inches "long"): the claimed DPI then shrinks with it. Page
+        geometry finds the real resolution from the content.
+        """
+        import numpy as np
+        from PIL import Image
+
+        cap = settings.GEOMETRY_MAX_NATIVE_SIDE_PX
+        if self.is_pdf:
+            w_pt, h_pt = self.page_size_points(number)
+            dpi = min(float(settings.OCR_RENDER_DPI), cap * 72.0 / max(w_pt, h_pt))
+            bitmap = self._pdfium[number - 1].render(scale=dpi / 72.0)
+            return np.asarray(bitmap.to_pil().convert("RGB")), dpi
+        frame = self._frames[number - 1]
+        img = frame.load()
+        bilevel = img.mode == "1"
+        img = img.convert("RGB")
+        dpi = max(frame.dpi_x, frame.dpi_y)
+        w, h = img.width * dpi / frame.dpi_x, img.height * dpi / frame.dpi_y
+        shrink = min(1.0, cap / max(w, h))
+        size = (round(w * shrink), round(h * shrink))
+        if size != img.size:
+            img = img.resize(size, Image.Resampling.LANCZOS if shrink < 1 else Image.Resampling.BICUBIC)
+        if bilevel:  # 1-bit (fax, G4): soften the staircase edges the OCR networks never saw
+            from PIL import ImageFilter
+
+            img = img.filter(ImageFilter.GaussianBlur(settings.GEOMETRY_BILEVEL_BLUR_PX))
+        return np.asarray(img), dpi * shrink
 
 
 def open_source(path: str | Path) -> SourceFile:
     """Open ``path`` or raise a ``GoujiError`` whose message says what is wrong with the file."""
     path = Path(path)
+    if path.is_dir():
+        return _open_folder(path)
     if not path.is_file():
         raise UnsupportedInput("no such file")
     size = path.stat().st_size
@@ -149,8 +210,10 @@ def open_source(path: str | Path) -> SourceFile:
     with path.open("rb") as fh:
         head = fh.read(1024)
     kind = sniff_type(head)
+    if kind is None and head.startswith(b"PK\x03\x04"):
+        return _open_pages_zip(path, sha256_of(path))
     if kind is None:
-        raise UnsupportedInput("unsupported file type (expected PDF, PNG, JPEG or TIFF)")
+        raise UnsupportedInput("unsupported file type (expected PDF, PNG, JPEG, TIFF or HEIC)")
     digest = sha256_of(path)
     if kind is FileType.PDF:
         return _open_pdf(path, digest)
@@ -184,17 +247,64 @@ def _open_pdf(path: Path, digest: str) -> SourceFile:
 
 
 def _open_image(path: Path, kind: FileType, digest: str) -> SourceFile:
-    from PIL import Image
+    frames = frames_of(path, kind.value.upper())
+    return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _frames=frames)
 
-    Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
+
+def _open_folder(folder: Path) -> SourceFile:
+    """A report kept as a folder of page images: one page per frame, files in natural order.
+
+    The input limits apply to the folder as a whole (total bytes, total pages); its sha256 is
+    that of the page files' digests in page order, so a renamed folder is the same report.
+    """
+    files = folder_pages(folder)
+    total = sum(f.stat().st_size for f in files)
+    if total > settings.MAX_FILE_MB * 1024 * 1024:
+        raise UnsupportedInput(
+            f"the folder's images are {total / 1e6:.0f} MB, over the {settings.MAX_FILE_MB} MB limit")
+    frames: list[Frame] = []
+    digest = hashlib.sha256()
+    for file in files:
+        if file.stat().st_size == 0:
+            raise UnsupportedInput(f"{file.name}: empty file (0 bytes)")
+        with file.open("rb") as fh:
+            kind = sniff_type(fh.read(1024))
+        try:
+            frames.extend(frames_of(file, kind.value.upper() if kind else "image",
+                                    pixels_before=sum(f.width * f.height for f in frames)))
+        except (CorruptInput, UnsupportedInput) as exc:
+            raise type(exc)(f"{file.name}: {exc}") from exc
+        if len(frames) > settings.MAX_PAGES:
+            raise UnsupportedInput(f"the folder has over {settings.MAX_PAGES} pages")
+        digest.update(sha256_of(file).encode())
+    return SourceFile(path=folder, type=FileType.FOLDER, sha256=digest.hexdigest(), page_count=len(frames),
+                      _frames=frames)
+
+
+def _open_pages_zip(path: Path, digest: str) -> SourceFile:
+    """A zip whose every member is a page image: one report, like a folder (``service.archive.pages``
+    stores page folders so). Members are written under fresh names into a temporary folder, never
+    by their stored paths; their total uncompressed size is held to ``MAX_FILE_MB`` first."""
+    import tempfile
+    import zipfile
+
+    from service.archive.pages import is_pages_zip, unpack_pages
+
+    if not is_pages_zip(path):
+        raise UnsupportedInput("a zip archive is one report only when it holds page images and nothing else")
+    with zipfile.ZipFile(path) as zf:
+        total = sum(i.file_size for i in zf.infolist())
+    if total > settings.MAX_FILE_MB * 1024 * 1024:
+        raise UnsupportedInput(f"the zip's pages are {total / 1e6:.0f} MB unpacked, "
+                               f"over the {settings.MAX_FILE_MB} MB limit")
+    folder = Path(tempfile.mkdtemp(prefix="gouji-pages-"))
     try:
-        frames = open_frames(path, IMAGE_DEFAULT_DPI)  # headers only: budgets checked before decoding
-        frames.verify(0)                               # the first frame must decode (truncated files)
-    except Image.DecompressionBombError as exc:
-        raise UnsupportedInput(f"image too large (decompression bomb guard): {exc}") from exc
-    except GoujiError:
+        unpack_pages(path, folder)
+        src = _open_folder(folder)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    except Exception as exc:  # noqa: BLE001 - Pillow raises KeyError/TypeError/struct.error on broken headers
-        raise CorruptInput(f"cannot decode {kind.value.upper()} image: {type(exc).__name__}: {exc}") from exc
-    return SourceFile(path=path, type=kind, sha256=digest, page_count=len(frames), _images=frames,
-                      image_dpi=frames.dpis[0])
+    return SourceFile(path=path, type=FileType.PAGES_ZIP, sha256=digest, page_count=src.page_count,
+                      _frames=src._frames, _unpacked=folder)

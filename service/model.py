@@ -76,6 +76,25 @@ class Ruling(Frozen):
         return abs(self.x1 - self.x0) < abs(self.y1 - self.y0)
 
 
+class PageGeometry(Frozen):
+    """How a page image was made upright at the OCR DPI before reading (service/scan/geometry.py).
+
+    Applied in this order to the page as ``SourceFile.render_native`` gives it: ``paper`` — the
+    paper's corners (top-left, top-right, bottom-right, bottom-left, pixels of that rendering)
+    warped to a ``size`` (width, height in pixels at the OCR DPI) rectangle, or, without
+    ``paper``, a plain resize to ``size``; then ``quarter_turns`` counter-clockwise turns (as
+    ``numpy.rot90``). ``dpi`` is the content's resolution found (dots per inch).
+    ``orientation_sure`` is False when the reading direction could not be decided: the page's
+    cells are then flagged.
+    """
+
+    paper: tuple[tuple[float, float], ...] | None = None
+    size: tuple[int, int] | None = None
+    dpi: float = 0.0
+    quarter_turns: int = 0
+    orientation_sure: bool = True
+
+
 class Page(Frozen):
     """One page after reading: its tokens and table rulings. ``number`` is 1-based."""
 
@@ -87,6 +106,7 @@ class Page(Frozen):
     rulings: tuple[Ruling, ...] = ()
     skew_degrees: float = 0.0
     note: str = ""
+    geometry: PageGeometry | None = None  # scanned pages: how the image was made upright
 
 
 class Flag(StrEnum):

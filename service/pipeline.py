@@ -72,11 +72,14 @@ def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | Non
         note = "image input"
     from service.layout import find_headings
     from service.scan import read_scanned_page
+    from service.scan.geometry import make_upright_default, with_geometry
 
     free_text = "end" not in find_headings(lines_before or [])
-    image = src.render(number, settings.OCR_RENDER_DPI, colour=True)
-    page, deskewed = read_scanned_page(image, number, free_text=free_text)
+    capture, claimed_dpi = src.render_native(number)
+    upright, geometry, evidence = make_upright_default(capture, claimed_dpi)
+    page, deskewed = read_scanned_page(upright, number, free_text=free_text)
     ctx.images[number] = deskewed
+    page = with_geometry(page, geometry, evidence)
     return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n)})
 
 

@@ -94,6 +94,7 @@ SCAN_FREE_TEXT_FULL_PAGE_RATIO = 0.6  # bands covering more of the page → det 
 # Engines (rapidocr: models shipped inside the wheel; nothing is downloaded at run time).
 RAPIDOCR_DET_MODEL = "PP-OCRv6_det_small.onnx"
 RAPIDOCR_REC_MODEL = "PP-OCRv6_rec_small.onnx"
+RAPIDOCR_CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # 0/180 line classifier (page orientation)
 RAPIDOCR_MAX_SIDE_LEN = 2400      # rapidocr's global pre-resize limit, pixels
 RAPIDOCR_DET_LIMIT_SIDE_PX = 800  # det runs on the page scaled so its longer side is this
 RAPIDOCR_DET_BOX_THRESH = 0.5
@@ -114,7 +115,8 @@ REVIEW_SECONDS_PER_LOOK = 1.5     # one look at a cell, group, row or report err
 ARCHIVE_ZIP_MAX_MEMBERS = 5_000         # entries in one zip archive; more is refused as a whole
 ARCHIVE_ZIP_MAX_TOTAL_MB = 4_000        # uncompressed bytes of one zip archive, megabytes
 ARCHIVE_ZIP_MAX_RATIO = 200             # uncompressed ÷ compressed size of one member above this = a bomb
-ARCHIVE_PAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # a folder of only these = one report
+# a folder of only these = one report
+ARCHIVE_PAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif")
 ARCHIVE_SKIP_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")  # never reports, silently skipped
 AGENCY_CONTEXT_PREFIX_CHARS = 16        # how far before a short name the report's text is searched for its city
 AGENCY_MAX_NAME_CHARS = 200
@@ -198,3 +200,32 @@ SCAN_CREASE_ALIGN_PX = 10         # … at places lined up within this (a slight
 SCAN_CREASE_MIN_COVER = 0.6       # … and at least this share of the rulings crossing that place
 SCAN_CREASE_MAX_HALF_PX = 2       # the healed band is at most 2·this+1 px wide
 SCAN_RESCUE_MIN_COVER = 0.97      # a row of a rejected stroke this complete between crossing rulings is a ruling
+
+# --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
+# Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.
+IMAGE_MIN_DPI = 50                # an image header claiming less (or more, below) is ignored
+IMAGE_MAX_DPI = 1200
+GEOMETRY_MAX_NATIVE_SIDE_PX = 4200  # a capture is reduced to this longer side before geometry (12 MP)
+GEOMETRY_BILEVEL_BLUR_PX = 0.7   # Gaussian radius (capture pixels) that softens 1-bit pages
+GEOMETRY_PLAUSIBLE_LONG_SIDE_IN = (9.5, 14.5)  # a claimed DPI is kept when the page's long side is this
+GEOMETRY_PAPER_WORK_SIDE_PX = 640   # the paper is searched on a copy this long
+GEOMETRY_PAPER_MIN_AREA_RATIO = 0.2  # a bright blob smaller than this share of the photo is no sheet
+GEOMETRY_PAPER_MIN_MARGIN_RATIO = 0.03  # less desk than this share of the image: a scan, not a photo
+GEOMETRY_PAPER_MIN_FILL = 0.9     # the quadrilateral must cover this share of the blob's hull
+GEOMETRY_PAPER_APPROX_EPS = (0.02, 0.03, 0.05, 0.08)  # polygon simplification tries (× perimeter)
+GEOMETRY_PAPER_FRAME_MARGIN_PX = 2  # (work copy) corners this close to the photo's edge are cut off
+GEOMETRY_A4_ASPECT_TOLERANCE = 0.2  # a found sheet this close to A4's 1.414 aspect is A4 (297 mm long); keystone
+                                    # alone makes the measured aspect 10–15 % off
+GEOMETRY_PAPER_PRESHRINK_BELOW = 0.8  # warp target / capture below this: area-reduce first
+GEOMETRY_ORIENT_DET_SCALE = 0.25  # text lines for orientation are detected on the page × this
+GEOMETRY_LINE_MIN_ELONGATION = 2.0  # a detected box this many times longer than thick is a line
+GEOMETRY_ORIENT_LINES = 12        # lines read both ways to tell up from down
+GEOMETRY_ORIENT_CROP_MAX_RATIO = 4  # … each cut to this many × its thickness (the classifier's 48×192)
+GEOMETRY_ORIENT_CROP_PAD_PX = 4
+GEOMETRY_ORIENT_MIN_LINES = 3     # fewer readable lines: orientation not sure
+GEOMETRY_ORIENT_MIN_AXIS_SHARE = 0.8  # share of line length along the winning direction
+GEOMETRY_ORIENT_CLS_MIN_MARGIN = 0.5  # mean P(upright) the chosen way − the other way (classifier)
+GEOMETRY_ORIENT_REC_LINES = 6     # lines read both ways when the classifier is unclear
+GEOMETRY_ORIENT_REC_MIN_MARGIN = 0.15  # mean rec score the chosen way − the other way
+GEOMETRY_ORIENT_MIN_VOTES = 0.7   # share of lines that read better the chosen way
+GEOMETRY_UNSURE_CONFIDENCE = 0.5  # tokens of a page whose orientation is not sure are capped at this

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -35,7 +36,7 @@ def _engines() -> None:
         get_rapid_engine()
         get_digit_reader()
     except EngineUnavailable as exc:
-        pytest.skip(f"OCR engine unavailable: {exc}")
+        require(False, f"OCR engine unavailable: {exc}")
 
 
 def _truth() -> dict[str, Decimal | None]:

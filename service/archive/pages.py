@@ -7,19 +7,15 @@ re-submitting it is recognised as a duplicate. ``page_images`` reads the pages b
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from service.ingest_images import natural_key
 from service.settings import ARCHIVE_PAGE_SUFFIXES
 
 ZIP_MAGIC = b"PK\x03\x04"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def natural_key(name: str) -> list[object]:
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
 def is_page_image(name: str) -> bool:

@@ -49,6 +49,17 @@ def value_columns(bands: list[Band]) -> list[float] | None:
     return header_columns(bands)
 
 
+def page_columns(bands: list[Band], table_bounds: list[float]) -> dict[int, list[float]]:
+    """Value-column boundaries per page. Each page is scanned (and may be cut or shifted) on its
+    own, so a page with ruled value bands keeps its own columns; a page without takes the
+    table's consensus ``table_bounds``."""
+    out: dict[int, list[float]] = {}
+    for page in sorted({b.page for b in bands}):
+        ruled = [b for b in bands if b.page == page and b.ruled and len(b.cells) > N_COLS]
+        out[page] = value_columns(ruled) or table_bounds if ruled else table_bounds
+    return out
+
+
 def header_columns(bands: list[Band]) -> list[float] | None:
     """Borderless fallback: column centres from the header words, boundaries halfway between."""
     centres: list[float] = []
@@ -110,8 +121,9 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
         return {}, {}
     if not any(b.ruled for b in bands):
         bands = value_line_bands(bands, bounds[0])
-    rows = [band_to_row(b, bounds) for b in bands]
-    evidence = [row_evidence(r, bounds, _at_page_edge(bands, i)) for i, r in enumerate(rows)]
+    per_page = page_columns(bands, bounds)
+    rows = [band_to_row(b, per_page[b.page]) for b in bands]
+    evidence = [row_evidence(r, per_page[r.band.page], _at_page_edge(bands, i)) for i, r in enumerate(rows)]
     specs, placements = _best_variant(evidence)
     cells: dict[str, Cell] = {}
     old_row: RowReading | None = None
