@@ -59,8 +59,10 @@ def _runner(app: Flask, storage: Storage) -> JobRunner:
 
 
 def _register(app: Flask) -> None:
+    from review_ui import i18n
     from review_ui.blueprints import auth, batches, documents, exports, jobs, meta, pages
 
+    i18n.init_app(app)
     for module in (auth, batches, documents, exports, jobs, meta, pages):
         app.register_blueprint(module.bp)
     app.before_request(security.before_request)

@@ -19,7 +19,7 @@ from flask import abort, g, jsonify, redirect, request, session, url_for
 
 from service.storage.tables import Role
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "i18n.choose_language"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 F = TypeVar("F", bound=Callable[..., Any])
 

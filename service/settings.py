@@ -102,3 +102,8 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads (the machine has 2 cores)
 TESS_WHITELIST = "0123456789.-"
+
+# --- Review station (branch reviewui): locks released after idle, undo, save target --------------
+REVIEW_LOCK_IDLE_S = 10 * 60      # no key or click for this long: the station releases its lock
+REVIEW_LOCK_RENEW_S = 60          # an active station renews its lease this often (lease: locks.REVIEW_LOCK_S)
+REVIEW_UNDO_DEPTH = 20            # row repairs a reviewer can undo (Ctrl+Z), newest first

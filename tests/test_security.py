@@ -35,6 +35,9 @@ ROLES = {
     "jobs.failed": REVIEWER, "jobs.retry_one": REVIEWER,
     "meta.openapi": REVIEWER,
     "pages.queue": REVIEWER, "pages.batch": REVIEWER, "pages.document": REVIEWER,
+    # review station (branch reviewui)
+    "i18n.choose_language": PUBLIC, "documents.release_beacon": REVIEWER, "documents.next_document": REVIEWER,
+    "documents.preview_shift": REVIEWER, "documents.undo_repair": REVIEWER, "documents.draw_box": REVIEWER,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

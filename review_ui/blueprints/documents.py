@@ -13,7 +13,7 @@ from flask import Blueprint, abort, jsonify, make_response, request, send_file
 from review_ui.app import services
 from review_ui.blueprints.common import body, int_field
 from review_ui.security import current_user_id, require_role
-from service.storage import images, locks, review
+from service.storage import images, locks, review, views
 from service.storage.codec import parse_user_number
 from service.storage.results import requeue
 from service.storage.tables import RevisionAction, Role
@@ -91,6 +91,20 @@ def lock(doc_id: int) -> Any:
 def unlock(doc_id: int) -> Any:
     locks.release(services().storage, doc_id, current_user_id())
     return jsonify(released=True)
+
+
+@bp.post("/<int:doc_id>/lock/release")
+def release_beacon(doc_id: int) -> Any:
+    """The same as DELETE …/lock for ``navigator.sendBeacon`` on leaving (a form POST carrying the
+    ``csrf_token`` field: a beacon cannot set headers or use DELETE)."""
+    locks.release(services().storage, doc_id, current_user_id())
+    return jsonify(released=True)
+
+
+@bp.get("/next")
+def next_document() -> Any:
+    """``{"id": …}``: the first document of the queue nobody else holds, other than ``after``."""
+    return jsonify(id=views.next_document(services().storage, current_user_id(), request.args.get("after", type=int)))
 
 
 @bp.get(f"/<int:doc_id>/cells/{KEY_PATTERN}/history")

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 
 from review_ui.app import services
+from review_ui.security import current_user_id
+from service import settings
 from service.storage.audit import batch_figure
 from service.storage.intake import get_batch, list_batches
 from service.storage.tables import DocStatus
@@ -45,7 +47,8 @@ def queue() -> Any:
     order = QueueOrder.OLDEST if request.args.get("order") == QueueOrder.OLDEST else QueueOrder.FLAGS
     storage = services().storage
     pager = _pager(count_documents(storage, status=DocStatus.REVIEW.value))
-    return render_template("queue.html", queue=review_queue(storage, order, pager.size, pager.offset),
+    queue = review_queue(storage, order, pager.size, pager.offset, user_id=current_user_id())
+    return render_template("queue.html", queue=queue,
                            order=order, pager=pager, batches=list_batches(storage))
 
 
@@ -60,4 +63,7 @@ def batch(batch_id: int) -> Any:
 
 @bp.get("/documents/<int:doc_id>")
 def document(doc_id: int) -> Any:
-    return render_template("document.html", summary=document_summary(services().storage, doc_id))
+    config = current_app.config
+    return render_template("document.html", summary=document_summary(services().storage, doc_id),
+                           lock_idle_ms=1000 * config.get("REVIEW_LOCK_IDLE_S", settings.REVIEW_LOCK_IDLE_S),
+                           lock_renew_ms=1000 * config.get("REVIEW_LOCK_RENEW_S", settings.REVIEW_LOCK_RENEW_S))

@@ -1,8 +1,10 @@
-/* Queue page: Enter opens the first document; upload files into a batch; trigger an export. */
+/* Queue page: Enter opens the first document nobody else holds; upload files into a batch; trigger
+   an export. The batch page refreshes its rows in place (no reload: the focus stays where it is). */
 "use strict";
 
 (function () {
   const $ = function (id) { return document.getElementById(id); };
+  const t = function (key, params) { return Gouji.t(key, params); };
 
   document.addEventListener("keydown", function (event) {
     const tag = (event.target.tagName || "").toLowerCase();
@@ -15,28 +17,28 @@
     event.preventDefault();
     const status = $("upload-status");
     const files = $("files").files;
-    if (!files.length) { status.textContent = "choose files first"; return; }
+    if (!files.length) { status.textContent = t("choose_files"); return; }
     let batch = $("batch-select").value;
     if (!batch) {
-      const made = await Gouji.api("POST", "/api/batches", { name: $("batch-name").value || "batch" });
-      if (!made.ok) { status.textContent = made.data.error || "could not create the batch"; return; }
+      const made = await Gouji.api("POST", "/api/batches", { name: $("batch-name").value || t("default_batch") });
+      if (!made.ok) { status.textContent = made.data.error || t("batch_not_created"); return; }
       batch = made.data.id;
     }
     const form = new FormData();
     for (const f of files) form.append("files", f, f.name);
-    status.textContent = "uploading…";
+    status.textContent = t("uploading");
     const res = await Gouji.api("POST", "/api/batches/" + batch + "/documents", form, true);
-    if (!res.ok) { status.textContent = res.data.error || "upload failed"; return; }
+    if (!res.ok) { status.textContent = res.data.error || t("upload_failed"); return; }
     window.location = "/batches/" + batch;
   }
 
   async function exportApproved(event) {
     event.preventDefault();
     const status = $("export-status");
-    status.textContent = "exporting…";
+    status.textContent = t("exporting");
     const res = await Gouji.api("POST", "/api/exports", { format: $("export-format").value });
-    if (!res.ok) { status.textContent = res.data.error || "export failed"; return; }
-    status.textContent = res.data.documents + " documents, " + res.data.rows + " rows: ";
+    if (!res.ok) { status.textContent = res.data.error || t("export_failed"); return; }
+    status.textContent = Gouji.tn("exported", res.data.documents, { rows: res.data.rows }) + " ";
     const link = Gouji.el("a", res.data.name);
     link.href = res.data.download_url;
     link.id = "export-link";
@@ -44,18 +46,38 @@
     link.focus();
   }
 
+  /** While documents are queued or processing, refresh their status, progress and flag count in
+      place every 3 s (no reload: focus, selection and scroll stay). */
   function pollBatch() {
     const table = $("batch-docs");
-    if (!table) return;
-    const busy = table.querySelector('tr[data-status="queued"], tr[data-status="processing"]');
-    if (busy) window.setTimeout(function () { window.location.reload(); }, 3000);
+    if (!table || !table.querySelector('tr[data-status="queued"], tr[data-status="processing"]')) return;
+    window.setTimeout(async function () {
+      const res = await Gouji.api("GET", "/api/batches/" + table.dataset.batch + "/documents?order=oldest");
+      if (res.ok) res.data.documents.forEach(updateRow);
+      pollBatch();
+    }, 3000);
+  }
+
+  function updateRow(d) {
+    const row = document.querySelector('#batch-docs tr[data-doc="' + d.id + '"]');
+    if (!row) return;
+    const cells = row.children;
+    row.dataset.status = d.status;
+    const badge = cells[2].querySelector(".status");
+    badge.textContent = Gouji.name("doc_status", d.status);
+    badge.className = "status status-" + d.status;
+    const bar = cells[3].querySelector("progress");
+    bar.value = d.progress;
+    bar.nextSibling.textContent = " " + (d.stage || "");
+    cells[4].textContent = String(d.flag_count);
+    if (d.status === "error" && !cells[5].querySelector("button")) cells[5].firstChild.textContent = d.error || "";
   }
 
   async function retry(event) {
     const button = event.currentTarget;
     button.disabled = true;
     const res = await Gouji.api("POST", "/api/documents/" + button.dataset.doc + "/retry", {});
-    if (!res.ok) { button.disabled = false; button.textContent = res.data.error || "retry failed"; return; }
+    if (!res.ok) { button.disabled = false; button.textContent = res.data.error || t("retry_failed"); return; }
     window.location.reload();
   }
 
