@@ -16,6 +16,7 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
 JS_MESSAGES: dict[str, str] = {
     # review station (review.js)
     "load_failed": N_("cannot load the document"),
+    "offline": N_("the server cannot be reached: check the connection and retry"),
     "status_line": N_("status: %(status)s %(detail)s"),
     "someone": N_("someone"),
     "nothing_left": N_("Nothing left to review"),

@@ -52,7 +52,9 @@ Gouji.api = async function (method, url, body, isForm) {
       options.body = JSON.stringify(body);
     }
   }
-  const response = await fetch(url, options);
+  let response;
+  try { response = await fetch(url, options); }
+  catch (e) { return { status: 0, ok: false, data: { error: Gouji.t("offline") } }; }   // server unreachable
   let data = null;
   try { data = await response.json(); } catch (e) { data = null; }
   return { status: response.status, ok: response.ok, data: data || {} };

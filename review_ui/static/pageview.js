@@ -33,7 +33,10 @@
     $("page-canvas").style.width = (100 * V.zoom) + "%";
     const c = V.key ? doc().cells[V.key] : null;
     $("overlay").classList.toggle("drawing", Boolean(c && !c.bbox && R().editable()));
-    if (img.getAttribute("src") !== src) { img.onload = drawBoxes; img.src = src; }
+    if (img.getAttribute("src") !== src) {                 // the old page's boxes go at once
+      $("overlay").querySelectorAll(".box").forEach(function (b) { b.remove(); });
+      img.onload = drawBoxes; img.src = src;
+    }
     else if (img.complete) { drawBoxes(); }
   }
 

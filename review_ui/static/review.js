@@ -299,6 +299,9 @@
     ["keydown", "mousedown"].forEach(function (type) { document.addEventListener(type, active, true); });
     $("decision").addEventListener("submit", function (e) { e.preventDefault(); decide("approve"); });
     $("reject").addEventListener("click", function () { decide("reject"); });
+    $("reason").addEventListener("keydown", function (e) {           // Enter approves; Shift+Enter: a new line
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); decide("approve"); }
+    });
     $("save-info").addEventListener("click", saveInfo);
     window.addEventListener("beforeunload", function (e) { if (unsaved()) { e.preventDefault(); e.returnValue = ""; } });
     window.addEventListener("pagehide", function () { release(true); });
