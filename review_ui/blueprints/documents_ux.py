@@ -5,6 +5,7 @@
 - structure repair: ``POST /api/documents/<id>/rows/shift`` (preview: ``GET …/rows/shift/preview``),
   ``POST /api/documents/<id>/rows/move``, ``POST /api/documents/<id>/rows/undo`` (Ctrl+Z);
 - a missing cell's box: ``POST /api/documents/<id>/cells/<key>/box``;
+- duplicates: ``POST /api/documents/<id>/current`` (the report of its agency + year);
 - measured accuracy: ``GET /api/documents/audit?batch_id=`` (the figure), ``POST /api/documents/audit``
   (draw the sample).
 
@@ -21,7 +22,7 @@ from review_ui.app import services
 from review_ui.blueprints.common import body, int_field
 from review_ui.blueprints.documents import bp
 from review_ui.security import current_user_id
-from service.storage import audit, groups, repair, undo
+from service.storage import audit, duplicates, groups, repair, undo
 from service.storage.views import review_payload
 
 
@@ -136,6 +137,15 @@ def draw_box(doc_id: int, key: str) -> Any:
     version = repair.set_box(storage, doc_id, key, int_field(data, "page") or 0, bbox,
                              int_field(data, "expected_version") or 0, current_user_id())
     return jsonify(key=key, version=version, document=review_payload(storage, doc_id))
+
+
+@bp.post("/<int:doc_id>/current")
+def choose_current(doc_id: int) -> Any:
+    """Make this document *the* report of its agency + year (others with them stay, not current)."""
+    body()
+    storage = services().storage
+    choice = duplicates.choose_current(storage, doc_id, current_user_id())
+    return jsonify(choice=choice, document=review_payload(storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/rows/move")

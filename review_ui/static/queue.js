@@ -29,7 +29,18 @@
     status.textContent = t("uploading");
     const res = await Gouji.api("POST", "/api/batches/" + batch + "/documents", form, true);
     if (!res.ok) { status.textContent = res.data.error || t("upload_failed"); return; }
-    window.location = "/batches/" + batch;
+    // a file already in the archive is said, not dropped in silence
+    const known = (res.data.documents || []).filter(function (d) { return d.id && (!d.created || (d.same_file || []).length); });
+    if (!known.length) { window.location = "/batches/" + batch; return; }
+    status.replaceChildren();
+    known.forEach(function (d) {
+      const ids = d.created ? d.same_file.map(function (o) { return o.id; }) : [d.id];
+      status.appendChild(Gouji.el("span", t("already_in_archive", { file: d.filename, ids: ids.join(", #") }), "known"));
+    });
+    const link = Gouji.el("a", t("open_batch"));
+    link.href = "/batches/" + batch;
+    link.id = "open-batch";
+    status.appendChild(link);
   }
 
   async function exportApproved(event) {
@@ -63,14 +74,24 @@
     if (!row) return;
     const cells = row.children;
     row.dataset.status = d.status;
-    const badge = cells[2].querySelector(".status");
+    const badge = cells[4].querySelector(".status");
     badge.textContent = Gouji.name("doc_status", d.status);
     badge.className = "status status-" + d.status;
-    const bar = cells[3].querySelector("progress");
+    const bar = cells[5].querySelector("progress");
     bar.value = d.progress;
     bar.nextSibling.textContent = " " + (d.stage || "");
-    cells[4].textContent = String(d.flag_count);
-    if (d.status === "error" && !cells[5].querySelector("button")) cells[5].firstChild.textContent = d.error || "";
+    cells[6].textContent = String(d.flag_count);
+    cells[2].textContent = d.agency || "—";
+    if (d.status === "error" && !cells[7].querySelector("button")) cells[7].firstChild.textContent = d.error || "";
+  }
+
+  /** Admin: send an approved or rejected document back to review. */
+  async function reopen(event) {
+    const button = event.currentTarget;
+    button.disabled = true;
+    const res = await Gouji.api("POST", "/api/documents/" + button.dataset.doc + "/reopen", {});
+    if (!res.ok) { button.disabled = false; button.textContent = res.data.error || t("not_applied"); return; }
+    window.location = "/documents/" + button.dataset.doc;
   }
 
   async function retry(event) {
@@ -84,6 +105,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     if ($("upload-form")) $("upload-form").addEventListener("submit", upload);
     document.querySelectorAll("button.retry").forEach(function (b) { b.addEventListener("click", retry); });
+    document.querySelectorAll("button.reopen").forEach(function (b) { b.addEventListener("click", reopen); });
     if ($("export-form")) $("export-form").addEventListener("submit", exportApproved);
     pollBatch();
   });

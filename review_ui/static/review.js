@@ -235,9 +235,31 @@
     const open = editableNow();
     ["approve", "reject", "save-info", "reason", "agency", "year"].forEach(function (id) { $(id).disabled = !open; });
     $("reason").placeholder = r.can_approve_without_reason ? t("reason_optional") : t("reason_required");
+    renderTwins(r);
     const d = r.decision;
     $("decided").textContent = d && d.by ? t("decided", { status: Gouji.name("doc_status", r.status), user: d.by,
       at: fmt(d.at).slice(0, 16).replace("T", " ") }) + (d.reason ? " — " + d.reason : "") : "";
+  }
+
+  /** Other documents with this agency + year: listed at approval; the reviewer picks the current one. */
+  function renderTwins(r) {
+    const twins = r.same_report || [];
+    $("twins").hidden = !twins.length;
+    if (!twins.length) return;
+    const list = twins.map(function (o) {
+      return t("twin_item", { id: o.id, file: o.filename, status: Gouji.name("doc_status", o.status) });
+    }).join("；");
+    $("twins-text").textContent = t("twins", { list: list });
+    $("twins-current").textContent = r.current === true ? t("is_current")
+      : twins.some(function (o) { return o.current; }) ? t("other_current") : t("no_current");
+    $("make-current").disabled = r.current === true || !S.doc.review.agency || !S.doc.review.year;
+  }
+
+  async function makeCurrent() {
+    const res = await Gouji.api("POST", "/api/documents/" + S.id + "/current", {});
+    if (!res.ok) { show(res.data.error || t("not_saved"), "error"); return; }
+    show(t("made_current", res.data.choice), "ok");
+    setDoc(res.data.document, S.key);
   }
 
   function focusDecision() {
@@ -277,6 +299,7 @@
   function onGlobalKey(event) {
     if (event.altKey && (event.key === "p" || event.key === "P")) { event.preventDefault(); focusDecision(); }
     else if (event.altKey && (event.key === "v" || event.key === "V")) { event.preventDefault(); select(S.key || order()[0]); }
+    else if (event.altKey && (event.key === "c" || event.key === "C") && !$("twins").hidden) { event.preventDefault(); makeCurrent(); }
   }
 
   /** Unsaved typing (value or reason) asks before the page is left. */
@@ -303,6 +326,7 @@
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); decide("approve"); }
     });
     $("save-info").addEventListener("click", saveInfo);
+    $("make-current").addEventListener("click", makeCurrent);
     window.addEventListener("beforeunload", function (e) { if (unsaved()) { e.preventDefault(); e.returnValue = ""; } });
     window.addEventListener("pagehide", function () { release(true); });
     load().then(lease);

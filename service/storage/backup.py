@@ -28,8 +28,8 @@ from sqlalchemy.engine import make_url
 from service.storage import Storage
 from service.storage.audit_tables import AuditCell  # noqa: F401 — registers audit_cells on Base
 from service.storage.errors import InvalidAction
+from service.storage.station_tables import RepairAction  # noqa: F401 — registers the station's tables
 from service.storage.tables import Base
-from service.storage.undo_tables import RepairAction  # noqa: F401 — registers repair_actions on Base
 
 FORMAT = "gouji-backup/1"
 COUNTED_TABLES = ("users", "batches", "documents", "cells", "violations", "cell_revisions", "audit_cells")

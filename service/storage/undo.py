@@ -19,8 +19,8 @@ from service import settings
 from service.model import Cell, Document
 from service.storage import Storage, review
 from service.storage.errors import InvalidAction
+from service.storage.station_tables import RepairAction
 from service.storage.tables import CellStatus, RevisionAction, utcnow
-from service.storage.undo_tables import RepairAction
 
 HUMAN_STATUSES = (CellStatus.ACCEPTED, CellStatus.CORRECTED)
 

@@ -49,7 +49,7 @@ def summary(row: DocumentRow) -> dict[str, Any]:
     }
 
 
-_ORDER = {QueueOrder.OLDEST: (DocumentRow.created_at, DocumentRow.id),
+ORDER_BY = {QueueOrder.OLDEST: (DocumentRow.created_at, DocumentRow.id),
           QueueOrder.FLAGS: (DocumentRow.flag_count.desc(), DocumentRow.created_at, DocumentRow.id)}
 
 
@@ -72,7 +72,7 @@ def list_documents(st: Storage, batch_id: int | None = None, status: str | None 
                    offset: int = 0) -> list[dict[str, Any]]:
     """Summaries in ``order``; ``limit``/``offset`` page through long batches (None: all)."""
     stmt = _filtered(select(DocumentRow), batch_id, status).limit(limit).offset(offset)
-    stmt = stmt.order_by(*_ORDER.get(order, _ORDER[QueueOrder.FLAGS]))
+    stmt = stmt.order_by(*ORDER_BY.get(order, ORDER_BY[QueueOrder.FLAGS]))
     with st.db.session() as s:
         return [summary(r) for r in s.scalars(stmt).all()]
 
@@ -82,7 +82,7 @@ def review_queue(st: Storage, order: str = QueueOrder.FLAGS, limit: int | None =
     """Documents waiting for a person (status review); each with ``held_by``: the name of another
     user holding a live review lease on it (``user_id``'s own leases do not count), else None."""
     stmt = _filtered(select(DocumentRow), None, DocStatus.REVIEW.value).limit(limit).offset(offset)
-    stmt = stmt.order_by(*_ORDER.get(order, _ORDER[QueueOrder.FLAGS]))
+    stmt = stmt.order_by(*ORDER_BY.get(order, ORDER_BY[QueueOrder.FLAGS]))
     with st.db.session() as s:
         rows = s.scalars(stmt).all()
         holders = {r.id: h for r in rows if (h := live_holder(r)) is not None and h != user_id}
@@ -150,6 +150,7 @@ def _review_block(st: Storage, row: DocumentRow, cells: list[CellRow], sampled: 
         "lock": _lock_state(st, row),
         "labels": {c.key: key_label(c.key) for c in cells},
         "rows": row_choices([c.key for c in sorted(cells, key=lambda c: c.position)]),
+        **_duplicates(st, row),
     }
 
 
@@ -167,6 +168,16 @@ def key_label(key: str) -> str:
     row_label = _ROW_LABELS.get(f"{table}.{row}") or T4_LABELS.get(row, row)
     col_label = T3_COLUMN_LABELS[col][0] if table == "t3" else T4_LABELS.get(col, col) if table == "t4" else col
     return f"{TABLE_NAMES.get(table, table)} · {row_label} · {col_label}"
+
+
+def _duplicates(st: Storage, row: DocumentRow) -> dict[str, Any]:
+    """``same_report``: other documents with this agency + year; ``current``: is this one chosen
+    (None while no document of the agency + year was chosen)."""
+    from service.storage.duplicates import current_of, twins
+
+    with st.db.session() as s:
+        chosen = current_of(s, row.agency, row.year)
+        return {"same_report": twins(s, row), "current": None if chosen is None else chosen == row.id}
 
 
 def _lock_state(st: Storage, row: DocumentRow) -> dict[str, Any]:
