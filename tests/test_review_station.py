@@ -172,3 +172,85 @@ def test_a_drawn_box_records_page_and_crop(app: Any, client: Any, storage: Any, 
     assert after["status"] == "flagged"                              # the value still needs a person
     crop = client.get(f"/api/documents/{doc_id}/cells/{key}/crop.png")
     assert crop.status_code == 200 and crop.data[:4] == b"\x89PNG"
+
+
+def _upload(client: Any, headers: dict[str, str], batch: int, path: Path, name: str | None = None) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        done = client.post(f"/api/batches/{batch}/documents", data={"files": (fh, name or path.name)}, headers=headers)
+    return done.get_json()["documents"][0]
+
+
+def test_same_file_again_is_said_and_same_report_is_chosen(app: Any, client: Any, storage: Any,
+                                                           reviewer: dict[str, Any], login: Any) -> None:
+    headers = login(client, reviewer)
+    batch = client.post("/api/batches", json={"name": "dup"}, headers=headers).get_json()["id"]
+    first = _upload(client, headers, batch, OLD_LAYOUT)
+    again = _upload(client, headers, batch, OLD_LAYOUT)
+    assert (again["created"], again["id"]) == (False, first["id"])   # the same row, and the client says so
+    other_batch = client.post("/api/batches", json={"name": "dup2"}, headers=headers).get_json()["id"]
+    elsewhere = _upload(client, headers, other_batch, OLD_LAYOUT)
+    assert elsewhere["created"] and [d["id"] for d in elsewhere["same_file"]] == [first["id"]]
+    app.extensions["gouji"].runner.wait()
+    a, b = stored_report(storage), stored_report(storage)          # the same agency + year twice
+    review = client.get(f"/api/documents/{a}").get_json()["review"]
+    assert b in [t["id"] for t in review["same_report"]] and review["current"] is None
+    assert f"另有 #{a}" in client.get(f"/batches/{_batch_of(storage, b)}").get_data(as_text=True)
+    chose = client.post(f"/api/documents/{b}/current", headers=headers, json={})
+    assert chose.status_code == 200 and chose.get_json()["document"]["review"]["current"] is True
+    review = client.get(f"/api/documents/{a}").get_json()["review"]
+    assert review["current"] is False and next(t for t in review["same_report"] if t["id"] == b)["current"]
+    client.post(f"/api/documents/{a}/current", headers=headers, json={})
+    assert client.get(f"/api/documents/{b}").get_json()["review"]["current"] is False   # one current per report
+
+
+def _batch_of(storage: Any, doc_id: int) -> int:
+    from service.storage.tables import DocumentRow
+    with storage.db.session() as s:
+        return int(s.get(DocumentRow, doc_id).batch_id)
+
+
+def test_queue_filters_and_decided_lists(app: Any, client: Any, storage: Any, reviewer: dict[str, Any],
+                                         admin: dict[str, Any], login: Any) -> None:
+    headers = login(client, reviewer)
+    old = stored_report(storage)
+    sample = stored_report(storage, FIXTURES / "sample-report.pdf")
+    page = client.get("/?agency=自然资源").get_data(as_text=True)
+    assert "old-layout-report.pdf" in page and "sample-report.pdf" not in page
+    assert "sample-report.pdf" in client.get("/?year=2023").get_data(as_text=True)
+    assert "old-layout-report.pdf" not in client.get("/?year=2023").get_data(as_text=True)
+    doc = client.get(f"/api/documents/{sample}").get_json()
+    key = "t3.new.natural_person"
+    client.put(f"/api/documents/{sample}/cells/{key}", headers=headers,
+               json={"value": doc["cells"][key]["value"] + 1, "expected_version": doc["cells"][key]["version"]})
+    broken = client.get(f"/api/documents/{sample}").get_json()["violations"][0]["rule"]
+    by_rule = client.get("/", query_string={"rule": broken}).get_data(as_text=True)
+    assert "sample-report.pdf" in by_rule and "old-layout-report.pdf" not in by_rule
+    assert "sample-report.pdf" in client.get("/?reviewer=alice").get_data(as_text=True)
+    assert "old-layout-report.pdf" not in client.get("/?reviewer=alice").get_data(as_text=True)
+    client.post(f"/api/documents/{old}/approve", headers=headers, json={"reason": "其他处理未分项"})
+    assert "old-layout-report.pdf" not in client.get("/").get_data(as_text=True)
+    approved = client.get("/?status=approved").get_data(as_text=True)
+    assert "old-layout-report.pdf" in approved and 'class="reopen"' not in approved   # reviewers cannot reopen
+    root = app.test_client()
+    root_headers = login(root, admin)
+    assert 'class="reopen"' in root.get("/?status=approved").get_data(as_text=True)
+    assert root.post(f"/api/documents/{old}/reopen", headers=root_headers).status_code == 200
+    assert "old-layout-report.pdf" in client.get("/").get_data(as_text=True)
+
+
+def test_reviewer_figures_page(app: Any, client: Any, storage: Any, reviewer: dict[str, Any], login: Any) -> None:
+    from service.storage.figures import reviewer_figures
+
+    headers = login(client, reviewer)
+    assert "尚无审核员修改过单元格" in client.get("/reviewers").get_data(as_text=True)
+    doc_id = stored_report(storage, FIXTURES / "sample-report.pdf")
+    doc = client.get(f"/api/documents/{doc_id}").get_json()
+    for key, delta in (("t3.new.natural_person", 1), ("t3.new.commercial", 0)):
+        cell = doc["cells"][key]
+        client.put(f"/api/documents/{doc_id}/cells/{key}", headers=headers,
+                   json={"value": cell["value"] + delta, "expected_version": cell["version"]})
+    (row,) = reviewer_figures(storage)
+    assert (row["user"], row["cells"], row["corrections"], row["revisions"]) == ("alice", 2, 1, 2)
+    assert row["seconds_per_cell"] is not None and row["seconds_per_cell"] < 60 and row["audit_rate"] is None
+    page = client.get("/reviewers").get_data(as_text=True)
+    assert "审核员统计" in page and "<td>alice</td>" in page

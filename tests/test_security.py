@@ -38,7 +38,7 @@ ROLES = {
     # review station (branch reviewui)
     "i18n.choose_language": PUBLIC, "documents.release_beacon": REVIEWER, "documents.next_document": REVIEWER,
     "documents.preview_shift": REVIEWER, "documents.undo_repair": REVIEWER, "documents.draw_box": REVIEWER,
-    "documents.choose_current": REVIEWER,
+    "documents.choose_current": REVIEWER, "pages.reviewers": REVIEWER,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -12,7 +12,7 @@ from review_ui.app import services
 from review_ui.security import current_user_id
 from service import settings
 from service.rule_names import rule_titles
-from service.storage import search
+from service.storage import figures, search
 from service.storage.audit import batch_figure
 from service.storage.intake import get_batch, list_batches
 from service.storage.views import QueueOrder, count_documents, document_summary, list_documents
@@ -87,3 +87,10 @@ def document(doc_id: int) -> Any:
     return render_template("document.html", summary=document_summary(services().storage, doc_id),
                            lock_idle_ms=1000 * config.get("REVIEW_LOCK_IDLE_S", settings.REVIEW_LOCK_IDLE_S),
                            lock_renew_ms=1000 * config.get("REVIEW_LOCK_RENEW_S", settings.REVIEW_LOCK_RENEW_S))
+
+
+@bp.get("/reviewers")
+def reviewers() -> Any:
+    """Per-reviewer figures: cells reviewed, corrections, time per cell, audit error rate."""
+    return render_template("reviewers.html", figures=figures.reviewer_figures(services().storage),
+                           gap_minutes=settings.REVIEW_TIME_GAP_MAX_S // 60)
