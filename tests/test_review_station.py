@@ -254,3 +254,20 @@ def test_reviewer_figures_page(app: Any, client: Any, storage: Any, reviewer: di
     assert row["seconds_per_cell"] is not None and row["seconds_per_cell"] < 60 and row["audit_rate"] is None
     page = client.get("/reviewers").get_data(as_text=True)
     assert "审核员统计" in page and "<td>alice</td>" in page
+
+
+def test_accepting_keeps_the_engine_evidence(app: Any, client: Any, reviewer: dict[str, Any], login: Any,
+                                             tmp_path: Path) -> None:
+    from uxfactory import ZERO_GROUP
+
+    headers = login(client, reviewer)
+    _, doc_id = _document(app, client, headers, tmp_path)
+    key = ZERO_GROUP[0]
+    cell = client.get(f"/api/documents/{doc_id}").get_json()["cells"][key]
+    done = client.post(f"/api/documents/{doc_id}/cells/{key}/accept", headers=headers,
+                       json={"expected_version": cell["version"]}).get_json()["document"]["cells"][key]
+    assert (done["source"], done["status"], done["flagged"]) == ("human", "accepted", False)
+    assert done["reasons"] == ["engine reading: 0 (printed “0”, confidence 0.55, ocr): low OCR confidence 0.55"]
+    again = client.put(f"/api/documents/{doc_id}/cells/{key}", headers=headers,
+                       json={"value": 1, "expected_version": done["version"]}).get_json()["document"]["cells"][key]
+    assert again["reasons"][0] == done["reasons"][0]                 # a second edit keeps the engine's line

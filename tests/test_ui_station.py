@@ -330,6 +330,7 @@ def test_queue_filters_duplicates_upload_message_and_figures(app: Any, storage: 
     assert driver.find_element(By.ID, "twins-current").text == "尚未选定现行报告。"
     _alt(driver, "c")                                                # Alt+C: this one is the report
     _wait(driver).until(lambda d: d.find_element(By.ID, "twins-current").text == "本文档是该机关该年度的现行报告。")
+    driver.execute_script("document.getElementById('twins').scrollIntoView({block: 'center'})")
     _shot(driver, "review-duplicate")
     driver.execute_script("Gouji.review.select(Gouji.review.state().doc.review.order[0])")
     driver.switch_to.active_element.send_keys("2" + Keys.ENTER)     # one cell typed: the figures count it

@@ -15,6 +15,7 @@ from service.rule_names import rule_titles
 from service.storage import figures, search
 from service.storage.audit import batch_figure
 from service.storage.intake import get_batch, list_batches
+from service.storage.revalidate import ENGINE_EVIDENCE_PREFIX
 from service.storage.views import QueueOrder, count_documents, document_summary, list_documents
 
 bp = Blueprint("pages", __name__)
@@ -86,7 +87,8 @@ def document(doc_id: int) -> Any:
     config = current_app.config
     return render_template("document.html", summary=document_summary(services().storage, doc_id),
                            lock_idle_ms=1000 * config.get("REVIEW_LOCK_IDLE_S", settings.REVIEW_LOCK_IDLE_S),
-                           lock_renew_ms=1000 * config.get("REVIEW_LOCK_RENEW_S", settings.REVIEW_LOCK_RENEW_S))
+                           lock_renew_ms=1000 * config.get("REVIEW_LOCK_RENEW_S", settings.REVIEW_LOCK_RENEW_S),
+                           engine_prefix=ENGINE_EVIDENCE_PREFIX)
 
 
 @bp.get("/reviewers")

@@ -105,7 +105,10 @@
     const reasons = $("reasons");
     reasons.replaceChildren();
     (c ? c.flags || [] : []).forEach(function (f) { reasons.appendChild(Gouji.el("li", Gouji.name("flags", f))); });
-    (c ? c.reasons : []).forEach(function (r) { reasons.appendChild(Gouji.el("li", r, "detail")); });
+    const ENGINE = $("station").dataset.enginePrefix;      // service/storage/revalidate.ENGINE_EVIDENCE_PREFIX
+    const evidence = (c ? c.reasons : []).filter(function (r) { return r.indexOf(ENGINE) === 0; })[0];
+    $("engine-read").textContent = evidence ? evidence.slice(ENGINE.length) : "—";   // beside the human decision
+    (c ? c.reasons : []).forEach(function (r) { if (r !== evidence) reasons.appendChild(Gouji.el("li", r, "detail")); });
     const crop = $("crop");
     if (c && c.bbox) { crop.src = "/api/documents/" + S.id + "/cells/" + encodeURIComponent(S.key) + "/crop.png"; crop.hidden = false; }
     else { crop.removeAttribute("src"); crop.hidden = true; }
