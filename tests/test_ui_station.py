@@ -359,6 +359,38 @@ def test_queue_filters_duplicates_upload_message_and_figures(app: Any, storage: 
     _no_js_errors(driver)
 
 
+def test_unsaved_typing_warns_and_batch_page_keeps_focus(app: Any, storage: Any, reviewer: dict[str, Any],
+                                                         driver: Any, live_server: str) -> None:  # noqa: F811
+    from sqlalchemy import update
+
+    By = _by()
+    doc_id = stored_report(storage)
+    _open_as(driver, live_server, reviewer, f"/documents/{doc_id}")
+    _station_ready(driver)
+    leaving = ("const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); "
+               "return e.defaultPrevented;")                         # WebDriver answers real prompts itself
+    assert driver.execute_script(leaving) is False
+    driver.switch_to.active_element.send_keys("7")                  # typed, not saved: leaving asks first
+    assert driver.execute_script(leaving) is True
+    driver.switch_to.active_element.send_keys(_keys().ESCAPE)       # Esc drops the typing: leaving is free
+    assert driver.execute_script(leaving) is False
+
+    with storage.db.session() as s:                                 # a document still being processed
+        batch = s.get(DocumentRow, doc_id).batch_id
+        s.execute(update(DocumentRow).where(DocumentRow.id == doc_id).values(status="processing", progress=40))
+    driver.get(live_server + f"/batches/{batch}")
+    seed = _wait(driver).until(lambda d: d.find_element(By.ID, "audit-seed"))
+    seed.click()
+    seed.send_keys("abc")
+    with storage.db.session() as s:
+        s.execute(update(DocumentRow).where(DocumentRow.id == doc_id).values(status="review", progress=100))
+    badge = f'#batch-docs tr[data-doc="{doc_id}"] .status'
+    _wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, badge).text == "待审核")   # updated in place
+    assert driver.switch_to.active_element.get_attribute("id") == "audit-seed"             # focus kept
+    assert seed.get_attribute("value") == "abc"
+    _no_js_errors(driver)
+
+
 def _holder(storage: Any, doc_id: int) -> int | None:
     with storage.db.session() as s:
         return live_holder(s.get(DocumentRow, doc_id))
