@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from review_ui import security
 from review_ui.config import build_config, secret_key
+from review_ui.services import Services, services  # noqa: F401  (re-exported for older imports)
 from service.storage import Storage, StorageSettings
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.processing import JobRunner
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Services:
-    """What views need: the storage and the job runner (RQ queue or thread pool)."""
-
-    storage: Storage
-    runner: JobRunner
-
-
-def services() -> Services:
-    return current_app.extensions["gouji"]  # type: ignore[no-any-return]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -60,10 +48,10 @@ def _runner(app: Flask, storage: Storage) -> JobRunner:
 
 def _register(app: Flask) -> None:
     from review_ui import i18n
-    from review_ui.blueprints import auth, batches, documents, exports, jobs, meta, pages
+    from review_ui.blueprints import auth, batches, documents, exports, jobs, meta, pages, review_tools
 
     i18n.init_app(app)
-    for module in (auth, batches, documents, exports, jobs, meta, pages):
+    for module in (auth, batches, documents, exports, jobs, meta, pages, review_tools):
         app.register_blueprint(module.bp)
     app.before_request(security.before_request)
     app.after_request(security.security_headers)

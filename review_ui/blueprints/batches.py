@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, created
 from review_ui.config import UPLOAD_FILES_MAX
 from review_ui.security import current_user_id
+from review_ui.services import services
 from service.storage.duplicates import same_file
 from service.storage.errors import InvalidAction
 from service.storage.intake import add_upload, create_batch, display_name, get_batch, list_batches

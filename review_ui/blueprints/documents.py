@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, make_response, request, send_file
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, int_field
 from review_ui.security import current_user_id, require_role
+from review_ui.services import services
 from service.storage import images, locks, review, views
 from service.storage.codec import parse_user_number
 from service.storage.results import requeue
@@ -149,6 +149,3 @@ def reprocess(doc_id: int) -> Any:
     requeue(svc.storage, doc_id)
     job = svc.runner.submit(doc_id)
     return jsonify(id=doc_id, job=job, status="queued")
-
-
-from review_ui.blueprints import documents_ux  # noqa: E402,F401  (registers its routes on ``bp``)

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext
 
-from review_ui.app import services
 from review_ui.security import current_user_id
+from review_ui.services import services
 from service import settings
 from service.rule_names import rule_titles
 from service.storage import figures, search

@@ -1,4 +1,4 @@
-"""Review-station routes on the ``documents`` blueprint (REVIEW_UX.md §7–9).
+"""Review-station tools, a blueprint of their own under ``/api/documents`` (REVIEW_UX.md §7–9).
 
 - group verification: ``GET /api/documents/<id>/groups``, ``GET /api/documents/groups?batch_id=``,
   ``POST /api/documents/<id>/groups/confirm``, ``POST /api/documents/groups/confirm`` (batch-wide);
@@ -8,22 +8,21 @@
 - duplicates: ``POST /api/documents/<id>/current`` (the report of its agency + year);
 - measured accuracy: ``GET /api/documents/audit?batch_id=`` (the figure), ``POST /api/documents/audit``
   (draw the sample).
-
-Imported at the end of ``documents.py`` so the routes register on its blueprint (no app change).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, int_field
-from review_ui.blueprints.documents import bp
 from review_ui.security import current_user_id
+from review_ui.services import services
 from service.storage import audit, duplicates, groups, repair, undo
 from service.storage.views import review_payload
+
+bp = Blueprint("review", __name__, url_prefix="/api/documents")
 
 
 def _batch_arg() -> int:
