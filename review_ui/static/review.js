@@ -63,9 +63,8 @@
   function heartbeat() {
     const station = $("station");
     const idleMs = Number(station.dataset.idleMs);
-    if (S.lockedBy) { lease(); return; }                    // see whether the other reviewer has left
-    if (Date.now() - S.lastActive >= idleMs) { if (!S.released) release(false); return; }
-    lease();
+    if (Date.now() - S.lastActive >= idleMs) { if (!S.released && !S.lockedBy) release(false); return; }
+    lease();                       // renew; or, while someone else holds it, see whether they have left
   }
 
   function release(leaving) {
