@@ -1,10 +1,10 @@
 """Read-only views for the API and UI: document summaries, the review queue, the review payload.
 
 The review payload is the FORMAT.md contract (``document_to_contract``) plus, per cell, its review
-``status`` and ``version``, and a ``review`` block (status, progress, decision, the order in which
-pending cells should be reviewed, and the identities that apply with their terms — member keys per
-side and constants, from ``service.rule_terms`` — so the browser only adds live values).
-"""
+``status``, ``version`` and ``flags`` (Flag values, named in the reader's language by the page),
+and a ``review`` block (status, progress, decision, the order in which pending cells should be
+reviewed, and the identities that apply with their terms — member keys per side and constants,
+from ``service.rule_terms`` — so the browser only adds live values)."""
 
 from __future__ import annotations
 
@@ -126,7 +126,8 @@ def review_payload(st: Storage, doc_id: int) -> dict[str, Any]:
     contract["source"]["path"] = row.filename
     contract["report"].update({"agency": row.agency, "year": row.year})
     for cell_row in cells:
-        contract["cells"][cell_row.key].update({"status": cell_row.status, "version": cell_row.version})
+        contract["cells"][cell_row.key].update({"status": cell_row.status, "version": cell_row.version,
+                                                "flags": [f for f in cell_row.flags.split(",") if f]})
     for key in sampled:
         contract["cells"][key]["audit"] = True
     out["review"]["identities"] = [terms_json(t) for t in identity_terms(doc)]
