@@ -107,4 +107,5 @@ TESS_WHITELIST = "0123456789.-"
 REVIEW_LOCK_IDLE_S = 10 * 60      # no key or click for this long: the station releases its lock
 REVIEW_LOCK_RENEW_S = 60          # an active station renews its lease this often (lease: locks.REVIEW_LOCK_S)
 REVIEW_UNDO_DEPTH = 20            # row repairs a reviewer can undo (Ctrl+Z), newest first
+REVIEW_BASE_CACHE_DOCUMENTS = 8   # parsed documents (pages, tokens) kept in memory per process: a save parses none
 REVIEW_TIME_GAP_MAX_S = 300       # per-reviewer time per cell: gaps between edits longer than this are breaks
