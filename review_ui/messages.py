@@ -37,6 +37,7 @@ JS_MESSAGES: dict[str, str] = {
     "approved": N_("approved"),
     "rejected": N_("rejected"),
     "decision_failed": N_("the decision was not recorded"),
+    "reason_needed": N_("write a reason first: cells are still flagged or rules fail"),
     "info_saved": N_("report info saved"),
     "locked_by": N_("%(user)s is reviewing this document: it is open read-only"),
     # groups and structure repair (ux.js)

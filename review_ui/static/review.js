@@ -187,6 +187,10 @@
     const key = S.key, before = order().slice();
     try {
       const res = await Gouji.api(method, url, payload);
+      if (res.status === 409 && res.data.current && res.data.current.user) {  // the lease went to someone else
+        S.lockedBy = res.data.current.user; renderReadOnly(); show(t("locked_by", { user: S.lockedBy }), "error");
+        return;
+      }
       if (res.status === 409) {
         const cur = res.data.current || {};
         show(cur.updated_by ? t("conflict", { error: res.data.error, value: fmt(cur.value), user: cur.updated_by })
@@ -271,7 +275,12 @@
 
   async function decide(action) {
     if (!editableNow()) return;
+    const needs = action === "reject" || !S.doc.review.can_approve_without_reason;
+    if (needs && !$("reason").value.trim()) { show(t("reason_needed"), "error"); $("reason").focus(); return; }
     const res = await Gouji.api("POST", "/api/documents/" + S.id + "/" + action, { reason: $("reason").value });
+    if (res.status === 409 && res.data.current && res.data.current.user) {      // someone else holds it now
+      S.lockedBy = res.data.current.user; renderReadOnly(); show(t("locked_by", { user: S.lockedBy }), "error"); return;
+    }
     if (!res.ok) { show(res.data.error || t("decision_failed"), "error"); $("reason").focus(); return; }
     show(t(action === "approve" ? "approved" : "rejected"), "ok");
     S.leaving = true;
