@@ -154,3 +154,11 @@ def ui_settings() -> dict[str, int]:
     """The limits the review JS needs, handed to it as data (``<meta name="gouji-settings">``)."""
     return {"lease_renew_ms": REVIEW_LEASE_RENEW_S * 1000, "status_poll_ms": REVIEW_STATUS_POLL_S * 1000,
             "review_lock_s": REVIEW_LOCK_S}
+
+
+# --- Review station (branch reviewui): locks released after idle, undo, save target --------------
+REVIEW_LOCK_IDLE_S = 10 * 60      # no key or click for this long: the station releases its lock
+REVIEW_LOCK_RENEW_S = REVIEW_LEASE_RENEW_S  # an active station renews its lease this often (lease: REVIEW_LOCK_S)
+REVIEW_UNDO_DEPTH = 20            # row repairs a reviewer can undo (Ctrl+Z), newest first
+REVIEW_BASE_CACHE_DOCUMENTS = 8   # parsed documents (pages, tokens) kept in memory per process: a save parses none
+REVIEW_TIME_GAP_MAX_S = 300       # per-reviewer time per cell: gaps between edits longer than this are breaks
