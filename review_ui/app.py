@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
@@ -11,24 +10,13 @@ from werkzeug.exceptions import HTTPException
 
 from review_ui import security
 from review_ui.config import build_config, request_limit_bytes, secret_key
+from review_ui.services import Services, services  # noqa: F401  (re-exported for older imports)
 from service import settings
 from service.storage import Storage, StorageSettings
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.processing import JobRunner
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Services:
-    """What views need: the storage and the job runner (RQ queue or thread pool)."""
-
-    storage: Storage
-    runner: JobRunner
-
-
-def services() -> Services:
-    return current_app.extensions["gouji"]  # type: ignore[no-any-return]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -62,22 +50,29 @@ def _runner(app: Flask, storage: Storage) -> JobRunner:
 
 
 def _register(app: Flask) -> None:
-    from review_ui.blueprints import archive, archive_api, auth, batches, documents, exports, jobs, meta, pages
+    from review_ui import i18n
+    from review_ui.blueprints import (
+        archive,
+        archive_api,
+        auth,
+        batches,
+        documents,
+        exports,
+        jobs,
+        meta,
+        pages,
+        review_tools,
+    )
 
-    for module in (auth, batches, documents, exports, jobs, meta, pages, archive, archive_api):
+    i18n.init_app(app)  # Flask-Babel: provides the templates' ``_`` (Chinese catalogue, English msgids)
+    for module in (auth, batches, documents, exports, jobs, meta, pages, review_tools, archive, archive_api):
         app.register_blueprint(module.bp)
-    app.jinja_env.globals.setdefault("_", _identity_gettext)  # until Flask-Babel provides the real one
     app.before_request(security.before_request)
     app.before_request(_check_body)  # after login/CSRF: anonymous requests get 401, not 400
     app.after_request(security.security_headers)
     app.context_processor(lambda: {"csrf_token": security.csrf_token, "ui_settings": settings.ui_settings})
     app.register_error_handler(ReviewError, _review_error)
     app.register_error_handler(HTTPException, _http_error)
-
-
-def _identity_gettext(text: str, **values: Any) -> str:
-    """The untranslated string, %-formatted with ``values`` (what Babel's ``_`` does without a catalogue)."""
-    return text % values if values else text
 
 
 STATUS = {NotFound: 404, Conflict: 409, InvalidAction: 422}

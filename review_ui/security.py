@@ -19,7 +19,7 @@ from flask import abort, g, jsonify, redirect, request, session, url_for
 
 from service.storage.tables import Role
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "i18n.choose_language"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,7 +41,7 @@ def _csrf_ok() -> bool:
 def _session_user() -> dict[str, Any] | None:
     """The user of this session, reloaded from the database on every request: a session issued
     before a logout, role change or deactivation (``users.session_version`` bumped) is refused."""
-    from review_ui.app import services
+    from review_ui.services import services
     from service.storage.users import get_user
 
     held = session.get("user")

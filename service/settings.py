@@ -229,3 +229,11 @@ GEOMETRY_ORIENT_REC_LINES = 6     # lines read both ways when the classifier is 
 GEOMETRY_ORIENT_REC_MIN_MARGIN = 0.15  # mean rec score the chosen way − the other way
 GEOMETRY_ORIENT_MIN_VOTES = 0.7   # share of lines that read better the chosen way
 GEOMETRY_UNSURE_CONFIDENCE = 0.5  # tokens of a page whose orientation is not sure are capped at this
+
+
+# --- Review station (branch reviewui): locks released after idle, undo, save target --------------
+REVIEW_LOCK_IDLE_S = 10 * 60      # no key or click for this long: the station releases its lock
+REVIEW_LOCK_RENEW_S = REVIEW_LEASE_RENEW_S  # an active station renews its lease this often (lease: REVIEW_LOCK_S)
+REVIEW_UNDO_DEPTH = 20            # row repairs a reviewer can undo (Ctrl+Z), newest first
+REVIEW_BASE_CACHE_DOCUMENTS = 8   # parsed documents (pages, tokens) kept in memory per process: a save parses none
+REVIEW_TIME_GAP_MAX_S = 300       # per-reviewer time per cell: gaps between edits longer than this are breaks

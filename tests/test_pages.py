@@ -16,8 +16,8 @@ def test_batch_page_is_paginated(app: Any, client: Any, reviewer: dict[str, Any]
         add_upload(storage, batch, f"r{i}.pdf", io.BytesIO(b"%PDF-1.4 distinct " + bytes([i])))
     login(client, reviewer)
     first = client.get(f"/batches/{batch}").get_data(as_text=True)
-    assert "1–3 of 7" in first and "r0.pdf" in first and "r3.pdf" not in first
+    assert "第 1–3 项，共 7 项" in first and "r0.pdf" in first and "r3.pdf" not in first
     last = client.get(f"/batches/{batch}?page=3").get_data(as_text=True)
-    assert "7–7 of 7" in last and "r6.pdf" in last and "r0.pdf" not in last
+    assert "第 7–7 项，共 7 项" in last and "r6.pdf" in last and "r0.pdf" not in last
     assert "r6.pdf" in client.get(f"/batches/{batch}?page=99").get_data(as_text=True)  # clamped
     assert client.get(f"/batches/{batch}?page=abc").status_code == 200

@@ -28,10 +28,10 @@ ROLES = {
     "documents.accept": REVIEWER, "documents.lock": REVIEWER, "documents.unlock": REVIEWER,
     "documents.history": REVIEWER, "documents.report_info": REVIEWER, "documents.approve": REVIEWER,
     "documents.reject": REVIEWER, "documents.reopen": ADMIN, "documents.reprocess": ADMIN,
-    "documents.groups_of_document": REVIEWER, "documents.groups_of_batch": REVIEWER,
-    "documents.confirm_group": REVIEWER, "documents.confirm_batch_group": REVIEWER,
-    "documents.shift_row": REVIEWER, "documents.move_row": REVIEWER,
-    "documents.audit_figure": REVIEWER, "documents.draw_audit": REVIEWER,
+    "review.groups_of_document": REVIEWER, "review.groups_of_batch": REVIEWER,
+    "review.confirm_group": REVIEWER, "review.confirm_batch_group": REVIEWER,
+    "review.shift_row": REVIEWER, "review.move_row": REVIEWER,
+    "review.audit_figure": REVIEWER, "review.draw_audit": REVIEWER,
     "exports.create": REVIEWER, "exports.download": REVIEWER,
     "jobs.failed": REVIEWER, "jobs.retry_one": REVIEWER,
     "meta.openapi": REVIEWER,
@@ -42,6 +42,10 @@ ROLES = {
     "archive_api.split": ADMIN, "archive_api.rename": ADMIN, "archive_api.decisions": REVIEWER,
     "archive_api.resolve": REVIEWER, "archive_api.document_cross": REVIEWER, "archive_api.issues": REVIEWER,
     "archive_api.coverage_json": REVIEWER,
+    # review station (branch reviewui)
+    "i18n.choose_language": PUBLIC, "documents.release_beacon": REVIEWER, "documents.next_document": REVIEWER,
+    "review.preview_shift": REVIEWER, "review.undo_repair": REVIEWER, "review.draw_box": REVIEWER,
+    "review.choose_current": REVIEWER, "pages.reviewers": REVIEWER,
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

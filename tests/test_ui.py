@@ -96,12 +96,12 @@ def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: di
     assert not browser.find_elements(By.CSS_SELECTOR, "#identities tr.broken")   # … sums turn green live
     value.send_keys(Keys.ENTER)                                      # Enter saves and moves on
     wait.until(lambda d: d.find_element(By.ID, "pending-count").text == "0")
-    assert "all rules hold" in browser.find_element(By.ID, "violation-count").text
+    assert "勾稽关系全部成立" in browser.find_element(By.ID, "violation-count").text   # Chinese by default
     approve = wait.until(lambda d: d.switch_to.active_element if
                          d.switch_to.active_element.get_attribute("id") == "approve" else None)
     approve.send_keys(Keys.ENTER)                                    # focus went to Approve: Enter approves
-    wait.until(lambda d: d.find_element(By.ID, "doc-status").text == "approved")
-    assert "approved by alice" in browser.find_element(By.ID, "decided").text
+    wait.until(lambda d: d.find_element(By.ID, "doc-status").text == "已批准")
+    assert "alice 于" in browser.find_element(By.ID, "decided").text
 
     browser.get(live_server + "/")
     browser.find_element(By.ID, "export-button").click()

@@ -53,7 +53,7 @@ def test_keyboard_group_confirmation_and_row_shift(app: Any, storage: Any, revie
         "return Array.from(document.querySelectorAll('#ux-grid img')).every(i => i.naturalWidth > 0)"))
     assert browser.switch_to.active_element.get_attribute("id") == "ux-accept"
     browser.switch_to.active_element.send_keys(Keys.ENTER)          # one keystroke confirms the group
-    wait.until(lambda d: "group confirmed: 3 cells" in d.find_element(By.ID, "message").text)
+    wait.until(lambda d: "已成组确认：3 个单元格" in d.find_element(By.ID, "message").text)
     assert browser.switch_to.active_element.get_attribute("id") == "ux-null"   # next: the printed blanks
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
     wait.until(lambda d: not d.find_element(By.ID, "ux-panel").is_displayed())
@@ -71,7 +71,7 @@ def test_keyboard_group_confirmation_and_row_shift(app: Any, storage: Any, revie
     wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "ux-apply")
     assert browser.find_elements(By.CSS_SELECTOR, "#ux-preview td.changed")
     browser.switch_to.active_element.send_keys(Keys.ENTER)          # … Enter applies it
-    wait.until(lambda d: "row repaired: 7 cells" in d.find_element(By.ID, "message").text)
+    wait.until(lambda d: "已修正整行：7 个单元格" in d.find_element(By.ID, "message").text)
     doc = load_document(storage, doc_id)
     assert [doc.cells[f"{SHIFTED_ROW}.{c}"].value for c in T3_COLS] == [None, 2, 3, 4, 5, 6, 37]
     assert not [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from review_ui.app import services
 from review_ui.security import current_user_id
+from review_ui.services import services
 from service.archive.admin import resolve_decision
 from service.archive.reports import TableFormat, coverage_table, issues_table, write_table
 from service.archive.views import Coverage, IssueFilter, coverage, issue_rules, list_issues

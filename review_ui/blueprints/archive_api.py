@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
-from review_ui.app import services
 from review_ui.blueprints.archive import issue_filter
 from review_ui.blueprints.common import body, created, int_field
 from review_ui.config import UPLOAD_FILES_MAX
 from review_ui.security import current_user_id, require_role
+from review_ui.services import services
 from service.archive import admin
 from service.archive.bulk import submit_uploads
 from service.archive.checks import cross_violations

@@ -17,8 +17,8 @@ from flask import (
     url_for,
 )
 
-from review_ui.app import services
 from review_ui.security import csrf_token, login_session
+from review_ui.services import services
 from review_ui.throttle import LoginThrottle
 from service.storage.users import authenticate, end_sessions
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, created
 from review_ui.config import UPLOAD_FILES_MAX
 from review_ui.security import current_user_id
+from review_ui.services import services
+from service.storage.duplicates import same_file
 from service.storage.errors import InvalidAction
 from service.storage.intake import add_upload, create_batch, display_name, get_batch, list_batches
 from service.storage.views import QueueOrder, list_documents
@@ -43,7 +44,8 @@ def documents(batch_id: int) -> Any:
 
 @bp.post("/<int:batch_id>/documents")
 def upload(batch_id: int) -> Any:
-    """Multipart field ``files`` (one or many). Re-uploading the same bytes returns the old row.
+    """Multipart field ``files`` (one or many). Re-uploading the same bytes returns the old row
+    (``created`` false); ``same_file`` lists the other documents of the archive with these bytes.
 
     Each file is judged on its own: one over the size limit is answered with an ``error`` and no
     ``id`` (201 as long as one file was taken, else 422); one whose content is not PDF/PNG/JPEG/TIFF
@@ -65,7 +67,8 @@ def upload(batch_id: int) -> Any:
             continue
         out.append({"id": result.document_id, "filename": result.filename, "sha256": result.sha256,
                     "created": result.created, "job": _submit(result.document_id) if result.queued else None,
-                    "status": "queued" if result.queued or not result.created else "error"})
+                    "status": "queued" if result.queued or not result.created else "error",
+                    "same_file": same_file(svc.storage, result.sha256, exclude=result.document_id)})
     if all(entry["id"] is None for entry in out):
         response = jsonify(documents=out, error="no file was accepted")
         response.status_code = 422

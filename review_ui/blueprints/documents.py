@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, make_response, request, send_file
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, int_field
 from review_ui.security import current_user_id, require_role
-from service.storage import images, locks, review
+from review_ui.services import services
+from service.storage import images, locks, review, views
 from service.storage.codec import parse_user_number
 from service.storage.report_edit import REPORT_FIELDS, ReportChange, edit_report_info
 from service.storage.results import requeue
@@ -94,6 +94,20 @@ def unlock(doc_id: int) -> Any:
     return jsonify(released=True)
 
 
+@bp.post("/<int:doc_id>/lock/release")
+def release_beacon(doc_id: int) -> Any:
+    """The same as DELETE …/lock for ``navigator.sendBeacon`` on leaving (a form POST carrying the
+    ``csrf_token`` field: a beacon cannot set headers or use DELETE)."""
+    locks.release(services().storage, doc_id, current_user_id())
+    return jsonify(released=True)
+
+
+@bp.get("/next")
+def next_document() -> Any:
+    """``{"id": …}``: the first document of the queue nobody else holds, other than ``after``."""
+    return jsonify(id=views.next_document(services().storage, current_user_id(), request.args.get("after", type=int)))
+
+
 @bp.get(f"/<int:doc_id>/cells/{KEY_PATTERN}/history")
 def history(doc_id: int, key: str) -> Any:
     return jsonify(key=key, history=review.cell_history(services().storage, doc_id, key))
@@ -144,6 +158,3 @@ def reprocess(doc_id: int) -> Any:
     requeue(svc.storage, doc_id)
     job = svc.runner.submit(doc_id)
     return jsonify(id=doc_id, job=job, status="queued")
-
-
-from review_ui.blueprints import documents_ux  # noqa: E402,F401  (registers its routes on ``bp``)

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, send_from_directory, url_for
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, created, int_field
+from review_ui.services import services
 from service.export import SUFFIX, ExportFormat, export_file, export_to_database
 from service.export.targets import target_url
 from service.storage.tables import Role

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from review_ui.app import services
 from review_ui.blueprints.common import body
+from review_ui.services import services
 from service.storage.reaper import failed_documents, retry
 from service.storage.views import document_summary
 

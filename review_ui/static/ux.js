@@ -1,9 +1,12 @@
 /* Group verification and structure repair on the review station (REVIEW_UX.md §7, §8).
    Alt+G: groups of identical doubtful readings (a grid of crops); Enter confirms the group
    (reading groups: as read; blanks: kept empty — "Set all to 0" is the other button); N next group.
-   Alt+, / Alt+. : shift the current cell's row one column left / right (preview, Enter applies).
+   Alt+, / Alt+. : shift the current cell's row one column left / right: the server previews it in
+   printed column order (the same code that applies it), Enter applies.
    Alt+R: re-assign the current row's readings to another row (pick with the arrows, Enter applies).
-   Esc closes the panel. Every write carries the CSRF token (Gouji.api). */
+   Ctrl+Z: undo the last row repair (one action; the server restores the old cells exactly).
+   The group grid scrolls with ↑/↓/PgUp/PgDn when focused and never covers the page image.
+   Esc closes the panel. Every write carries the CSRF token (Gouji.api); strings come from Gouji.t. */
 "use strict";
 
 (function () {
@@ -12,10 +15,16 @@
   const R = function () { return Gouji.review; };
   const st = function () { return R().state(); };
   const fmt = function (v) { return v === null || v === undefined ? "" : String(v); };
+  const t = function (key, params) { return Gouji.t(key, params); };
   const BUTTONS = ["ux-accept", "ux-null", "ux-zero", "ux-apply", "ux-next"];
 
   function rowOf(key) { return key.split(".").slice(0, 2).join("."); }
-  function rowKeys(row) { return Object.keys(st().doc.cells).filter(function (k) { return rowOf(k) === row; }); }
+  /** The row's keys in printed column order (as the server lists them), never alphabetical. */
+  function rowKeys(row) {
+    const table = row.split(".")[0];
+    const found = (st().doc.review.rows[table] || []).filter(function (r) { return r.row === row; })[0];
+    return found ? found.keys : [];
+  }
   function versions(rows) {
     const out = {};
     rows.forEach(function (row) { rowKeys(row).forEach(function (k) { out[k] = st().doc.cells[k].version; }); });
@@ -42,29 +51,29 @@
 
   function editable() {
     const s = st();
-    if (!s.doc || s.doc.review.status !== "review" || s.lockedBy) { R().show("this document cannot be edited now", "error"); return false; }
+    if (!R().editable()) { R().show(t("not_editable"), "error"); return false; }
     return true;
   }
 
   async function loadGroups(keepAt) {
     const res = await Gouji.api("GET", "/api/documents/" + st().id + "/groups");
-    if (!res.ok) { R().show(res.data.error || "cannot load groups", "error"); return; }
+    if (!res.ok) { R().show(res.data.error || t("groups_failed"), "error"); return; }
     U.groups = res.data.groups || [];
     U.at = Math.min(keepAt || 0, Math.max(U.groups.length - 1, 0));
-    if (!U.groups.length) { close(); R().show("no groups of identical doubtful readings left", "ok"); return; }
+    if (!U.groups.length) { close(); R().show(t("no_groups"), "ok"); return; }
     renderGroup();
   }
 
   function renderGroup() {
     const g = U.groups[U.at];
-    open("group", g.title + " — group " + (U.at + 1) + " of " + U.groups.length,
-         g.kind === "blank" ? "Enter: confirm blank as empty (null) · Set all to 0 is the other button · N next · Esc close"
-                            : "Look at every crop. Enter: confirm all as read · N next group · Esc close");
+    const title = g.kind === "blank" ? Gouji.tn("blank_group", g.size) : Gouji.tn("reading_group", g.size, { value: g.value });
+    open("group", t("group_of", { title: title, at: U.at + 1, n: U.groups.length }),
+         g.kind === "blank" ? t("hint_blank") : t("hint_reading"));
     const grid = $("ux-grid");
     g.cells.forEach(function (c) {
       const fig = Gouji.el("figure");
       if (c.crop) { const img = Gouji.el("img"); img.src = c.crop; img.alt = c.key; fig.appendChild(img); }
-      fig.appendChild(Gouji.el("figcaption", c.label + " = " + (c.value === null ? "(blank)" : c.value)));
+      fig.appendChild(Gouji.el("figcaption", c.label + " = " + (c.value === null ? t("blank") : c.value)));
       grid.appendChild(fig);
     });
     $("ux-accept").hidden = g.actions.indexOf("accept") < 0;
@@ -79,23 +88,24 @@
     const cells = g.cells.map(function (c) { return { key: c.key, version: c.version }; });
     const res = await Gouji.api("POST", "/api/documents/" + st().id + "/groups/confirm",
       { group: g.id, action: action, cells: cells });
-    if (!res.ok) { R().show(res.data.error || "not confirmed", "error"); await loadGroups(U.at); return; }
+    if (!res.ok) { R().show(res.data.error || t("not_confirmed"), "error"); await loadGroups(U.at); return; }
     R().setDoc(res.data.document);
-    R().show("group confirmed: " + res.data.confirmed + " cells", "ok");
+    R().show(Gouji.tn("group_confirmed", res.data.confirmed), "ok");
     await loadGroups(U.at);
   }
 
-  function openShift(direction) {
+  async function openShift(direction) {
     const s = st();
     if (!s.key || !editable()) return;
-    const row = rowOf(s.key), keys = rowKeys(row), step = direction === "left" ? -1 : 1;
-    open("shift", "Shift " + s.doc.review.labels[keys[0]].split(" · ").slice(0, 2).join(" · ") + " one column " + direction,
-         "Enter applies (one revision per cell, then the rules re-run) · Esc cancels");
+    const row = rowOf(s.key);
+    const res = await Gouji.api("GET", "/api/documents/" + s.id + "/rows/shift/preview?row=" +
+      encodeURIComponent(row) + "&direction=" + direction);
+    if (!res.ok) { R().show(res.data.error || t("not_applied"), "error"); return; }
+    const label = s.doc.review.labels[res.data.keys[0]].split(" · ").slice(0, 2).join(" · ");
+    open("shift", t("shift_title", { row: label, direction: t(direction) }), t("shift_hint"));
     U.direction = direction;
     U.row = row;
-    const before = keys.map(function (k) { return s.doc.cells[k].value; });
-    const after = keys.map(function (k, i) { const j = i - step; return j >= 0 && j < keys.length ? before[j] : null; });
-    previewTable(keys, before, after);
+    previewTable(res.data.keys, res.data.before, res.data.after);
     $("ux-apply").hidden = false;
     $("ux-apply").focus();
   }
@@ -104,9 +114,9 @@
     const table = $("ux-preview");
     const head = Gouji.el("tr");
     head.appendChild(Gouji.el("th", ""));
-    keys.forEach(function (k) { head.appendChild(Gouji.el("th", k.split(".")[2])); });
+    keys.forEach(function (k) { head.appendChild(Gouji.el("th", st().doc.review.labels[k].split(" · ").pop())); });
     table.appendChild(head);
-    [["now", before], ["after", after]].forEach(function (pair) {
+    [[t("now"), before], [t("after"), after]].forEach(function (pair) {
       const tr = Gouji.el("tr");
       tr.appendChild(Gouji.el("th", pair[0]));
       pair[1].forEach(function (v, i) { tr.appendChild(Gouji.el("td", fmt(v) || "∅", before[i] !== after[i] ? "changed" : "")); });
@@ -118,8 +128,7 @@
     const s = st();
     if (!s.key || !editable()) return;
     const row = rowOf(s.key), table = row.split(".")[0];
-    open("move", "Re-assign the readings of " + row + " to another row (the two rows swap)",
-         "↑/↓ choose the row · Enter applies · Esc cancels");
+    open("move", t("move_title", { row: row }), t("move_hint"));
     U.row = row;
     const select = $("ux-target");
     select.replaceChildren();
@@ -143,14 +152,34 @@
       res = await Gouji.api("POST", "/api/documents/" + st().id + "/rows/move",
         { row: U.row, to: target, expected_versions: versions([U.row, target]) });
     } else { return; }
-    if (!res.ok) { R().show(res.data.error || "not applied", "error"); return; }
+    if (!res.ok) { R().show(res.data.error || t("not_applied"), "error"); return; }
     const key = st().key;
     close();
     R().setDoc(res.data.document, res.data.document.review.order.indexOf(key) >= 0 ? key : undefined);
-    R().show("row repaired: " + Object.keys(res.data.versions).length + " cells changed, rules re-checked", "ok");
+    R().show(Gouji.tn("row_repaired", Object.keys(res.data.versions).length), "ok");
   }
 
+  /** Ctrl+Z: undo the newest row repair of this document (the server checks nothing changed since). */
+  async function undo() {
+    if (!editable()) return;
+    const res = await Gouji.api("POST", "/api/documents/" + st().id + "/rows/undo", {});
+    if (!res.ok) { R().show(res.data.error || t("nothing_to_undo"), "error"); return; }
+    const key = st().key;
+    close();
+    R().setDoc(res.data.document, res.data.document.review.order.indexOf(key) >= 0 ? key : undefined);
+    const row = res.data.undone.row, keys = rowKeys(row);
+    R().show(t("undone", { what: keys.length ? st().doc.review.labels[keys[0]].split(" · ").slice(0, 2).join(" · ") : row }), "ok");
+  }
+
+  const GRID_KEYS = { ArrowUp: -0.25, ArrowDown: 0.25, PageUp: -0.9, PageDown: 0.9 };
+
   function onPanelKey(event) {
+    if (U.mode === "group" && GRID_KEYS[event.key] !== undefined) {    // the grid scrolls, the page stays
+      event.preventDefault(); event.stopPropagation();
+      const grid = $("ux-grid");
+      grid.scrollBy(0, GRID_KEYS[event.key] * grid.clientHeight);
+      return;
+    }
     if (event.key === "Escape") { event.preventDefault(); close(); }
     else if (U.mode === "group" && (event.key === "n" || event.key === "N") && !event.altKey && !event.ctrlKey) {
       event.preventDefault(); U.at = (U.at + 1) % U.groups.length; renderGroup();
@@ -160,6 +189,12 @@
   }
 
   function onGlobalKey(event) {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "z" || event.key === "Z")) {
+      const tag = (event.target.tagName || "").toLowerCase();
+      if (event.target.id === "value" && event.target.value !== fmt(st().doc.cells[st().key] && st().doc.cells[st().key].value)) return;
+      if (tag === "textarea" || (tag === "input" && event.target.id !== "value")) return;   // the text field's own undo
+      event.preventDefault(); undo(); return;
+    }
     if (!event.altKey || event.ctrlKey) return;
     if (event.key === "g" || event.key === "G") { event.preventDefault(); if (editable()) loadGroups(0); }
     else if (event.code === "Comma") { event.preventDefault(); openShift("left"); }
@@ -180,5 +215,6 @@
     $("ux-shift-left").addEventListener("click", function () { openShift("left"); });
     $("ux-shift-right").addEventListener("click", function () { openShift("right"); });
     $("ux-move").addEventListener("click", openMove);
+    $("ux-undo").addEventListener("click", undo);
   });
 })();

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from service.storage import Storage
 from service.storage.audit_tables import AuditCell  # noqa: F401 — registers audit_cells on Base
 from service.storage.errors import InvalidAction
+from service.storage.station_tables import RepairAction  # noqa: F401 — registers the station's tables
 from service.storage.tables import Base
 
 FORMAT = "gouji-backup/1"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from service.formats import DECIMAL_KEYS
 from service.model import Cell, Document, Flag, Source, Violation, ViolationKind
+from service.settings import REVIEW_BASE_CACHE_DOCUMENTS as BASE_CACHE_DOCUMENTS
 from service.storage.tables import CellRow, CellStatus, ViolationRow
 
 Number = int | Decimal
@@ -105,8 +107,16 @@ def base_json(doc: Document) -> str:
     return doc.model_copy(update={"cells": {}, "violations": ()}).model_dump_json()
 
 
+@lru_cache(maxsize=BASE_CACHE_DOCUMENTS)
+def _base_document(doc_json: str) -> Document:
+    """The parsed document without cells (pages, tokens, report): parsed once per distinct JSON —
+    every save reads it twice, and it does not change while a document is reviewed. Frozen, so
+    sharing it is safe."""
+    return Document.model_validate_json(doc_json)
+
+
 def document_from_rows(doc_json: str, cells: list[CellRow], violations: list[ViolationRow]) -> Document:
-    base = Document.model_validate_json(doc_json)
+    base = _base_document(doc_json)
     return base.model_copy(update={
         "cells": {row.key: row_to_cell(row) for row in sorted(cells, key=lambda r: r.position)},
         "violations": tuple(row_to_violation(v) for v in violations),

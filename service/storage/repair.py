@@ -10,13 +10,16 @@ reading that was read confidently becomes the reviewer's value (source human: co
 when the value is the same); one that carried a doubt (low confidence, blank, unreadable…) stays a
 reading, still flagged for a look. A cell left without a reading (the column shifted off) becomes
 empty and flagged ``missing``. Each is ONE action: one transaction, a revision for every affected
-cell, then the rules re-run.
+cell, then the rules re-run — and one undoable action (``service.storage.undo``, Ctrl+Z).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from service.model import Cell, Document, Flag, Source
-from service.storage import Storage, review
+from service.storage import Storage, review, undo
+from service.storage.codec import number_to_text
 from service.storage.errors import InvalidAction
 from service.storage.tables import CellStatus, RevisionAction
 from service.validation import RULE_FLAGS
@@ -35,9 +38,7 @@ def row_keys(doc: Document, row: str) -> list[str]:
     return keys
 
 
-def shift_row(st: Storage, doc_id: int, row: str, direction: str, versions: dict[str, int],
-              user_id: int) -> dict[str, int]:
-    """Shift ``row``'s readings one column ``left`` or ``right``; returns the new cell versions."""
+def _shift_builder(row: str, direction: str) -> review.Builder:
     if direction not in DIRECTIONS:
         raise InvalidAction("direction must be left or right")
     step = DIRECTIONS[direction]
@@ -54,7 +55,49 @@ def shift_row(st: Storage, doc_id: int, row: str, direction: str, versions: dict
             changes.append(_change(doc.cells[key], source, reason))
         return changes
 
-    return review.apply_changes(st, doc_id, versions, build, user_id)
+    return build
+
+
+def shift_row(st: Storage, doc_id: int, row: str, direction: str, versions: dict[str, int],
+              user_id: int) -> dict[str, int]:
+    """Shift ``row``'s readings one column ``left`` or ``right`` (printed column order); returns the
+    new cell versions. Recorded as one undoable action. The exact reverse of the newest repair (the
+    same row shifted back, nothing changed since) is that repair's undo, so a value shifted off the
+    edge comes back: left then right loses nothing."""
+    build = _shift_builder(row, direction)
+    if undo.is_reversal(undo.latest(st, doc_id), undo.RepairKind.SHIFT, row, direction, versions):
+        return undo.undo_last(st, doc_id, user_id)[1]
+    return review.apply_changes(st, doc_id, versions, build, user_id,
+                                on_commit=undo.recorder(doc_id, undo.RepairKind.SHIFT, row, direction, user_id))
+
+
+def preview_shift(st: Storage, doc_id: int, row: str, direction: str) -> dict[str, list[Any]]:
+    """What ``shift_row`` would write, without writing: ``{keys, before, after}`` in printed column
+    order (values as text; None for an empty cell). The same builder as the shift itself."""
+    doc = review.load_document(st, doc_id)
+    changes = _shift_builder(row, direction)(doc)
+    keys = [c.key for c in changes]
+    return {"keys": keys, "before": [number_to_text(doc.cells[k].value) for k in keys],
+            "after": [number_to_text(c.cell.value) for c in changes]}
+
+
+def set_box(st: Storage, doc_id: int, key: str, page: int, bbox: tuple[float, float, float, float],
+            version: int, user_id: int) -> int:
+    """Record where a cell with no printed cell lies (drawn by the reviewer): ``page`` (1-based) and
+    ``bbox`` in page-image pixels at the document's DPI. The value and flags stay; returns the version."""
+    x0, y0, x1, y1 = bbox
+    if not (x1 > x0 >= 0 and y1 > y0 >= 0):
+        raise InvalidAction("bbox must be [x0, y0, x1, y1] with x0 < x1 and y0 < y1, in pixels")
+
+    def build(doc: Document) -> list[review.CellChange]:
+        if key not in doc.cells:
+            raise InvalidAction(f"the document has no cell {key}")
+        if not 1 <= page <= doc.page_count:
+            raise InvalidAction(f"the document has no page {page}")
+        cell = doc.cells[key].model_copy(update={"page": page, "bbox": (x0, y0, x1, y1)})
+        return [review.CellChange(key, cell, RevisionAction.CORRECT, f"box drawn by the reviewer on page {page}")]
+
+    return review.apply_changes(st, doc_id, {key: version}, build, user_id)[key]
 
 
 def move_row(st: Storage, doc_id: int, row: str, target: str, versions: dict[str, int],
@@ -77,7 +120,8 @@ def move_row(st: Storage, doc_id: int, row: str, target: str, versions: dict[str
             changes.append(_change(doc.cells[a], doc.cells[b], reason))
         return changes
 
-    return review.apply_changes(st, doc_id, versions, build, user_id)
+    return review.apply_changes(st, doc_id, versions, build, user_id,
+                                on_commit=undo.recorder(doc_id, undo.RepairKind.MOVE, row, target, user_id))
 
 
 def _change(old: Cell, reading: Cell | None, reason: str) -> review.CellChange:

@@ -26,11 +26,27 @@ def default_validator() -> Validator:
     return validate_document
 
 
+ENGINE_EVIDENCE_PREFIX = "engine reading: "
+
+
+def engine_evidence(cell: Cell) -> str | None:
+    """What the engine read, kept beside the human decision (one reason line): the value, the
+    printed text, the confidence, the source and the doubts. A human cell keeps the line it has."""
+    if cell.source is Source.HUMAN:
+        return next((r for r in cell.reasons if r.startswith(ENGINE_EVIDENCE_PREFIX)), None)
+    shown = "∅" if cell.value is None else str(cell.value)
+    doubts = "; ".join(cell.reasons)
+    return (f"{ENGINE_EVIDENCE_PREFIX}{shown} (printed “{cell.text}”, confidence {cell.confidence:.2f}, "
+            f"{cell.source.value})" + (f": {doubts}" if doubts else ""))
+
+
 def human_value(cell: Cell, value: int | Decimal | None) -> Cell:
-    """The cell after a person confirmed or typed ``value``: no reading flags, source HUMAN."""
+    """The cell after a person confirmed or typed ``value``: no reading flags, source HUMAN; the
+    engine's reading stays as one reason line (``engine_evidence``)."""
+    evidence = engine_evidence(cell)
     return cell.model_copy(update={
         "value": value, "source": Source.HUMAN, "confidence": 1.0,
-        "flags": (), "reasons": (), "suggestion": None,
+        "flags": (), "reasons": (evidence,) if evidence else (), "suggestion": None,
     })
 
 

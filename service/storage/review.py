@@ -77,6 +77,9 @@ class CellChange:
 
 
 Builder = Callable[[Document], list[CellChange]]
+# Called inside the transaction after the changes: (session, document before, status before per
+# changed key, new versions). Row repairs use it to record themselves for undo (service.storage.undo).
+OnCommit = Callable[[Session, Document, dict[str, str], dict[str, int]], None]
 
 
 def apply_edit(st: Storage, doc_id: int, edit: Edit, user_id: int) -> int:
@@ -93,7 +96,7 @@ def apply_edit(st: Storage, doc_id: int, edit: Edit, user_id: int) -> int:
 
 
 def apply_changes(st: Storage, doc_id: int, versions: Mapping[str, int], build: Builder,
-                  user_id: int) -> dict[str, int]:
+                  user_id: int, on_commit: OnCommit | None = None) -> dict[str, int]:
     """Apply the changes ``build`` derives from the locked document, in ONE transaction.
 
     Every changed cell must be named in ``versions`` with the version the reviewer read (else
@@ -117,6 +120,7 @@ def apply_changes(st: Storage, doc_id: int, versions: Mapping[str, int], build: 
                 raise Conflict(f"{change.key} was changed by someone else (version {row.version}, "
                                f"you had {versions[change.key]})", _cell_state(s, row))
         locks.check_edit(s, doc_row, user_id)
+        status_before = {c.key: rows[c.key].status for c in changes}
         cells = {**doc.cells, **{c.key: c.cell for c in changes}}
         checked = st.validator(doc.model_copy(update={"cells": cells}))
         _store_checked(s, doc_row, checked, {c.key: c.human for c in changes if c.human})
@@ -131,6 +135,8 @@ def apply_changes(st: Storage, doc_id: int, versions: Mapping[str, int], build: 
                                reason=change.reason[:MAX_REASON_CHARS], version=row.version))
             audit.record_check(s, row, old, new, user_id)
             out[change.key] = row.version
+        if on_commit is not None:
+            on_commit(s, doc, status_before, out)
     _changed(st, doc_id)
     return out
 

@@ -1,9 +1,10 @@
 """Read-only views for the API and UI: document summaries, the review queue, the review payload.
 
 The review payload is the FORMAT.md contract (``document_to_contract``) plus, per cell, its review
-``status`` and ``version``, and a ``review`` block (status, progress, decision, the order in which
-pending cells should be reviewed, and the identities with their keys).
-"""
+``status``, ``version`` and ``flags`` (Flag values, named in the reader's language by the page),
+and a ``review`` block (status, progress, decision, the order in which pending cells should be
+reviewed, and the identities that apply with their terms — member keys per side and constants,
+from ``service.rule_terms`` — so the browser only adds live values)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from sqlalchemy import func, select
 
 from service.contract import document_to_contract
 from service.formats import (
-    IDENTITIES,
     T2_2019_ROWS,
     T2_ROWS,
     T3_COLUMN_LABELS,
     T3_ROWS,
 )
 from service.model import Flag
+from service.rule_terms import identity_terms, terms_json
 from service.storage import Storage
 from service.storage.audit import pending_keys
 from service.storage.codec import document_from_rows
@@ -48,6 +49,10 @@ def summary(row: DocumentRow) -> dict[str, Any]:
     }
 
 
+ORDER_BY = {QueueOrder.OLDEST: (DocumentRow.created_at, DocumentRow.id),
+          QueueOrder.FLAGS: (DocumentRow.flag_count.desc(), DocumentRow.created_at, DocumentRow.id)}
+
+
 def _filtered(stmt: Any, batch_id: int | None, status: str | None) -> Any:
     if batch_id is not None:
         stmt = stmt.where(DocumentRow.batch_id == batch_id)
@@ -67,18 +72,34 @@ def list_documents(st: Storage, batch_id: int | None = None, status: str | None 
                    offset: int = 0) -> list[dict[str, Any]]:
     """Summaries in ``order``; ``limit``/``offset`` page through long batches (None: all)."""
     stmt = _filtered(select(DocumentRow), batch_id, status).limit(limit).offset(offset)
-    if order == QueueOrder.OLDEST:
-        stmt = stmt.order_by(DocumentRow.created_at, DocumentRow.id)
-    else:
-        stmt = stmt.order_by(DocumentRow.flag_count.desc(), DocumentRow.created_at, DocumentRow.id)
+    stmt = stmt.order_by(*ORDER_BY.get(order, ORDER_BY[QueueOrder.FLAGS]))
     with st.db.session() as s:
         return [summary(r) for r in s.scalars(stmt).all()]
 
 
 def review_queue(st: Storage, order: str = QueueOrder.FLAGS, limit: int | None = None,
-                 offset: int = 0) -> list[dict[str, Any]]:
-    """Documents waiting for a person (status review)."""
-    return list_documents(st, status=DocStatus.REVIEW.value, order=order, limit=limit, offset=offset)
+                 offset: int = 0, user_id: int | None = None) -> list[dict[str, Any]]:
+    """Documents waiting for a person (status review); each with ``held_by``: the name of another
+    user holding a live review lease on it (``user_id``'s own leases do not count), else None."""
+    stmt = _filtered(select(DocumentRow), None, DocStatus.REVIEW.value).limit(limit).offset(offset)
+    stmt = stmt.order_by(*ORDER_BY.get(order, ORDER_BY[QueueOrder.FLAGS]))
+    with st.db.session() as s:
+        rows = s.scalars(stmt).all()
+        holders = {r.id: h for r in rows if (h := live_holder(r)) is not None and h != user_id}
+        out = [summary(r) for r in rows]
+    names = usernames(st.db, set(holders.values())) if holders else {}
+    for entry in out:
+        holder = holders.get(entry["id"])
+        entry["held_by"] = names.get(holder, str(holder)) if holder else None
+    return out
+
+
+def next_document(st: Storage, user_id: int, after: int | None = None) -> int | None:
+    """The first document of the queue (most flags first) that nobody else holds, other than ``after``."""
+    for entry in review_queue(st, QueueOrder.FLAGS, user_id=user_id):
+        if entry["id"] != after and entry["held_by"] is None:
+            return int(entry["id"])
+    return None
 
 
 def document_summary(st: Storage, doc_id: int) -> dict[str, Any]:
@@ -105,9 +126,11 @@ def review_payload(st: Storage, doc_id: int) -> dict[str, Any]:
     contract["source"]["path"] = row.filename
     contract["report"].update({"agency": row.agency, "year": row.year})
     for cell_row in cells:
-        contract["cells"][cell_row.key].update({"status": cell_row.status, "version": cell_row.version})
+        contract["cells"][cell_row.key].update({"status": cell_row.status, "version": cell_row.version,
+                                                "flags": [f for f in cell_row.flags.split(",") if f]})
     for key in sampled:
         contract["cells"][key]["audit"] = True
+    out["review"]["identities"] = [terms_json(t) for t in identity_terms(doc)]
     return {**contract, **out}
 
 
@@ -123,11 +146,12 @@ def _review_block(st: Storage, row: DocumentRow, cells: list[CellRow], sampled: 
                      "reason": row.decision_reason},
         "order": [c.key for c in sorted(pending, key=_review_rank)] + sampled,
         "audit": sampled,
-        "identities": [{"name": i.name, "lhs": list(i.lhs), "rhs": list(i.rhs)} for i in IDENTITIES],
+        "identities": [],
         "can_approve_without_reason": not pending and row.violation_count == 0,
         "lock": _lock_state(st, row),
         "labels": {c.key: key_label(c.key) for c in cells},
-        "rows": row_choices([c.key for c in cells]),
+        "rows": row_choices([c.key for c in sorted(cells, key=lambda c: c.position)]),
+        **_duplicates(st, row),
     }
 
 
@@ -147,6 +171,16 @@ def key_label(key: str) -> str:
     return f"{TABLE_NAMES.get(table, table)} · {row_label} · {col_label}"
 
 
+def _duplicates(st: Storage, row: DocumentRow) -> dict[str, Any]:
+    """``same_report``: other documents with this agency + year; ``current``: is this one chosen
+    (None while no document of the agency + year was chosen)."""
+    from service.storage.duplicates import current_of, twins
+
+    with st.db.session() as s:
+        chosen = current_of(s, row.agency, row.year)
+        return {"same_report": twins(s, row), "current": None if chosen is None else chosen == row.id}
+
+
 def _lock_state(st: Storage, row: DocumentRow) -> dict[str, Any]:
     holder = live_holder(row)
     name = usernames(st.db, {holder}).get(holder) if holder else None
@@ -159,14 +193,15 @@ def _review_rank(cell: CellRow) -> tuple[int, int]:
     return (0 if flags & FORMAT_FLAGS else 1, cell.position)
 
 
-def row_choices(doc_keys: list[str]) -> dict[str, list[dict[str, str]]]:
-    """Per table, its rows in reading order with their labels (for the re-assign picker)."""
-    out: dict[str, list[dict[str, str]]] = {}
-    seen: set[str] = set()
+def row_choices(doc_keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per table, its rows in reading order with their labels and their ``keys`` in printed column
+    order (the re-assign picker, the shift preview); ``doc_keys`` must be in reading order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for key in doc_keys:
         row = key.rsplit(".", 1)[0]
-        if row in seen:
-            continue
-        seen.add(row)
-        out.setdefault(row.split(".", 1)[0], []).append({"row": row, "label": key_label(key).rsplit(" · ", 1)[0]})
+        if row not in rows:
+            rows[row] = {"row": row, "label": key_label(key).rsplit(" · ", 1)[0], "keys": []}
+            out.setdefault(row.split(".", 1)[0], []).append(rows[row])
+        rows[row]["keys"].append(key)
     return out

@@ -1,26 +1,28 @@
-"""Review-station routes on the ``documents`` blueprint (REVIEW_UX.md §7–9).
+"""Review-station tools, a blueprint of their own under ``/api/documents`` (REVIEW_UX.md §7–9).
 
 - group verification: ``GET /api/documents/<id>/groups``, ``GET /api/documents/groups?batch_id=``,
   ``POST /api/documents/<id>/groups/confirm``, ``POST /api/documents/groups/confirm`` (batch-wide);
-- structure repair: ``POST /api/documents/<id>/rows/shift``, ``POST /api/documents/<id>/rows/move``;
+- structure repair: ``POST /api/documents/<id>/rows/shift`` (preview: ``GET …/rows/shift/preview``),
+  ``POST /api/documents/<id>/rows/move``, ``POST /api/documents/<id>/rows/undo`` (Ctrl+Z);
+- a missing cell's box: ``POST /api/documents/<id>/cells/<key>/box``;
+- duplicates: ``POST /api/documents/<id>/current`` (the report of its agency + year);
 - measured accuracy: ``GET /api/documents/audit?batch_id=`` (the figure), ``POST /api/documents/audit``
   (draw the sample).
-
-Imported at the end of ``documents.py`` so the routes register on its blueprint (no app change).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
-from review_ui.app import services
 from review_ui.blueprints.common import body, int_field
-from review_ui.blueprints.documents import bp
 from review_ui.security import current_user_id
-from service.storage import audit, groups, repair
+from review_ui.services import services
+from service.storage import audit, duplicates, groups, repair, undo
 from service.storage.views import review_payload
+
+bp = Blueprint("review", __name__, url_prefix="/api/documents")
 
 
 def _batch_arg() -> int:
@@ -100,6 +102,49 @@ def shift_row(doc_id: int) -> Any:
     versions = repair.shift_row(storage, doc_id, str(data.get("row") or ""), str(data.get("direction") or ""),
                                 _versions(data), current_user_id())
     return jsonify(versions=versions, document=review_payload(storage, doc_id))
+
+
+@bp.get("/<int:doc_id>/rows/shift/preview")
+def preview_shift(doc_id: int) -> Any:
+    """``?row=t3.new&direction=left|right`` → ``{keys, before, after}`` in printed column order."""
+    return jsonify(repair.preview_shift(services().storage, doc_id, request.args.get("row", ""),
+                                        request.args.get("direction", "")))
+
+
+@bp.post("/<int:doc_id>/rows/undo")
+def undo_repair(doc_id: int) -> Any:
+    """Undo the newest row repair (one action); 409 when one of its cells changed since."""
+    body()
+    storage = services().storage
+    what, versions = undo.undo_last(storage, doc_id, current_user_id())
+    return jsonify(undone=what, versions=versions, document=review_payload(storage, doc_id))
+
+
+@bp.post("/<int:doc_id>/cells/<string:key>/box")
+def draw_box(doc_id: int, key: str) -> Any:
+    """``{"page": 2, "bbox": [x0, y0, x1, y1], "expected_version": 3}``: where a cell with no printed
+    cell lies (page-image pixels), drawn by the reviewer; the crop is then taken from it."""
+    data = body()
+    raw = data.get("bbox")
+    if not isinstance(raw, list) or len(raw) != 4:
+        abort(400, "bbox must be a list [x0, y0, x1, y1]")
+    try:
+        bbox = (float(raw[0]), float(raw[1]), float(raw[2]), float(raw[3]))
+    except (TypeError, ValueError):
+        abort(400, "bbox must hold four numbers")
+    storage = services().storage
+    version = repair.set_box(storage, doc_id, key, int_field(data, "page") or 0, bbox,
+                             int_field(data, "expected_version") or 0, current_user_id())
+    return jsonify(key=key, version=version, document=review_payload(storage, doc_id))
+
+
+@bp.post("/<int:doc_id>/current")
+def choose_current(doc_id: int) -> Any:
+    """Make this document *the* report of its agency + year (others with them stay, not current)."""
+    body()
+    storage = services().storage
+    choice = duplicates.choose_current(storage, doc_id, current_user_id())
+    return jsonify(choice=choice, document=review_payload(storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/rows/move")
