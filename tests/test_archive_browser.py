@@ -5,58 +5,19 @@ report, whose review screen links back. Skipped only when chromium/chromedriver 
 from __future__ import annotations
 
 import random
-import shutil
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from archivefactory import add_report, series_values
-from conftest import require
+from browserkit import WAIT_S, browser, live_server, require_browser  # noqa: F401
 
 from service.archive.crosscheck import RULE_CARRY_FORWARD, RULE_CARRY_OVER
 from service.storage.intake import create_batch
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-
 
 @pytest.fixture(autouse=True)
 def _needs_a_browser() -> None:
-    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")
-
-WAIT_S = 15
-
-
-@pytest.fixture
-def live_server(app: Any) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from selenium import webdriver
-    except ImportError:
-        require(False, "selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1100",
-                "--disable-gpu", "--no-proxy-server"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
+    require_browser()
 
 
 def _archive(storage: Any) -> dict[str, int]:
@@ -74,7 +35,7 @@ def _archive(storage: Any) -> dict[str, int]:
     }
 
 
-def test_archive_view_in_the_browser(storage: Any, reviewer: dict[str, Any], browser: Any, live_server: str) -> None:
+def test_archive_view_in_the_browser(storage: Any, reviewer: dict[str, Any], browser: Any, live_server: str) -> None:  # noqa: F811
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys

@@ -5,56 +5,17 @@ Skipped only when chromium/chromedriver (Debian packages) or selenium are not in
 from __future__ import annotations
 
 import csv
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require
+from browserkit import CHROMIUM, DRIVER, WAIT_S, browser, live_server, require_browser  # noqa: F401
 from docfactory import MISREAD_KEY, TRUE_VALUE, make_png
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 
 
 @pytest.fixture(autouse=True)
 def _needs_a_browser() -> None:
-    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")
-
-WAIT_S = 15
-
-
-@pytest.fixture
-def live_server(app: Any) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from selenium import webdriver
-    except ImportError:
-        require(False, "selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1100",
-                "--disable-gpu", "--no-proxy-server"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
+    require_browser()
 
 
 def _extracted_document(app: Any, storage: Any, tmp_path: Path) -> int:
@@ -70,8 +31,8 @@ def _extracted_document(app: Any, storage: Any, tmp_path: Path) -> int:
     return up.document_id
 
 
-def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: dict[str, Any], browser: Any,
-                                            live_server: str, tmp_path: Path) -> None:
+def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: dict[str, Any], browser: Any,  # noqa: F811
+                                            live_server: str, tmp_path: Path) -> None:  # noqa: F811
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec

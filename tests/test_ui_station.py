@@ -9,12 +9,12 @@ document after approval); idle release; page keys, a drawn box and the compact g
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browserkit import chrome
 from conftest import require
 from test_review_station import FIXTURES, stored_report
 from test_ui import CHROMIUM, DRIVER, WAIT_S, _extracted_document, live_server  # noqa: F401
@@ -36,20 +36,7 @@ SHOTS = os.environ.get("GOUJI_SCREENSHOTS")
 
 
 def _driver() -> Any:
-    require(CHROMIUM and DRIVER, "chromium/chromedriver not installed")  # before the module-scoped drivers
-    try:
-        from selenium import webdriver
-    except ImportError:
-        require(False, "selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1000",
-                "--disable-gpu", "--no-proxy-server", "--lang=zh-CN"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or DRIVER), options=options)
+    return chrome("1600,1000", "--lang=zh-CN")  # checks for the browser before the module-scoped drivers
 
 
 @pytest.fixture(scope="module")
