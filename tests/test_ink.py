@@ -19,7 +19,7 @@ from service.scan.deskew import binarise, normalise_lighting
 from service.scan.lines import find_grid
 from service.tables.reading import read_cell
 from tests.conditions.seal import multiply, seal_alpha
-from tests.test_scan import COLS, ROW_H, X0, Y0, H, W, _cell_rects, _page, _Stub
+from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _page, _Stub
 
 RED = (205, 35, 45)
 BLUE = (35, 60, 160)
@@ -312,3 +312,32 @@ def test_a_crease_touching_a_ruling_leaves_the_ruling() -> None:
         d.line([(0, y - 8), (X0 + 200, y), (X0 + 500, y + 1), (W, y + 9)], fill=90, width=3)
 
     _assert_table_intact(_draw(_page(skew=0.0), crease))
+
+
+def test_a_ruling_that_lost_a_stretch_of_ink_still_anchors_and_closes_its_cells() -> None:
+    """A fax line dropout nearly parallel to the table's bottom rule erases a long stretch of it,
+    under a column rule: that rule still ends on the table's frame (not rejected), and the
+    cells either side of it stay two cells."""
+    xb = X0 + COLS[0] + COLS[1]
+    yb = Y0 + len(ROWS) * ROW_H
+
+    def dropout(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((xb - 80, yb - 4, xb + 80, yb + 4), fill=250)
+
+    grey = _draw(_page(skew=0.0), dropout)
+    _assert_table_intact(grey)
+    assert not _grid(grey).rejected.any()
+
+
+def test_a_merged_cell_is_not_closed_by_mending_breaks() -> None:
+    """A break in a ruling where no crossing rule ends is a merged cell: it stays open."""
+    xs = np.cumsum((X0, *COLS)).tolist()
+    y = Y0 + 2 * ROW_H
+
+    def merge(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((xs[2] + 4, y - 4, xs[3] - 4, y + 4), fill=250)
+
+    grid = _grid(_draw(_page(skew=0.0), merge))
+    assert len(grid.cells) == 13
+    assert any(abs(c[0] - xs[2]) <= 6 and abs(c[1] - (y - ROW_H)) <= 6 and abs(c[3] - (y + ROW_H)) <= 6
+               for c in grid.cells)

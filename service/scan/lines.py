@@ -11,6 +11,11 @@ cut the table, on a common edge shared by several rulings away from the paper's 
 streaks and fold creases run past the table frame through margins and prose; seal rings, punch
 holes and dark borders leave short or thick strokes ending in mid-cell. Their pixels are kept in
 ``Grid.rejected`` so that cells can drop them and say when one crosses their text.
+
+A ruling that lost a stretch of its ink along its length (a fax line dropout or light crease
+running nearly parallel to it, after deskew) is judged as one ruling across the break, and the
+break is closed where a crossing ruling ends in it (``_foreign``, ``_mend``); a break where no
+crossing ruling ends is a merged cell and stays open.
 """
 
 from __future__ import annotations
@@ -157,10 +162,10 @@ def _ends(lines: _Lines, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
     return (x + w // 2, y), (x + w // 2, y + h - 1)
 
 
-def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
-    """Strokes of ``lines`` that are not table rulings: an end that touches no crossing line,
-    unless at least two other strokes end loose at the same place (a table cut by a page break)
-    away from the paper's edge (a sensor streak runs to the edge)."""
+def _loose_ends(lines: _Lines, other: np.ndarray) -> np.ndarray:
+    """Strokes of ``lines`` with an end that touches no line of ``other``, unless at least two
+    other strokes end loose at the same place (a table cut by a page break) away from the
+    paper's edge (a sensor streak runs to the edge)."""
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     edge = settings.SCAN_STREAK_OVERRUN_PX
     size = other.shape[1] if lines.horizontal else other.shape[0]
@@ -176,6 +181,34 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
         at_edge = pos < edge or pos >= size - edge
         if fellows < 2 or at_edge:
             drop[i] = True
+    return drop
+
+
+def _bridge(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """``mask`` with breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX`` along its lines closed."""
+    n = settings.SCAN_RULING_BREAK_BRIDGE_PX
+    k = (n + 1, 1) if horizontal else (1, n + 1)
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+
+
+def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
+    """Strokes of ``lines`` that are not table rulings: an end that touches no crossing line
+    (see ``_loose_ends``). A ruling broken along its length (a fax line dropout or a light
+    crease running nearly parallel to it erases a stretch) is still one ruling: the crossing
+    lines are judged with such breaks closed (a ruling ending where the crossing ruling lost
+    its ink is anchored), and a stroke with a loose end is kept when the ruling it is a piece
+    of (its collinear pieces joined across breaks) ends anchored at both ends."""
+    other = _bridge(other, not lines.horizontal)
+    drop = _loose_ends(lines, other)
+    if not drop.any():
+        return drop
+    chains = _relabel(_bridge(lines.mask, lines.horizontal), lines.horizontal)
+    chain_drop = _loose_ends(chains, other)
+    for i in np.flatnonzero(drop):
+        x, y, w, h = (int(v) for v in lines.stats[i, :4])
+        own = lines.labels[y:y + h, x:x + w] == i
+        chain = chains.labels[y:y + h, x:x + w][own]
+        drop[i] = bool(chain_drop[np.unique(chain)].any())
     return drop
 
 
@@ -238,11 +271,34 @@ def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]
     return hl, vl, rejected
 
 
+def _mend(lines: _Lines, other: _Lines) -> _Lines:
+    """Close the breaks of ``lines`` (collinear pieces up to ``SCAN_RULING_BREAK_BRIDGE_PX``
+    apart) in which a crossing ruling of ``other`` ends: a ruling cannot end in mid-cell, so the
+    break is lost ink (a fax dropout along the ruling), not a merged cell (whose bounding
+    rulings run through the break). Returns the (relabelled, when mended) strokes."""
+    gaps = cv2.bitwise_and(_bridge(lines.mask, lines.horizontal), cv2.bitwise_not(lines.mask))
+    n, labels, _, _ = cv2.connectedComponentsWithStats(gaps, connectivity=8)
+    if n <= 1:
+        return lines
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    mend: set[int] = set()
+    for j in np.flatnonzero(other.keep):
+        for x, y in _ends(other, j):
+            if not _end_anchored(lines.mask, x, y):
+                near = labels[max(0, y - t):y + t + 1, max(0, x - t):x + t + 1]
+                mend.update(int(v) for v in np.unique(near) if v)
+    if not mend:
+        return lines
+    fill = np.where(np.isin(labels, list(mend)), 255, 0).astype(np.uint8)
+    return _relabel(cv2.bitwise_or(lines.mask, fill), lines.horizontal)
+
+
 def find_grid(ink: np.ndarray) -> Grid:
     """Rulings and enclosed cells of a page (see module doc for units)."""
     hl = _line_strokes(ink, horizontal=True)
     vl = _line_strokes(ink, horizontal=False)
     hl, vl, rejected = _reject_foreign(hl, vl)
+    hl, vl = _mend(hl, vl), _mend(vl, hl)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)
     _keep_table_lines(vl, tables)
