@@ -129,6 +129,14 @@ class SourceFile:
         """The pypdfium2 page (PDF inputs only)."""
         return self._pdfium[number - 1]
 
+    def ink_reliable(self, number: int) -> bool:
+        """Whether absence of ink on page ``number`` can be trusted: not for a 1-bit image page or
+        one captured coarser than ``SCAN_RELIABLE_INK_MIN_DPI`` along either axis (fax 204×98)."""
+        if self.is_pdf:
+            return True
+        frame = self._frames[number - 1]
+        return frame.mode != "1" and min(frame.dpi_x, frame.dpi_y) >= settings.SCAN_RELIABLE_INK_MIN_DPI
+
     def page_size_points(self, number: int) -> tuple[float, float]:
         if self.is_pdf:
             w, h = self._pdfium[number - 1].get_size()

@@ -32,6 +32,7 @@ class Frame:
     height: int
     dpi_x: float
     dpi_y: float
+    mode: str = ""  # PIL mode from the header ("1" for a bi-level fax page)
 
     def load(self) -> Any:
         """The frame as an upright PIL image (EXIF orientation applied), decoded now.
@@ -99,7 +100,7 @@ def frames_of(path: Path, label: str, pixels_before: int = 0) -> list[Frame]:
                 dpi_x, dpi_y = _dpi_of(img.info)
                 if index == 0 and img.getexif().get(_EXIF_ORIENTATION) in _QUARTER_TURN_ORIENTATIONS:
                     w, h, dpi_x, dpi_y = h, w, dpi_y, dpi_x
-                frames.append(Frame(path, index, w, h, dpi_x, dpi_y))
+                frames.append(Frame(path, index, w, h, dpi_x, dpi_y, img.mode))
             img.seek(0)
             img.load()  # a truncated or corrupt file fails here, at open time, not mid-report
     except Image.DecompressionBombError as exc:

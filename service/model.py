@@ -107,6 +107,9 @@ class Page(Frozen):
     skew_degrees: float = 0.0
     note: str = ""
     geometry: PageGeometry | None = None  # scanned pages: how the image was made upright
+    # False for a page captured as 1-bit or coarser than SCAN_RELIABLE_INK_MIN_DPI (a fax): a lone
+    # "0" can vanish in its dropouts, so a cell without ink there is no *certain* printed blank.
+    ink_reliable: bool = True
 
 
 class Flag(StrEnum):

@@ -80,7 +80,8 @@ def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | Non
     page, deskewed = read_scanned_page(upright, number, free_text=free_text)
     ctx.images[number] = deskewed
     page = with_geometry(page, geometry, evidence)
-    return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n)})
+    return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n),
+                                   "ink_reliable": src.ink_reliable(number)})
 
 
 def _stages() -> list[tuple[str, Stage]]:

@@ -125,8 +125,10 @@ def validate_document(doc: Document) -> Document:
     violations, holding = _identity_violations(cells, doc.old_other_row)
     # an identity that holds only as 0 = 0 + 0 confirms nothing (every member may be a misread ink)
     evidence = {i for i in holding if any(_value(cells, k) != 0 for k in i.keys)}
+    faint = {p.number for p in doc.pages if not p.ink_reliable}  # no ink there proves no blank
     for key, cell in list(cells.items()):
-        cells[key] = note_certain_blank(confirm_by_sums(cell, evidence))
+        confirmed = confirm_by_sums(cell, evidence)
+        cells[key] = confirmed if confirmed.page in faint else note_certain_blank(confirmed)
         for flag, reason in value_rule_flags(cell):
             cells[key] = cells[key].with_flag(flag, reason)
             violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0),

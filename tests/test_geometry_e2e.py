@@ -78,6 +78,8 @@ def test_fax_reads_as_printed(dpi: tuple[int, int], min_share: float, tmp_path: 
     doc = extract(path)
     assert_reads_as_printed(doc, min_share=min_share)
     assert doc.pages[0].height == pytest.approx(2339, rel=0.03)  # A4 at 200 dpi, not half height
+    assert not any(p.ink_reliable for p in doc.pages)  # 1-bit fax: no ink is no certain blank
+    assert not any(c.noted and not c.flagged for c in doc.cells.values())
 
 
 @pytest.fixture(scope="module")
