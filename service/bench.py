@@ -71,8 +71,9 @@ class KindStats:
         ])
 
     def speed_lines(self) -> list[str]:
-        """pages/s of the run, stage shares and peak memory per process (issue 11's speed report)."""
-        if not self.pages:
+        """pages/s of the run, stage shares and peak memory per process (issue 11's speed report);
+        none when the run recorded no timing (``gouji bench --conditions`` reports s/page only)."""
+        if not self.pages or not self.wall_seconds:
             return []
         rate = self.pages / self.wall_seconds if self.wall_seconds else 0.0
         total = sum(self.stage_seconds.values()) or 1.0
