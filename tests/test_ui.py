@@ -33,12 +33,14 @@ def _extracted_document(app: Any, storage: Any, tmp_path: Path) -> int:
 
 def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: dict[str, Any], browser: Any,  # noqa: F811
                                             live_server: str, tmp_path: Path) -> None:  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT_S)
+    # the login and each save reload or re-render the page: an element read mid-swap is stale, retry
+    wait = WebDriverWait(browser, WAIT_S, ignored_exceptions=(StaleElementReferenceException,))
     doc_id = _extracted_document(app, storage, tmp_path)
 
     browser.get(live_server + "/")                                   # → redirected to the login page

@@ -31,12 +31,14 @@ def _alt(driver: Any, key: str) -> None:
 def test_keyboard_group_confirmation_and_row_shift(app: Any, storage: Any, reviewer: dict[str, Any],
                                                    browser: Any, live_server: str,  # noqa: F811
                                                    tmp_path: Path) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT_S)
+    # the login and each save reload or re-render the page: an element read mid-swap is stale, retry
+    wait = WebDriverWait(browser, WAIT_S, ignored_exceptions=(StaleElementReferenceException,))
     doc_id = _extracted_document(app, storage, tmp_path)
     store_ux_document(storage, doc_id)
 
