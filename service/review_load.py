@@ -76,7 +76,7 @@ class ReportLoad(Frozen):
 
 def group_key(cell: Cell) -> str | None:
     """The group of a flagged cell (``blank``, ``reading:0``), or None when it needs its own look —
-    the rule of ``storage.groups.group_of`` without the database, plus ``old_layout``."""
+    the rule of ``service.review.groups.group_of`` without the database, plus ``old_layout``."""
     flags = set(cell.flags)
     if not cell.flagged or cell.suggestion is not None:
         return None

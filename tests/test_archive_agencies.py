@@ -11,8 +11,8 @@ from archivefactory import add_report, series_values
 from service.archive.admin import list_agencies, list_decisions, merge, rename, resolve_decision, split
 from service.archive.names import normalise_name, parse_name
 from service.archive.tables import DocumentAgency
+from service.review.review import set_report_info
 from service.storage.intake import create_batch
-from service.storage.review import set_report_info
 
 
 @pytest.mark.parametrize(("raw", "name"), [

@@ -9,8 +9,8 @@ from archivefactory import add_report, series_values
 
 from service.archive.checks import cross_violations
 from service.archive.crosscheck import RULE_CARRY_FORWARD, RULE_CARRY_OVER, RULE_DUPLICATE, RULE_IN_FORCE
+from service.review.review import Edit, apply_edit, reject
 from service.storage.intake import create_batch
-from service.storage.review import Edit, apply_edit, reject
 from service.storage.tables import RevisionAction
 
 AGENCY = "淮安市洪泽区人民政府"
@@ -82,7 +82,7 @@ def test_same_agency_year_twice_is_a_conflict_until_one_is_rejected(storage, rev
 
 
 def _value(storage, doc_id, key):
-    from service.storage.review import load_document
+    from service.review.review import load_document
 
     return load_document(storage, doc_id).cells[key].value
 

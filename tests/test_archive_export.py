@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, text
 
 from service.export import export_to_database
 from service.export.schema import SCHEMA_VERSION
+from service.review.review import Edit, approve, load_document
 from service.storage.errors import InvalidAction
 from service.storage.intake import create_batch
-from service.storage.review import Edit, approve, load_document
 from service.storage.settings import normalise_url
 from service.storage.tables import RevisionAction
 
@@ -28,7 +28,7 @@ def _archive(storage, user_id):
     a21 = add_report(storage, batch, "淮安市洪泽区人民政府", 2021, values[0])
     a22 = add_report(storage, batch, "江苏省淮安市洪泽区人民政府", 2022, values[1])
     b21 = add_report(storage, batch, "南京市鼓楼区人民政府", 2021, values[0])
-    from service.storage.review import apply_edit
+    from service.review.review import apply_edit
 
     apply_edit(storage, a21, Edit("t2.punishment.decisions", 1, RevisionAction.CORRECT, value=777), user_id)
     approve(storage, a21, user_id)

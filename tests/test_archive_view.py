@@ -12,8 +12,8 @@ from archivefactory import AGENCIES, ARCHIVE_YEARS, add_report, build_archive, s
 
 from service.archive.crosscheck import RULE_CARRY_OVER
 from service.archive.views import Coverage, IssueFilter, coverage, list_issues
+from service.review.review import approve, reject
 from service.storage.intake import create_batch
-from service.storage.review import approve, reject
 
 
 def test_coverage_names_every_missing_agency_year(storage, reviewer):

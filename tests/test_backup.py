@@ -15,7 +15,8 @@ from docfactory import MISREAD_KEY, TRUE_VALUE, make_document
 from sqlalchemy import select
 
 from service.cli import main
-from service.storage import Storage, review
+from service.review import review
+from service.storage import Storage
 from service.storage.backup import table_counts
 from service.storage.intake import add_upload, create_batch, kept_path
 from service.storage.results import save_extraction, start_processing

@@ -13,7 +13,8 @@ from docfactory import MISREAD_KEY, TRUE_VALUE, make_document
 
 import service.export.records as records
 from service.export import ExportFormat, export_file, export_to_database
-from service.storage import Storage, locks, review
+from service.review import locks, review
+from service.storage import Storage
 from service.storage.errors import Conflict
 from service.storage.intake import add_upload, create_batch
 from service.storage.results import save_extraction, start_processing

@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, text
 
 from service.export import ExportFormat, export_file, export_to_database
 from service.formats import FEE_KEY
-from service.storage import Storage, review
+from service.review import review
+from service.storage import Storage
 from service.storage.intake import add_upload, create_batch
 from service.storage.results import save_extraction, start_processing
 from service.storage.settings import normalise_url

@@ -10,7 +10,8 @@ from docfactory import MISREAD_KEY, make_document
 
 from service.export import ExportFormat, export_file
 from service.export.cells import csv_field, is_risky_text
-from service.storage import Storage, review
+from service.review import review
+from service.storage import Storage
 from service.storage.intake import add_upload, create_batch
 from service.storage.results import save_extraction, start_processing
 from service.storage.tables import Role

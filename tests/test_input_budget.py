@@ -20,10 +20,10 @@ import pytest
 
 from service.errors import CorruptInput, GoujiError, UnsupportedInput
 from service.ingest import open_source
+from service.review.views import document_summary
 from service.storage import Storage
 from service.storage.intake import add_upload, create_batch
 from service.storage.processing import process
-from service.storage.views import document_summary
 
 TESTS = Path(__file__).resolve().parent
 PEAK_LIMIT_MIB = 1024

@@ -13,10 +13,10 @@ import pytest
 from conftest import require
 from docfactory import bad_input_extract, fake_extract, flaky_extract
 
+from service.review.views import document_summary
 from service.storage import Storage
 from service.storage.intake import add_upload, create_batch
 from service.storage.processing import process
-from service.storage.views import document_summary
 from workers.inprocess import ThreadRunner
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

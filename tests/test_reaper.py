@@ -11,14 +11,15 @@ from typing import Any
 from docfactory import MISREAD_KEY, TRUE_VALUE, bad_input_extract, fake_extract, make_png
 from sqlalchemy import select, update
 
-from service.storage import Storage, review
+from service.review import review
+from service.review.views import document_summary
+from service.storage import Storage
 from service.storage.intake import add_upload, create_batch
 from service.storage.processing import process
 from service.storage.reaper import REAPED_MESSAGE, failed_documents, reap
 from service.storage.results import assign_job, save_extraction, start_processing
 from service.storage.tables import CellRevision, DocumentRow, RevisionAction, Role, utcnow
 from service.storage.users import add_user
-from service.storage.views import document_summary
 
 
 class Recorder:

@@ -14,10 +14,10 @@ from uxfactory import SHIFTED_ROW, T3_COLS
 
 from service.formats import IDENTITIES
 from service.pipeline import extract
+from service.review.review import load_document
 from service.rule_terms import identity_terms
 from service.storage.intake import add_upload, create_batch
 from service.storage.results import save_extraction
-from service.storage.review import load_document
 from service.storage.users import add_user
 from service.validation import check_identities, identity_sides
 
@@ -242,7 +242,7 @@ def test_queue_filters_and_decided_lists(app: Any, client: Any, storage: Any, re
 
 
 def test_reviewer_figures_page(app: Any, client: Any, storage: Any, reviewer: dict[str, Any], login: Any) -> None:
-    from service.storage.figures import reviewer_figures
+    from service.review.figures import reviewer_figures
 
     headers = login(client, reviewer)
     assert "尚无审核员修改过单元格" in client.get("/reviewers").get_data(as_text=True)

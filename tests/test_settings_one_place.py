@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from service import settings
-from service.storage import audit, groups, images, locks
+from service.review import audit, groups, locks
+from service.storage import images
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,13 +12,14 @@ from sqlalchemy import inspect
 
 from service.formats import FEE_KEY
 from service.model import Source
-from service.storage import Storage, review
+from service.review import review
+from service.review.views import review_payload, review_queue
+from service.storage import Storage
 from service.storage.errors import Conflict, InvalidAction, NotFound
 from service.storage.intake import add_upload, create_batch, kept_path, list_batches
 from service.storage.results import save_extraction, start_processing
 from service.storage.tables import DocStatus, Role
 from service.storage.users import add_user, authenticate, hash_password, verify_password
-from service.storage.views import review_payload, review_queue
 
 
 def _extracted(st: Storage, data: bytes = b"%PDF-1.4 fake") -> int:
@@ -156,7 +157,7 @@ def test_data_dir_layout(any_storage: Storage, tmp_path: Path) -> None:
 
 
 def test_one_reviewer_per_document(any_storage: Storage) -> None:
-    from service.storage import locks
+    from service.review import locks
 
     doc_id, alice, bob = _extracted(any_storage), _user(any_storage), _user(any_storage, "bob")
     assert locks.acquire(any_storage, doc_id, alice)["user"] == "alice"

@@ -21,8 +21,8 @@ from test_ui import CHROMIUM, DRIVER, WAIT_S, _extracted_document, live_server  
 from uxfactory import SHIFTED_ROW, T3_COLS, store_ux_document
 
 from service.formats import T3_COLUMN_LABELS
-from service.storage.locks import live_holder
-from service.storage.review import load_document
+from service.review.locks import live_holder
+from service.review.review import load_document
 from service.storage.tables import DocumentRow
 from service.storage.users import add_user
 

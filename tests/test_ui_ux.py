@@ -12,7 +12,7 @@ from conftest import require
 from test_ui import CHROMIUM, DRIVER, WAIT_S, _extracted_document, browser, live_server  # noqa: F401
 from uxfactory import SHIFTED_ROW, T3_COLS, ZERO_GROUP, store_ux_document
 
-from service.storage.review import cell_history, load_document
+from service.review.review import cell_history, load_document
 
 
 @pytest.fixture(autouse=True)

@@ -18,9 +18,9 @@ from service.archive.bulk import submit_uploads
 from service.archive.checks import cross_violations
 from service.archive.views import coverage, list_issues
 from service.contract import violation_to_contract
+from service.review.views import document_summary
 from service.storage.intake import get_batch
 from service.storage.tables import Role
-from service.storage.views import document_summary
 
 bp = Blueprint("archive_api", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)

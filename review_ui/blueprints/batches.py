@@ -11,10 +11,10 @@ from review_ui.blueprints.common import body, created
 from review_ui.config import UPLOAD_FILES_MAX
 from review_ui.security import current_user_id
 from review_ui.services import services
-from service.storage.duplicates import same_file
+from service.review.duplicates import same_file
+from service.review.views import QueueOrder, list_documents
 from service.storage.errors import InvalidAction
 from service.storage.intake import add_upload, create_batch, display_name, get_batch, list_batches
-from service.storage.views import QueueOrder, list_documents
 
 bp = Blueprint("batches", __name__, url_prefix="/api/batches")
 log = logging.getLogger(__name__)

@@ -13,12 +13,13 @@ from flask import Blueprint, abort, jsonify, make_response, request, send_file
 from review_ui.blueprints.common import body, int_field
 from review_ui.security import current_user_id, require_role
 from review_ui.services import services
-from service.storage import images, locks, review, views
+from service.review import locks, review, views
+from service.review.report_edit import REPORT_FIELDS, ReportChange, edit_report_info
+from service.review.views import QueueOrder, document_summary, review_payload, review_queue
+from service.storage import images
 from service.storage.codec import parse_user_number
-from service.storage.report_edit import REPORT_FIELDS, ReportChange, edit_report_info
 from service.storage.results import requeue
 from service.storage.tables import RevisionAction, Role
-from service.storage.views import QueueOrder, document_summary, review_payload, review_queue
 
 bp = Blueprint("documents", __name__, url_prefix="/api/documents")
 KEY_PATTERN = "<string:key>"

@@ -8,8 +8,8 @@ from flask import Blueprint, jsonify, request
 
 from review_ui.blueprints.common import body
 from review_ui.services import services
+from service.review.views import document_summary
 from service.storage.reaper import failed_documents, retry
-from service.storage.views import document_summary
 
 bp = Blueprint("jobs", __name__)
 

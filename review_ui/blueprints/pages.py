@@ -11,12 +11,12 @@ from flask_babel import gettext
 from review_ui.security import current_user_id
 from review_ui.services import services
 from service import settings
+from service.review import figures, search
+from service.review.audit import batch_figure
+from service.review.views import QueueOrder, count_documents, document_summary, list_documents
 from service.rule_names import rule_titles
-from service.storage import figures, search
-from service.storage.audit import batch_figure
 from service.storage.intake import get_batch, list_batches
 from service.storage.revalidate import ENGINE_EVIDENCE_PREFIX
-from service.storage.views import QueueOrder, count_documents, document_summary, list_documents
 
 bp = Blueprint("pages", __name__)
 

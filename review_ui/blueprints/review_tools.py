@@ -19,8 +19,8 @@ from flask import Blueprint, abort, jsonify, request
 from review_ui.blueprints.common import body, int_field
 from review_ui.security import current_user_id
 from review_ui.services import services
-from service.storage import audit, duplicates, groups, repair, undo
-from service.storage.views import review_payload
+from service.review import audit, duplicates, groups, repair, undo
+from service.review.views import review_payload
 
 bp = Blueprint("review", __name__, url_prefix="/api/documents")
 

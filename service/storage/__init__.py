@@ -1,7 +1,10 @@
 """Persistent state of the review service: batches, documents, cells, revisions, users.
 
 ``Storage.open(settings)`` gives the one object every other function here takes. This package
-never imports flask, rq or redis: the HTTP app and the job workers sit on top of it.
+holds the persistence (tables, migrations, sessions, intake, extraction results, backups); the
+review logic that edits the data (edits, groups, repair, audit, locks, views) is ``service.review``,
+which calls it. This package never imports ``service.review``, flask, rq or redis: the review
+logic, the HTTP app and the job workers sit on top of it.
 """
 
 from __future__ import annotations

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from service.review.locks import live_holder
+from service.review.views import ORDER_BY, QueueOrder, summary
 from service.storage import Storage
-from service.storage.locks import live_holder
 from service.storage.tables import CellRevision, DocumentRow, User, ViolationRow
 from service.storage.users import usernames
-from service.storage.views import ORDER_BY, QueueOrder, summary
 
 
 @dataclass(frozen=True)

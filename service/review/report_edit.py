@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.storage import Storage, locks
+from service.review import locks
+from service.review.review import MAX_REASON_CHARS, _lock_document, _require_review
+from service.storage import Storage
 from service.storage.errors import Conflict, InvalidAction
-from service.storage.review import MAX_REASON_CHARS, _lock_document, _require_review
 from service.storage.tables import CellRevision, DocumentRow, RevisionAction
 
 REPORT_FIELDS = ("agency", "year")

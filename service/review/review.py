@@ -17,7 +17,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service.model import Cell, Document
-from service.storage import Storage, audit, locks
+from service.review import audit, locks
+from service.storage import Storage
 from service.storage.codec import (
     cell_status,
     document_from_rows,
@@ -78,7 +79,7 @@ class CellChange:
 
 Builder = Callable[[Document], list[CellChange]]
 # Called inside the transaction after the changes: (session, document before, status before per
-# changed key, new versions). Row repairs use it to record themselves for undo (service.storage.undo).
+# changed key, new versions). Row repairs use it to record themselves for undo (service.review.undo).
 OnCommit = Callable[[Session, Document, dict[str, str], dict[str, int]], None]
 
 

@@ -20,12 +20,12 @@ from service.formats import (
     T3_ROWS,
 )
 from service.model import Flag
+from service.review.audit import pending_keys
+from service.review.locks import as_utc, live_holder
 from service.rule_terms import identity_terms, terms_json
 from service.storage import Storage
-from service.storage.audit import pending_keys
 from service.storage.codec import document_from_rows
 from service.storage.errors import NotFound
-from service.storage.locks import as_utc, live_holder
 from service.storage.tables import CellRow, CellStatus, DocStatus, DocumentRow
 from service.storage.users import usernames
 
@@ -174,7 +174,7 @@ def key_label(key: str) -> str:
 def _duplicates(st: Storage, row: DocumentRow) -> dict[str, Any]:
     """``same_report``: other documents with this agency + year; ``current``: is this one chosen
     (None while no document of the agency + year was chosen)."""
-    from service.storage.duplicates import current_of, twins
+    from service.review.duplicates import current_of, twins
 
     with st.db.session() as s:
         chosen = current_of(s, row.agency, row.year)

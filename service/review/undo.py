@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from service import settings
 from service.model import Cell, Document
-from service.storage import Storage, review
+from service.review import review
+from service.storage import Storage
 from service.storage.errors import InvalidAction
 from service.storage.station_tables import RepairAction
 from service.storage.tables import CellStatus, RevisionAction, utcnow

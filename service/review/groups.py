@@ -22,12 +22,13 @@ from sqlalchemy import select
 
 from service import settings
 from service.model import Cell, Document, Flag
-from service.storage import Storage, review
+from service.review import review
+from service.review.views import key_label
+from service.storage import Storage
 from service.storage.codec import document_from_rows, number_to_text
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.revalidate import human_value
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, RevisionAction
-from service.storage.views import key_label
 from service.validation import READING_DOUBTS
 
 BLANK_FLAGS = frozenset({Flag.BLANK})

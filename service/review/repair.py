@@ -10,7 +10,7 @@ reading that was read confidently becomes the reviewer's value (source human: co
 when the value is the same); one that carried a doubt (low confidence, blank, unreadable…) stays a
 reading, still flagged for a look. A cell left without a reading (the column shifted off) becomes
 empty and flagged ``missing``. Each is ONE action: one transaction, a revision for every affected
-cell, then the rules re-run — and one undoable action (``service.storage.undo``, Ctrl+Z).
+cell, then the rules re-run — and one undoable action (``service.review.undo``, Ctrl+Z).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from service.model import Cell, Document, Flag, Source
-from service.storage import Storage, review, undo
+from service.review import review, undo
+from service.storage import Storage
 from service.storage.codec import number_to_text
 from service.storage.errors import InvalidAction
 from service.storage.tables import CellStatus, RevisionAction
