@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from flask import abort, g, jsonify, redirect, request, session, url_for
 
 from service.storage.tables import Role
+from service.storage.users import Account
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "i18n.choose_language"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -38,24 +39,32 @@ def _csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(sent, expected)
 
 
-def _session_user() -> dict[str, Any] | None:
+def _session_user() -> Account | None:
     """The user of this session, reloaded from the database on every request: a session issued
     before a logout, role change or deactivation (``users.session_version`` bumped) is refused."""
     from review_ui.services import services
-    from service.storage.users import get_user
+    from service.storage.users import session_account
 
     held = session.get("user")
     if not held:
         return None
-    row = get_user(services().storage.db, int(held["id"]))
-    if row is None or not row.active or row.session_version != held.get("ver"):
+    account = session_account(services().storage.db, int(held["id"]), held.get("ver"))
+    if account is None:
         session.pop("user", None)
-        return None
-    return {"id": row.id, "name": row.username, "role": row.role}
+    return account
+
+
+def current_user() -> Account:
+    """The signed-in account of this request (every non-public route has one)."""
+    user: Account | None = g.user
+    if user is None:
+        abort(401)
+    return user
 
 
 def before_request() -> Any:
-    """Load the user, enforce login and CSRF. Returns a response to stop the request, or None."""
+    """Load the user (``g.user``: an ``Account`` or None), enforce login and CSRF. Returns a
+    response to stop the request, or None."""
     g.user = None if request.endpoint == "static" else _session_user()
     if request.method in UNSAFE_METHODS and not _csrf_ok():
         return _deny(403, "missing or wrong CSRF token: reload the page")
@@ -84,11 +93,12 @@ def login_session(user_id: int, username: str, role: str, version: int) -> None:
 
 
 def current_user_id() -> int:
-    return int(g.user["id"])
+    return current_user().id
 
 
 def _has_role(role: Role) -> bool:
-    return g.user is not None and g.user["role"] in (role.value, Role.ADMIN.value)
+    user: Account | None = g.user
+    return user is not None and user.has_role(role)
 
 
 def require_role(role: Role) -> Callable[[F], F]:

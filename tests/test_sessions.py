@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from service.storage.tables import Role
 from service.storage.users import set_active, set_role
 
@@ -58,3 +60,23 @@ def test_cli_changes_role_and_deactivates(runner: Any, storage: Any, reviewer: d
     row = get_user(storage.db, reviewer["id"])
     assert (row.role, row.active, row.session_version) == ("admin", False, 2)
     assert runner.invoke(main, ["user", "deactivate", "nobody"]).exit_code != 0
+
+
+def test_the_request_user_is_a_typed_account(client: Any, admin: dict[str, Any], login: Any) -> None:
+    """``g.user`` is a frozen ``Account`` (no dict, no password hash); the JSON and pages show it."""
+    import dataclasses
+
+    from flask import g
+
+    from service.storage.users import Account
+
+    login(client, admin)
+    with client:
+        got = client.get("/api/session").get_json()["user"]
+        user = g.user
+    assert isinstance(user, Account) and user.role is Role.ADMIN and user.has_role(Role.REVIEWER)
+    assert got == {"id": admin["id"], "name": admin["username"], "role": "admin"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        user.role = Role.REVIEWER  # type: ignore[misc]
+    page = client.get("/").get_data(as_text=True)
+    assert f'{admin["username"]} (' in page

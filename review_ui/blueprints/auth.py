@@ -68,11 +68,11 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     if g.user is not None:
-        end_sessions(services().storage.db, g.user["id"])  # every copy of the cookie stops working
+        end_sessions(services().storage.db, g.user.id)  # every copy of the cookie stops working
     session.clear()
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/api/session")
 def session_info() -> Any:
-    return jsonify(user=g.user, csrf_token=csrf_token())
+    return jsonify(user=g.user.to_json() if g.user is not None else None, csrf_token=csrf_token())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, send_from_directory, url_for
 
 from review_ui.blueprints.common import body, created, int_field
+from review_ui.security import current_user
 from review_ui.services import services
 from service.export import SUFFIX, ExportFormat, export_file, export_to_database
 from service.export.targets import target_url
@@ -28,7 +29,7 @@ def create() -> Any:
     if "database_url" in data:
         abort(400, "raw database URLs are not accepted; name a configured export target")
     if data.get("target"):
-        if g.user["role"] != Role.ADMIN.value:
+        if current_user().role != Role.ADMIN:
             abort(403, "only an admin may export into a database")
         url = target_url(current_app.config["EXPORT_TARGETS"], str(data["target"]))
         result = export_to_database(storage, url, batch_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
@@ -22,6 +23,28 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 KEY_BYTES = 32
 MIN_PASSWORD_CHARS = 8
+
+
+@dataclass(frozen=True)
+class Account:
+    """The signed-in person as the HTTP layer holds them (``flask.g.user``): never the password
+    hash. ``role`` is a ``Role`` (a ``str`` enum, so templates may compare it with ``'admin'``)."""
+
+    id: int
+    name: str
+    role: Role
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        return cls(id=user.id, name=user.username, role=Role(user.role))
+
+    def has_role(self, role: Role) -> bool:
+        """Whether this account may do what ``role`` may (an admin may do everything)."""
+        return self.role in (role, Role.ADMIN)
+
+    def to_json(self) -> dict[str, object]:
+        """The ``/api/session`` shape: ``{"id", "name", "role"}``."""
+        return {"id": self.id, "name": self.name, "role": self.role.value}
 
 
 def hash_password(password: str) -> str:
@@ -71,6 +94,15 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
 def get_user(db: Database, user_id: int) -> User | None:
     with db.session() as s:
         return s.get(User, user_id)
+
+
+def session_account(db: Database, user_id: int, session_version: object) -> Account | None:
+    """The account a session cookie names, or ``None`` when the user is gone, deactivated or the
+    session predates a logout/role change (``users.session_version`` bumped since)."""
+    row = get_user(db, user_id)
+    if row is None or not row.active or row.session_version != session_version:
+        return None
+    return Account.of(row)
 
 
 def set_role(db: Database, username: str, role: Role) -> None:
