@@ -26,18 +26,18 @@ def test_coverage_names_every_missing_agency_year(storage, reviewer):
     reject(storage, rejected, reviewer["id"], "unreadable scan")
     matrix = coverage(storage)
     assert matrix.years == list(ARCHIVE_YEARS)
-    assert {r["name"] for r in matrix.rows} == set(AGENCIES)
+    assert {r.name for r in matrix.rows} == set(AGENCIES)
     assert set(matrix.missing()) == gaps
-    by_name = {r["name"]: r for r in matrix.rows}
+    by_name = {r.name: r for r in matrix.rows}
     first = by_name[AGENCIES[0]]                      # printed three ways, one row with every year
-    assert all(first["cells"][y]["state"] != Coverage.MISSING for y in ARCHIVE_YEARS)
-    assert first["region"] == "江苏省 淮安市 洪泽区"
+    assert all(first.cells[y].state != Coverage.MISSING for y in ARCHIVE_YEARS)
+    assert first.region == "江苏省 淮安市 洪泽区"
     year_of_rejected = next(y for y, d in docs[AGENCIES[5]].items() if d == rejected)
-    assert by_name[AGENCIES[5]]["cells"][year_of_rejected]["state"] == Coverage.FAILED
-    assert sum(c["state"] == Coverage.APPROVED for r in matrix.rows for c in r["cells"].values()) == 6
+    assert by_name[AGENCIES[5]].cells[year_of_rejected].state == Coverage.FAILED
+    assert sum(c.state == Coverage.APPROVED for r in matrix.rows for c in r.cells.values()) == 6
     assert list_issues(storage, IssueFilter(kind="cross_report")) == []   # consistent series: nothing flagged
-    assert {r["name"] for r in coverage(storage, region="淮安").rows} == {AGENCIES[0], AGENCIES[10]}
-    assert {r["name"] for r in coverage(storage, query="鼓楼").rows} == {AGENCIES[1], AGENCIES[2]}
+    assert {r.name for r in coverage(storage, region="淮安").rows} == {AGENCIES[0], AGENCIES[10]}
+    assert {r.name for r in coverage(storage, query="鼓楼").rows} == {AGENCIES[1], AGENCIES[2]}
 
 
 def _planted(storage):
@@ -57,11 +57,11 @@ def test_issue_list_filters(storage):
     batch, first, second, _ = _planted(storage)
     every = list_issues(storage)
     carry = list_issues(storage, IssueFilter(rule=RULE_CARRY_OVER))
-    assert {(i["document_id"], i["other_document_id"], tuple(i["cells"])) for i in carry} == {
+    assert {(i.document_id, i.other_document_id, i.cells) for i in carry} == {
         (second, first, ("t3.carried_over.research",)), (second, first, ("t3.carried_over.total",))}
-    assert all(i["region"] == "江苏省 苏州市 姑苏区" for i in carry)
+    assert all(i.region == "江苏省 苏州市 姑苏区" for i in carry)
     assert list_issues(storage, IssueFilter(region="杭州", kind="cross_report")) == []
-    assert {i["year"] for i in list_issues(storage, IssueFilter(year=2021, kind="cross_report"))} == {2021}
+    assert {i.year for i in list_issues(storage, IssueFilter(year=2021, kind="cross_report"))} == {2021}
     assert list_issues(storage, IssueFilter(agency="姑苏", status="approved")) == []
     assert len(list_issues(storage, IssueFilter(batch_id=batch))) == len(every)
     assert list_issues(storage, IssueFilter(batch_id=batch + 100)) == []
@@ -124,7 +124,7 @@ def test_registered_agency_without_reports_is_missing_every_year(storage, runner
     matrix = coverage(storage)
     assert ("宿迁市沭阳县人民政府", 2021) in matrix.missing() and ("宿迁市沭阳县人民政府", 2022) in matrix.missing()
     assert len(matrix.rows) == 3                                   # 姑苏区 was known: not added twice
-    assert all(r["name"] != "宿迁市沭阳县人民政府" for r in coverage(storage, batch_id=1).rows)
+    assert all(r.name != "宿迁市沭阳县人民政府" for r in coverage(storage, batch_id=1).rows)
 
 
 def test_archive_migration_downgrades_and_upgrades(tmp_path):

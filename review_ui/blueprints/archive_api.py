@@ -104,7 +104,7 @@ def document_cross(doc_id: int) -> Any:
 
 @bp.get("/archive/issues")
 def issues() -> Any:
-    return jsonify(issues=list_issues(services().storage, issue_filter()))
+    return jsonify(issues=[i.to_json() for i in list_issues(services().storage, issue_filter())])
 
 
 @bp.get("/archive/coverage")
@@ -112,6 +112,5 @@ def coverage_json() -> Any:
     args = request.args
     batch_id = args.get("batch", type=int)
     matrix = coverage(services().storage, batch_id, args.get("q", ""), args.get("region", ""))
-    return jsonify(years=matrix.years, rows=[{**r, "cells": {str(y): c for y, c in r["cells"].items()}}
-                                             for r in matrix.rows],
+    return jsonify(years=matrix.years, rows=[r.to_json() for r in matrix.rows],
                    missing=[{"agency": a, "year": y} for a, y in matrix.missing()])

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from service.archive.views import CoverageMatrix
+from service.archive.views import CoverageMatrix, Issue
 
 ISSUE_COLUMNS = ("document_id", "filename", "agency", "region", "year", "status", "kind", "rule", "cells",
                  "expected", "found", "other_document_id")
@@ -36,13 +36,13 @@ def _number_text(value: str) -> bool:
 
 def coverage_table(matrix: CoverageMatrix) -> tuple[list[str], list[list[Any]]]:
     header = ["agency_id", "agency", "region", *[str(y) for y in matrix.years]]
-    rows = [[r["id"], r["name"], r["region"], *[str(r["cells"][y]["state"]) for y in matrix.years]]
+    rows = [[r.id, r.name, r.region, *[str(r.cells[y].state) for y in matrix.years]]
             for r in matrix.rows]
     return header, rows
 
 
-def issues_table(issues: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    rows = [[" ".join(i[c]) if c == "cells" else i[c] for c in ISSUE_COLUMNS] for i in issues]
+def issues_table(issues: list[Issue]) -> tuple[list[str], list[list[Any]]]:
+    rows = [[" ".join(i.cells) if c == "cells" else getattr(i, c) for c in ISSUE_COLUMNS] for i in issues]
     return list(ISSUE_COLUMNS), rows
 
 
