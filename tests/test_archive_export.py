@@ -10,7 +10,8 @@ from archivefactory import add_report, series_values
 from sqlalchemy import create_engine, text
 
 from service.export import export_to_database
-from service.export.schema import SCHEMA_VERSION
+from service.export.schema import SCHEMA_VERSION, VIEWS, DropView
+from service.review.duplicates import choose_current
 from service.review.review import Edit, approve, load_document
 from service.storage.errors import InvalidAction
 from service.storage.intake import create_batch
@@ -51,7 +52,7 @@ def test_schema_round_trip_and_idempotent(storage, reviewer, db_url):
     assert first.schema is not None and first.schema.documents == 3 and first.schema.agencies == 2
     second = export_to_database(storage, db_url)
     assert second.schema == first.schema
-    assert _query(db_url, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert _query(db_url, "SELECT max(version) FROM schema_version") == [(SCHEMA_VERSION,)]
     assert _query(db_url, "SELECT count(*) FROM documents") == [(3,)]
     assert _query(db_url, "SELECT count(*) FROM cell_values") == [(600,)]
     assert _query(db_url, "SELECT count(*) FROM agencies") == [(2,)]
@@ -95,4 +96,79 @@ def test_cli_export_db_url(runner, storage, reviewer, tmp_path, monkeypatch):
     target = f"sqlite:///{tmp_path / 'downstream.db'}"
     result = runner.invoke(main, ["export", "--db-url", target])
     assert result.exit_code == 0, result.output
-    assert "schema v1: 2 agencies, 3 documents, 600 cell values" in result.output
+    assert f"schema v{SCHEMA_VERSION}: 2 agencies, 3 documents, 600 cell values" in result.output
+
+
+DECISIONS = "t2.punishment.decisions"  # a standalone count: no identity breaks when two reports differ
+
+
+def _twins(storage, user_id):
+    """Two approved documents of one agency-year (e.g. a report's .pdf and its .scan.pdf) that
+    differ in one value, the later approved second, plus one report of another year."""
+    values = series_values(random.Random(3), 2)
+    batch = create_batch(storage, "twins")
+    pdf = add_report(storage, batch, "淮安市洪泽区人民政府", 2021, {**values[0], DECISIONS: 111})
+    scan = add_report(storage, batch, "淮安市洪泽区人民政府", 2021, {**values[0], DECISIONS: 222})
+    later = add_report(storage, batch, "淮安市洪泽区人民政府", 2022, values[1])
+    for doc in (pdf, scan, later):
+        approve(storage, doc, user_id)
+    return pdf, scan, later
+
+
+def _current(db_url):
+    return {
+        "values": _query(db_url, f"SELECT year, document_id, value FROM current_values WHERE key = '{DECISIONS}' "
+                                 "ORDER BY year"),
+        "reports": _query(db_url, "SELECT year, document_id, chosen FROM current_reports ORDER BY year"),
+        "wide": _query(db_url, f"SELECT document_id, current, {DECISIONS.replace('.', '_')} FROM report_wide "
+                               "ORDER BY document_id"),
+        "legacy": _query(db_url, f"SELECT year, value FROM gouji_values WHERE key = '{DECISIONS}' ORDER BY year"),
+    }
+
+
+def test_the_reviewers_choice_is_the_current_report_of_an_agency_year(storage, reviewer, db_url):
+    pdf, scan, later = _twins(storage, reviewer["id"])
+    later_value = str(load_document(storage, later).cells[DECISIONS].value)
+    export_to_database(storage, db_url)
+    # both documents keep their own rows; with no choice the latest approved one is current
+    assert _query(db_url, f"SELECT document_id, value FROM cell_values WHERE key = '{DECISIONS}' "
+                          f"AND document_id IN ({pdf}, {scan}) ORDER BY document_id") == [(pdf, "111"), (scan, "222")]
+    now = _current(db_url)
+    assert now["values"] == [(2021, scan, "222"), (2022, later, later_value)]
+    assert [(y, d, bool(c)) for y, d, c in now["reports"]] == [(2021, scan, False), (2022, later, False)]
+    assert [(d, bool(c), v) for d, c, v in now["wide"]] == [(pdf, False, 111.0), (scan, True, 222.0),
+                                                            (later, True, float(later_value))]
+    assert now["legacy"] == [(2021, "222"), (2022, later_value)]
+    choose_current(storage, pdf, reviewer["id"])                     # the reviewer picks the .pdf
+    export_to_database(storage, db_url)
+    now = _current(db_url)
+    assert now["values"][0] == (2021, pdf, "111")
+    assert [(y, d, bool(c)) for y, d, c in now["reports"]][0] == (2021, pdf, True)
+    assert [(d, bool(c)) for d, c, _ in now["wide"]] == [(pdf, True), (scan, False), (later, True)]
+    assert now["legacy"][0] == (2021, "111")
+    assert _query(db_url, "SELECT count(*) FROM cell_values") == [(600,)]   # nothing of the other dropped
+    choose_current(storage, scan, reviewer["id"])                    # and changes their mind
+    export_to_database(storage, db_url)
+    now = _current(db_url)
+    assert now["values"][0] == (2021, scan, "222") and now["legacy"][0] == (2021, "222")
+    assert _query(db_url, "SELECT count(*) FROM gouji_values") == [(400,)]  # one report per agency-year there
+
+
+def test_a_version_1_target_gains_the_choice_column(storage, reviewer, db_url):
+    """A target written by schema v1 (no ``documents.chosen_at``) is migrated in place."""
+    pdf, scan, _ = _twins(storage, reviewer["id"])
+    export_to_database(storage, db_url)
+    engine = create_engine(normalise_url(db_url))
+    try:
+        with engine.begin() as conn:
+            for view in VIEWS:
+                conn.execute(DropView(view))
+            conn.execute(text("ALTER TABLE documents DROP COLUMN chosen_at"))
+            conn.execute(text("DELETE FROM schema_version WHERE version > 1"))
+    finally:
+        engine.dispose()
+    choose_current(storage, pdf, reviewer["id"])
+    assert export_to_database(storage, db_url).schema.version == SCHEMA_VERSION
+    assert _query(db_url, "SELECT version FROM schema_version ORDER BY version") == [
+        (v,) for v in range(1, SCHEMA_VERSION + 1)]
+    assert _current(db_url)["values"][0] == (2021, pdf, "111")

@@ -65,10 +65,15 @@ def export_file(st: Storage, fmt: ExportFormat, batch_id: int | None = None,
 def export_to_database(st: Storage, url: str, batch_id: int | None = None,
                        blank_as: BlankAs = BlankAs.NULL) -> ExportResult:
     """Upsert the approved values into ``gouji_values`` and write the downstream schema
-    (``service.export.schema``: agencies, documents, cell_values, views) into the same target."""
+    (``service.export.schema``: agencies, documents, cell_values, views) into the same target.
+
+    ``gouji_values`` is keyed by agency + year: only the *current* document of each agency-year
+    (``records.current_document_ids``: the reviewer's choice, else the latest approved) is written
+    there, replacing another document's values for it; every document keeps its own rows in
+    ``cell_values``. ``documents`` in the result counts the documents upserted."""
     if normalise_url(url) == st.settings.database_url:
         raise InvalidAction("the export target is the review database itself: name another database")
-    docs = approved_documents(st, batch_id, BlankAs(blank_as))
+    docs = [d for d in approved_documents(st, batch_id, BlankAs(blank_as)) if d.current]
     rows = upsert(docs, url)
     schema = export_schema(st, url, batch_id)
     return ExportResult(path=Path(url.split("@")[-1]), documents=len(docs), rows=rows, schema=schema)

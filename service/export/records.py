@@ -1,7 +1,9 @@
 """What an export contains: the approved documents, cell by cell, with who approved them.
 
 Only documents with status ``approved`` are exported. ``edited`` is true when a person typed a
-different value than the one read (cell status ``corrected``).
+different value than the one read (cell status ``corrected``). ``current`` marks, per agency + year
+(the printed agency, as the reviewer left it), the one approved document that stands for that
+report (``current_document_ids``); exports keyed by agency + year write only that one.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.contract import document_to_contract
 from service.model import BlankAs, Document
 from service.storage import Storage
 from service.storage.codec import document_from_rows, text_to_number
+from service.storage.station_tables import ReportChoice
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, User
 
 
@@ -57,6 +61,7 @@ class ApprovedDocument:
     rows: tuple[ExportRow, ...]
     document: Document
     blank_as: BlankAs = BlankAs.NULL
+    current: bool = True  # the current report of its agency + year (``current_document_ids``)
 
     def contract(self) -> dict[str, Any]:
         """The FORMAT.md contract of the approved state, plus an ``approval`` block."""
@@ -85,9 +90,30 @@ def approved_documents(st: Storage, batch_id: int | None = None,
         stmt = stmt.where(DocumentRow.batch_id == batch_id)
     out = []
     with st.db.snapshot() as s:  # one consistent state even while reviewers keep working
+        current = current_document_ids(s)
         for row, reviewer in s.execute(stmt).all():
-            out.append(_approved(row, reviewer or ""))
+            out.append(replace(_approved(row, reviewer or ""), current=row.id in current))
     return [with_blank_as(d, blank_as) for d in out]
+
+
+def current_document_ids(s: Session) -> set[int]:
+    """Per agency + year (``documents.agency``/``year``), the id of its current approved document:
+    the one a reviewer chose (``report_choices``) when that one is approved and still carries this
+    agency and year; otherwise — no choice, or the chosen one not (or no longer) approved — the
+    latest approved (by approval time, then id). Documents without agency or year stand alone."""
+    rows = s.execute(select(DocumentRow.id, DocumentRow.agency, DocumentRow.year, DocumentRow.decision_at)
+                     .where(DocumentRow.status == DocStatus.APPROVED.value)).all()
+    chosen = {(c.agency, c.year): c.document_id for c in s.scalars(select(ReportChoice)).all()}
+    best: dict[tuple[str, int], tuple[bool, float, int]] = {}
+    alone: set[int] = set()
+    for doc_id, agency, year, decided in rows:
+        if not agency or not year:
+            alone.add(doc_id)
+            continue
+        # one database hands back all-naive (SQLite) or all-aware times: their timestamps compare
+        rank = (chosen.get((agency, year)) == doc_id, decided.timestamp() if decided else float("-inf"), doc_id)
+        best[(agency, year)] = max(rank, best.get((agency, year), rank))
+    return alone | {doc_id for _, _, doc_id in best.values()}
 
 
 def with_blank_as(doc: ApprovedDocument, blank_as: BlankAs) -> ApprovedDocument:

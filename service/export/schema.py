@@ -6,14 +6,21 @@ Tables (in the target database; ids are the review database's ids):
   target to ``SCHEMA_VERSION`` before writing and refuses a target that is newer;
 - ``agencies`` (id, name, province, city, county);
 - ``documents`` (id, sha256, agency_id, printed_agency, year, format, status, approved_by, approved_at,
-  source_file, batch, exported_at): every extracted report (review, approved, rejected);
+  chosen_at, source_file, batch, exported_at): every extracted report (review, approved, rejected);
+  ``chosen_at`` is when a reviewer chose this document as *the* report of its agency + year (the
+  review database's ``report_choices``; null when not chosen, schema v2);
 - ``cell_values`` (document_id, key, value as exact text, value_num, printed_text, source
   ocr/pdf_text/human, status, flags_resolved, revised_by): the 200 cells of each report;
 - ``cross_report_issues`` (document_id, other_document_id, rule, cells, expected, found).
 
-Views: ``current_values`` (agency_id, year, key, value, value_num, document_id): per agency-year the
-value of its latest approved report; ``report_wide``: one row per report, one column per key
-(``t3.new.total`` → ``t3_new_total``, numeric).
+Views — per agency-year ONE current document (``current_document``): among its approved documents
+the one a reviewer chose (the most recent choice, when several printed names of one agency were
+chosen for the year), and when none of them was chosen (or the chosen one is not approved) the
+latest approved, by approval time then id. ``current_reports`` (agency_id, year, document_id,
+chosen, approved_at): that document per agency-year; ``current_values`` (agency_id, year, key,
+value, value_num, document_id): its values; ``report_wide``: one row per report (every status),
+``current`` true for the current ones, one numeric column per key (``t3.new.total`` →
+``t3_new_total``). Two documents of one agency-year both keep their rows in ``cell_values``.
 
 Idempotent: a document's rows are replaced as a whole in one transaction, agencies and documents are
 updated in place, the views are re-created; a second run leaves the same data.
@@ -22,6 +29,7 @@ updated in place, the views are re-created; a second run leaves the same data.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +51,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -54,9 +63,9 @@ from service.storage import Storage
 from service.storage.settings import normalise_url
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, User
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EXPORTED_STATUSES = (DocStatus.REVIEW.value, DocStatus.APPROVED.value, DocStatus.REJECTED.value)
-VIEWS = ("current_values", "report_wide")
+VIEWS = ("current_values", "current_reports", "report_wide")
 
 metadata = MetaData()
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True, autoincrement=False),
@@ -69,7 +78,8 @@ documents = Table(
     Column("sha256", String(64), nullable=False, index=True), Column("agency_id", Integer, index=True),
     Column("printed_agency", String(200)), Column("year", Integer), Column("format", String(8)),
     Column("status", String(16), nullable=False), Column("approved_by", String(80)),
-    Column("approved_at", DateTime(timezone=True)), Column("source_file", String(500), nullable=False),
+    Column("approved_at", DateTime(timezone=True)), Column("chosen_at", DateTime(timezone=True)),
+    Column("source_file", String(500), nullable=False),
     Column("batch", String(200)), Column("exported_at", DateTime(timezone=True), nullable=False))
 cell_values = Table(
     "cell_values", metadata, Column("document_id", Integer, primary_key=True, autoincrement=False),
@@ -82,7 +92,7 @@ cross_report_issues = Table(
     Column("document_id", Integer, nullable=False, index=True), Column("other_document_id", Integer, nullable=False),
     Column("rule", String(200), nullable=False), Column("cells", Text, nullable=False),
     Column("expected", String(40)), Column("found", String(40)))
-STEPS = {1: (agencies, documents, cell_values, cross_report_issues)}
+V2_COLUMNS = ("chosen_at",)  # documents columns added by schema v2 (created with the table on a new target)
 
 
 @dataclass(frozen=True)
@@ -109,11 +119,29 @@ def migrate(conn: Connection) -> int:
     if current > SCHEMA_VERSION:
         raise ValueError(f"the target schema is version {current}, newer than this gouji ({SCHEMA_VERSION})")
     for version in range(current + 1, SCHEMA_VERSION + 1):
-        for table in STEPS[version]:
-            table.create(conn, checkfirst=True)
+        STEPS[version](conn)
         conn.execute(insert(schema_version).values(version=version, applied_at=datetime.now(UTC)))
     _create_views(conn)
     return SCHEMA_VERSION
+
+
+def _step_1(conn: Connection) -> None:
+    """v1: the tables (a new target gets them with every later column already)."""
+    for table in (agencies, documents, cell_values, cross_report_issues):
+        table.create(conn, checkfirst=True)
+
+
+def _step_2(conn: Connection) -> None:
+    """v2: ``documents.chosen_at`` (the reviewer's choice of the current report of an agency-year)."""
+    have = {c["name"] for c in inspect(conn).get_columns("documents")}
+    for name in V2_COLUMNS:
+        if name not in have:
+            for view in VIEWS:  # a view over documents may block the ALTER
+                conn.execute(DropView(view))
+            conn.execute(AddColumn(documents, documents.c[name]))
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _step_1, 2: _step_2}
 
 
 class CreateView(ExecutableDDLElement):
@@ -128,6 +156,19 @@ class DropView(ExecutableDDLElement):
         self.name = name
 
 
+class AddColumn(ExecutableDDLElement):
+    """``ALTER TABLE table ADD COLUMN <column as declared>`` (schema steps on an existing target)."""
+
+    def __init__(self, table: Table, column: Column[Any]) -> None:
+        self.table, self.column = table, column
+
+
+@compiles(AddColumn)
+def _compile_add_column(element: AddColumn, compiler: Any, **kw: Any) -> str:
+    spec = compiler.get_column_specification(element.column)
+    return f"ALTER TABLE {compiler.preparer.format_table(element.table)} ADD COLUMN {spec}"
+
+
 @compiles(CreateView)
 def _compile_create_view(element: CreateView, compiler: Any, **kw: Any) -> str:
     body = compiler.sql_compiler.process(element.selectable, literal_binds=True)
@@ -139,32 +180,52 @@ def _compile_drop_view(element: DropView, compiler: Any, **kw: Any) -> str:
     return f"DROP VIEW IF EXISTS {compiler.preparer.quote(element.name)}"
 
 
+def current_document(d: Table | Any) -> Any:
+    """The id of the current document of ``d``'s agency-year (a scalar subquery correlated to ``d``):
+    its approved documents ordered chosen first (newest choice first), then by approval time, then id."""
+    other = documents.alias("d2")
+    unchosen = case((other.c.chosen_at.is_(None), 1), else_=0)
+    return (select(other.c.id)
+            .where(other.c.agency_id == d.c.agency_id, other.c.year == d.c.year,
+                   other.c.status == DocStatus.APPROVED.value)
+            .order_by(unchosen, other.c.chosen_at.desc(), other.c.approved_at.desc(), other.c.id.desc())
+            .limit(1).scalar_subquery())
+
+
+def current_reports_select() -> Select[Any]:
+    """Per agency-year, its current document (see ``current_document``)."""
+    d = documents
+    return (select(d.c.agency_id, d.c.year, d.c.id.label("document_id"),
+                   case((d.c.chosen_at.is_(None), False), else_=True).label("chosen"), d.c.approved_at)
+            .where(d.c.status == DocStatus.APPROVED.value, d.c.agency_id.is_not(None), d.c.year.is_not(None),
+                   d.c.id == current_document(d)))
+
+
 def current_values_select() -> Select[Any]:
-    """Per agency-year, the cells of its latest approved report (by approval time, then id)."""
-    d, c, latest_doc = documents, cell_values, documents.alias("d2")
-    latest = (select(latest_doc.c.id)
-              .where(latest_doc.c.agency_id == d.c.agency_id, latest_doc.c.year == d.c.year,
-                     latest_doc.c.status == DocStatus.APPROVED.value)
-              .order_by(latest_doc.c.approved_at.desc(), latest_doc.c.id.desc()).limit(1).scalar_subquery())
+    """Per agency-year, the cells of its current document."""
+    d, c = documents, cell_values
     return (select(d.c.agency_id, d.c.year, c.c.key, c.c.value, c.c.value_num, c.c.document_id)
             .select_from(c.join(d, d.c.id == c.c.document_id))
-            .where(d.c.status == DocStatus.APPROVED.value, d.c.agency_id.is_not(None), d.c.id == latest))
+            .where(d.c.status == DocStatus.APPROVED.value, d.c.agency_id.is_not(None),
+                   d.c.id == current_document(d)))
 
 
 def report_wide_select() -> Select[Any]:
-    """One row per report: its agency, year, status and one numeric column per canonical key."""
+    """One row per report: its agency, year, status, whether it is current, one numeric column per key."""
     d, a, c = documents, agencies, cell_values
-    lead = (d.c.id.label("document_id"), d.c.agency_id, a.c.name.label("agency"), a.c.province, a.c.city,
-            a.c.county, d.c.year, d.c.format, d.c.status, d.c.approved_at)
     columns = [func.max(case((c.c.key == k, c.c.value_num))).label(column_of(k)) for k in view_keys()]
-    return (select(*lead, *columns).select_from(d.outerjoin(a, a.c.id == d.c.agency_id)
-                                                .outerjoin(c, c.c.document_id == d.c.id))
-            .group_by(*(col for col in lead)))
+    wide = select(c.c.document_id, *columns).group_by(c.c.document_id).subquery("wide")
+    current = case((d.c.id == current_document(d), True), else_=False).label("current")
+    lead = (d.c.id.label("document_id"), d.c.agency_id, a.c.name.label("agency"), a.c.province, a.c.city,
+            a.c.county, d.c.year, d.c.format, d.c.status, d.c.approved_at, current)
+    return (select(*lead, *(wide.c[column_of(k)] for k in view_keys()))
+            .select_from(d.outerjoin(a, a.c.id == d.c.agency_id).outerjoin(wide, wide.c.document_id == d.c.id)))
 
 
 def _create_views(conn: Connection) -> None:
     for view in VIEWS:
         conn.execute(DropView(view))
+    conn.execute(CreateView("current_reports", current_reports_select()))
     conn.execute(CreateView("current_values", current_values_select()))
     conn.execute(CreateView("report_wide", report_wide_select()))
 
@@ -178,11 +239,13 @@ def _source_rows(st: Storage, batch_id: int | None) -> tuple[list[dict[str, Any]
                                                               dict[int, list[dict[str, Any]]],
                                                               dict[int, list[dict[str, Any]]]]:
     from service.archive.tables import AgencyRow, CrossViolationRow, DocumentAgency
+    from service.storage.station_tables import ReportChoice
     from service.storage.tables import Batch, CellRow
 
     now = datetime.now(UTC)
     with st.db.snapshot() as s:
         names = dict(s.execute(select(User.id, User.username)).all())
+        chosen = {(c.document_id, c.agency, c.year): c.chosen_at for c in s.scalars(select(ReportChoice)).all()}
         stmt = (select(DocumentRow, DocumentAgency.agency_id, Batch.name)
                 .join(DocumentAgency, DocumentAgency.document_id == DocumentRow.id, isouter=True)
                 .join(Batch, Batch.id == DocumentRow.batch_id).where(DocumentRow.status.in_(EXPORTED_STATUSES))
@@ -193,6 +256,7 @@ def _source_rows(st: Storage, batch_id: int | None) -> tuple[list[dict[str, Any]
                  "year": d.year, "format": d.format, "status": d.status,
                  "approved_by": names.get(d.decision_by) if d.status == DocStatus.APPROVED.value else None,
                  "approved_at": d.decision_at if d.status == DocStatus.APPROVED.value else None,
+                 "chosen_at": chosen.get((d.id, d.agency, d.year)),  # a choice still about its agency-year
                  "source_file": d.filename, "batch": batch, "exported_at": now}
                 for d, agency_id, batch in s.execute(stmt).all()]
         ids = [d["id"] for d in docs]

@@ -1,5 +1,8 @@
 """Upsert approved values into any SQLAlchemy database, keyed by (agency, year, key).
 
+One document per agency + year: the caller hands over the current ones only (``export_to_database``);
+writing a document first removes the rows another document (another ``document_sha256``) left for
+its agency + year, so values of two reports never mix in one agency-year.
 Idempotent: running it twice leaves the same rows. The target table ``gouji_values`` is created if
 absent. ``value`` is stored as text (exact; a decimal fee keeps its scale) and as ``value_num``
 (a float, for querying). Works on every SQLAlchemy dialect (update, then insert when no row).
@@ -60,6 +63,8 @@ def upsert(docs: Iterable[ApprovedDocument], url: str, table_name: str = TARGET_
     try:
         with engine.begin() as conn:
             for doc in docs:
+                conn.execute(table.delete().where(table.c.agency == doc.agency, table.c.year == doc.year,
+                                                  table.c.document_sha256 != doc.sha256))
                 for row in doc.rows:
                     ident = {"agency": row.agency, "year": row.year, "key": row.key}
                     data = {"format": row.format, "value": number_to_text(row.value),
