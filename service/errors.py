@@ -15,6 +15,11 @@ class UnsupportedInput(GoujiError):
     """Not a PDF/PNG/JPEG/TIFF, empty, or larger than the configured limits."""
 
 
+class MemoryLimitExceeded(UnsupportedInput):
+    """Reading the file needs more memory than a work horse may use (``GOUJI_WORKER_MEMORY_MB``):
+    permanent — the same file under the same limit fails again, so it is never retried."""
+
+
 class CorruptInput(GoujiError):
     """The file claims a supported type but cannot be opened or decoded."""
 

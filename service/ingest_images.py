@@ -48,6 +48,8 @@ class Frame:
                 img.load()
                 frame = ImageOps.exif_transpose(img) if self.index == 0 else img.copy()
                 return frame if frame is not img else img.copy()
+        except MemoryError:  # not a broken file: over the work horse's limit (workers.limits)
+            raise
         except Exception as exc:  # noqa: BLE001 - Pillow raises many types on broken data
             raise CorruptInput(f"cannot decode page {self.index + 1} of {self.path.name}: {exc}") from exc
 
@@ -105,7 +107,7 @@ def frames_of(path: Path, label: str, pixels_before: int = 0) -> list[Frame]:
             img.load()  # a truncated or corrupt file fails here, at open time, not mid-report
     except Image.DecompressionBombError as exc:
         raise UnsupportedInput(f"image too large (decompression bomb guard): {exc}") from exc
-    except GoujiError:
+    except (GoujiError, MemoryError):  # a MemoryError is the work horse's limit, not a broken file
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises KeyError/TypeError/struct.error on broken headers
         raise CorruptInput(f"cannot decode {label} image: {type(exc).__name__}: {exc}") from exc

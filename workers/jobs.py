@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from service.storage import Storage, StorageSettings
 from service.storage.processing import Extractor, load_extractor, process
+from workers.limits import memory_bounded
 
 
 @lru_cache(maxsize=4)
@@ -19,11 +20,13 @@ def _open(settings: StorageSettings) -> tuple[Storage, Extractor]:
 
 
 def process_document(document_id: int) -> str:
-    """Extract one document. Bad input ends as status error; other errors raise so RQ retries."""
+    """Extract one document. Bad input ends as status error — also a ``MemoryError`` under the work
+    horse's memory limit (``workers.limits.memory_bounded``); other errors raise so RQ retries."""
     from rq import get_current_job
 
     job = get_current_job()
     final = job is None or not job.retries_left
     storage, extractor = _open(StorageSettings.from_env())
-    status = process(storage, document_id, extractor, final_attempt=final, job_id=job.id if job else None)
+    status = process(storage, document_id, memory_bounded(extractor), final_attempt=final,
+                     job_id=job.id if job else None)
     return status.value if status is not None else "superseded"
