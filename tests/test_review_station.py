@@ -253,8 +253,8 @@ def test_reviewer_figures_page(app: Any, client: Any, storage: Any, reviewer: di
         client.put(f"/api/documents/{doc_id}/cells/{key}", headers=headers,
                    json={"value": cell["value"] + delta, "expected_version": cell["version"]})
     (row,) = reviewer_figures(storage)
-    assert (row["user"], row["cells"], row["corrections"], row["revisions"]) == ("alice", 2, 1, 2)
-    assert row["seconds_per_cell"] is not None and row["seconds_per_cell"] < 60 and row["audit_rate"] is None
+    assert (row.user, row.cells, row.corrections, row.revisions) == ("alice", 2, 1, 2)
+    assert row.seconds_per_cell is not None and row.seconds_per_cell < 60 and row.audit_rate is None
     page = client.get("/reviewers").get_data(as_text=True)
     assert "审核员统计" in page and "<td>alice</td>" in page
 
