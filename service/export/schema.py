@@ -185,10 +185,11 @@ def current_document(d: Table | Any) -> Any:
     its approved documents ordered chosen first (newest choice first), then by approval time, then id."""
     other = documents.alias("d2")
     unchosen = case((other.c.chosen_at.is_(None), 1), else_=0)
+    undated = case((other.c.approved_at.is_(None), 1), else_=0)  # oldest, on every database (PG sorts NULL first)
     return (select(other.c.id)
             .where(other.c.agency_id == d.c.agency_id, other.c.year == d.c.year,
                    other.c.status == DocStatus.APPROVED.value)
-            .order_by(unchosen, other.c.chosen_at.desc(), other.c.approved_at.desc(), other.c.id.desc())
+            .order_by(unchosen, other.c.chosen_at.desc(), undated, other.c.approved_at.desc(), other.c.id.desc())
             .limit(1).scalar_subquery())
 
 
