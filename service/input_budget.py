@@ -27,8 +27,6 @@ def check_pdf_structure(pdfium_doc: Any, path: Path) -> None:
             pdfium_doc[index].get_size()
         with pdfplumber.open(path) as plumber:
             pages = len(plumber.pages)
-    except MemoryError:  # the work horse's limit (workers.limits), not a broken structure
-        raise
     except Exception as exc:  # noqa: BLE001 - a structure that cannot be walked (loops: RecursionError) is corrupt
         raise CorruptInput(f"the PDF's structure is broken ({type(exc).__name__}: {str(exc)[:120]})") from exc
     if pages != len(pdfium_doc):
