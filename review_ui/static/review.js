@@ -107,9 +107,11 @@
     reasons.replaceChildren();
     (c ? c.flags || [] : []).forEach(function (f) { reasons.appendChild(Gouji.el("li", Gouji.name("flags", f))); });
     const ENGINE = $("station").dataset.enginePrefix;      // service/storage/revalidate.ENGINE_EVIDENCE_PREFIX
-    const evidence = (c ? c.reasons : []).filter(function (r) { return r.indexOf(ENGINE) === 0; })[0];
-    $("engine-read").textContent = evidence ? evidence.slice(ENGINE.length) : "—";   // beside the human decision
-    (c ? c.reasons : []).forEach(function (r) { if (r !== evidence) reasons.appendChild(Gouji.el("li", r, "detail")); });
+    const stored = c ? c.reasons || [] : [];
+    const shownReasons = c && c.reasons_shown ? c.reasons_shown : stored;   // review_ui/reason_text.py
+    const evidence = stored.filter(function (r) { return r.indexOf(ENGINE) === 0; })[0];
+    $("engine-read").textContent = evidence ? (c.evidence_shown || evidence.slice(ENGINE.length)) : "—";
+    stored.forEach(function (r, i) { if (r !== evidence) reasons.appendChild(Gouji.el("li", shownReasons[i], "detail")); });
     const crop = $("crop");
     if (c && c.bbox) { crop.src = "/api/documents/" + S.id + "/cells/" + encodeURIComponent(S.key) + "/crop.png"; crop.hidden = false; }
     else { crop.removeAttribute("src"); crop.hidden = true; }

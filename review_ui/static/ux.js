@@ -16,7 +16,18 @@
   const st = function () { return R().state(); };
   const fmt = function (v) { return v === null || v === undefined ? "" : String(v); };
   const t = function (key, params) { return Gouji.t(key, params); };
-  const BUTTONS = ["ux-accept", "ux-null", "ux-zero", "ux-apply", "ux-next"];
+  const BUTTONS = ["ux-accept", "ux-null", "ux-zero", "ux-not-printed", "ux-keep", "ux-apply", "ux-next"];
+  // per kind of group (service/review/groups.py): its title, its hint and the button Enter presses
+  const KINDS = {
+    blank: { title: function (g) { return Gouji.tn("blank_group", g.size); }, hint: "hint_blank", enter: "ux-null" },
+    reading: { title: function (g) { return Gouji.tn("reading_group", g.size, { value: g.value }); },
+               hint: "hint_reading", enter: "ux-accept" },
+    not_printed: { title: function (g) { return Gouji.tn("not_printed_group", g.size); },
+                   hint: "hint_not_printed", enter: "ux-not-printed" },
+    report_error: { title: function (g) {
+      return Gouji.tn("report_error_group", g.size, { rules: (g.rules || []).map(function (r) { return Gouji.name("rules", r); }).join(t("rule_separator")) });
+    }, hint: "hint_report_error", enter: "ux-keep" },
+  };
 
   function rowOf(key) { return key.split(".").slice(0, 2).join("."); }
   /** The row's keys in printed column order (as the server lists them), never alphabetical. */
@@ -66,21 +77,24 @@
 
   function renderGroup() {
     const g = U.groups[U.at];
-    const title = g.kind === "blank" ? Gouji.tn("blank_group", g.size) : Gouji.tn("reading_group", g.size, { value: g.value });
-    open("group", t("group_of", { title: title, at: U.at + 1, n: U.groups.length }),
-         g.kind === "blank" ? t("hint_blank") : t("hint_reading"));
+    const kind = KINDS[g.kind] || KINDS.reading;
+    open("group", t("group_of", { title: kind.title(g), at: U.at + 1, n: U.groups.length }), t(kind.hint));
     const grid = $("ux-grid");
     g.cells.forEach(function (c) {
       const fig = Gouji.el("figure");
       if (c.crop) { const img = Gouji.el("img"); img.src = c.crop; img.alt = c.key; fig.appendChild(img); }
-      fig.appendChild(Gouji.el("figcaption", c.label + " = " + (c.value === null ? t("blank") : c.value)));
+      const shown = g.kind === "not_printed" ? t("not_printed") : (c.value === null ? t("blank") : c.value);
+      fig.appendChild(Gouji.el("figcaption", c.label + " = " + shown));
+      (g.kind === "report_error" ? c.messages_shown || [] : []).forEach(function (m) { fig.appendChild(Gouji.el("small", m)); });
       grid.appendChild(fig);
     });
     $("ux-accept").hidden = g.actions.indexOf("accept") < 0;
     $("ux-null").hidden = g.actions.indexOf("blank_null") < 0;
     $("ux-zero").hidden = g.actions.indexOf("blank_zero") < 0;
+    $("ux-not-printed").hidden = g.actions.indexOf("not_printed") < 0;
+    $("ux-keep").hidden = g.actions.indexOf("keep_printed") < 0;
     $("ux-next").hidden = U.groups.length < 2;
-    $(g.kind === "blank" ? "ux-null" : "ux-accept").focus();
+    $(kind.enter).focus();
   }
 
   async function confirmGroup(action) {
@@ -208,6 +222,8 @@
     $("ux-accept").addEventListener("click", function () { confirmGroup("accept"); });
     $("ux-null").addEventListener("click", function () { confirmGroup("blank_null"); });
     $("ux-zero").addEventListener("click", function () { confirmGroup("blank_zero"); });
+    $("ux-not-printed").addEventListener("click", function () { confirmGroup("not_printed"); });
+    $("ux-keep").addEventListener("click", function () { confirmGroup("keep_printed"); });
     $("ux-next").addEventListener("click", function () { U.at = (U.at + 1) % U.groups.length; renderGroup(); });
     $("ux-apply").addEventListener("click", apply);
     $("ux-close").addEventListener("click", close);
