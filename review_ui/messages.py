@@ -54,6 +54,7 @@ JS_MESSAGES: dict[str, str] = {
                             "Enter: keep all as printed (the report's own error) · N next group · Esc close"),
     "not_printed": N_("not printed"),
     "rule_separator": N_("; "),
+    "preset_report_error": N_("the printed report itself does not add up (its own error, kept as printed): %(rules)s"),
     "shift_title": N_("Shift %(row)s one column %(direction)s"),
     "left": N_("left"),
     "right": N_("right"),

@@ -83,6 +83,16 @@ def test_report_errors_stay_out_of_batch_groups(app: Any, client: Any, storage: 
     assert [g["kind"] for g in found] == ["not_printed"]
 
 
+def _shot(driver: Any, name: str) -> None:
+    """``GOUJI_SCREENSHOTS=docs`` saves the screen as docs/<name>.png."""
+    import os
+
+    folder = os.environ.get("GOUJI_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
 def _alt(driver: Any, key: str) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
@@ -106,17 +116,19 @@ def test_keyboard_two_groups_two_enters(app: Any, storage: Any, reviewer: dict[s
     browser.find_element(By.ID, "password").send_keys(reviewer["password"] + Keys.ENTER)
     wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "value")
 
-    _alt(browser, "g")                                    # the biggest group first: the report's own error
+    _alt(browser, "g")                                    # first the items not printed, the report's error last
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "ux-not-printed")
+    assert "本版式未印刷" in browser.find_element(By.ID, "ux-title").text
+    assert browser.find_element(By.ID, "ux-grid").text.count("未印刷") == len(NOT_PRINTED)
+    _shot(browser, "review-group-not-printed")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)           # one key: all not printed
     wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "ux-keep")
     title = browser.find_element(By.ID, "ux-title").text
     assert "5 个单元格" in title and "报告本身错误" in title and "表四" in title, title
     assert len(browser.find_elements(By.CSS_SELECTOR, "#ux-grid figure img")) == len(REPORT_KEYS)
     assert "合计应为 2" in browser.find_element(By.ID, "ux-grid").text
+    _shot(browser, "review-group-report-error")
     browser.switch_to.active_element.send_keys(Keys.ENTER)           # one key: keep all as printed
-    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "ux-not-printed")
-    assert "本版式未印刷" in browser.find_element(By.ID, "ux-title").text
-    assert browser.find_element(By.ID, "ux-grid").text.count("未印刷") == len(NOT_PRINTED)
-    browser.switch_to.active_element.send_keys(Keys.ENTER)           # one key: all not printed
     wait.until(lambda d: not d.find_element(By.ID, "ux-panel").is_displayed())
     doc = load_document(storage, doc_id)
     assert all(doc.cells[k].value is None and not doc.cells[k].flagged for k in NOT_PRINTED)

@@ -245,10 +245,24 @@
     const open = editableNow();
     ["approve", "reject", "save-info", "reason", "agency", "year"].forEach(function (id) { $(id).disabled = !open; });
     $("reason").placeholder = r.can_approve_without_reason ? t("reason_optional") : t("reason_required");
+    presetReason(r);
     renderTwins(r);
     const d = r.decision;
     $("decided").textContent = d && d.by ? t("decided", { status: Gouji.name("doc_status", r.status), user: d.by,
       at: fmt(d.at).slice(0, 16).replace("T", " ") }) + (d.reason ? " — " + d.reason : "") : "";
+  }
+
+  /** Nothing left to look at and every failing rule is the report's own error (clear readings kept
+      as printed): the approval reason is preset, so Alt+P, Enter approves. A typed reason stays. */
+  function presetReason(r) {
+    const box = $("reason");
+    const failing = S.doc.violations || [];
+    const preset = !r.can_approve_without_reason && !order().length && failing.length &&
+      failing.every(function (v) { return v.kind === "report_error"; });
+    const text = preset ? t("preset_report_error", { rules: failing.map(function (v) { return Gouji.name("rules", v.rule); })
+      .join(t("rule_separator")) }) : "";
+    if (preset && (!box.value.trim() || box.dataset.preset === box.value)) { box.value = text; box.dataset.preset = text; }
+    else if (!preset && box.dataset.preset && box.value === box.dataset.preset) { box.value = ""; delete box.dataset.preset; }
   }
 
   /** Other documents with this agency + year: listed at approval; the reviewer picks the current one. */

@@ -44,6 +44,9 @@ NOT_PRINTED_FLAGS = frozenset({Flag.MISSING, Flag.ROW_NOT_READ})
 MIN_GROUP = settings.GROUP_MIN_SIZE  # service/settings.py
 ACTIONS = {"reading": ("accept",), "blank": ("blank_null", "blank_zero"), "not_printed": ("not_printed",),
            "report_error": ("keep_printed",)}
+# Readings first, the report's own errors last: a corrected reading or row can turn a report error
+# into a plain broken identity (or clear it), so "keep as printed" is the last thing decided.
+KIND_ORDER = ("reading", "blank", "not_printed", "report_error")
 BATCH_KINDS = frozenset({"reading", "blank", "not_printed"})   # a report's own error stays in its document
 
 
@@ -90,7 +93,7 @@ def _report_messages(doc: Document) -> dict[str, str]:
 
 
 def document_groups(st: Storage, doc_id: int, min_size: int = MIN_GROUP) -> list[dict[str, Any]]:
-    """Groups of identical uncertain readings within one document, biggest first."""
+    """The groups of one document in ``KIND_ORDER``, within a kind biggest first."""
     with st.db.session() as s:
         row = s.get(DocumentRow, doc_id)
         if row is None:
@@ -141,7 +144,7 @@ def _collect(found: list[dict[str, Any]], min_size: int) -> list[dict[str, Any]]
         rules = rest.split("; ") if kind == "report_error" else []
         out.append({"id": gid, "kind": kind, "value": value, "rules": rules, "title": _title(kind, len(cells), value),
                     "size": len(cells), "actions": list(ACTIONS[kind]), "cells": cells})
-    return sorted(out, key=lambda g: (-g["size"], g["id"]))
+    return sorted(out, key=lambda g: (KIND_ORDER.index(g["kind"]), -g["size"], g["id"]))
 
 
 def _title(kind: str, size: int, value: str | None) -> str:
