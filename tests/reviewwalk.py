@@ -56,24 +56,27 @@ def steps() -> list[Step]:
 
 
 def press(driver: Any, key: tuple[str, ...]) -> None:
+    """One key (with a modifier when ``key`` has two parts) to whatever has the focus."""
     from selenium.webdriver.common.action_chains import ActionChains
 
     if len(key) == 2:
         ActionChains(driver).key_down(key[0]).send_keys(key[1]).key_up(key[0]).perform()
     else:
-        driver.switch_to.active_element.send_keys(key[0])
+        ActionChains(driver).send_keys(key[0]).perform()       # never a stale element: the focus gets it
 
 
 def login(driver: Any, base: str, doc_id: int, user: dict[str, Any], wait_s: float) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(base + f"/documents/{doc_id}")
-    WebDriverWait(driver, wait_s).until(ec.presence_of_element_located((By.ID, "username"))).send_keys(user["username"])
+    wait = WebDriverWait(driver, wait_s, ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(ec.presence_of_element_located((By.ID, "username"))).send_keys(user["username"])
     driver.find_element(By.ID, "password").send_keys(user["password"] + Keys.ENTER)
-    WebDriverWait(driver, wait_s).until(lambda d: _active(d) == "value")
+    wait.until(lambda d: _active(d) == "value")
 
 
 def walk(driver: Any, wait_s: float) -> list[tuple[Step, float]]:

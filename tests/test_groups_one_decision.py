@@ -126,7 +126,9 @@ def test_keyboard_two_groups_two_enters(app: Any, storage: Any, reviewer: dict[s
     title = browser.find_element(By.ID, "ux-title").text
     assert "5 个单元格" in title and "报告本身错误" in title and "表四" in title, title
     assert len(browser.find_elements(By.CSS_SELECTOR, "#ux-grid figure img")) == len(REPORT_KEYS)
-    assert "合计应为 2" in browser.find_element(By.ID, "ux-grid").text
+    assert "印刷为 3，合计应为 2" in browser.find_element(By.ID, "ux-hint").text
+    wait.until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('#ux-grid img')).every(i => i.complete && i.naturalWidth > 0)"))
     _shot(browser, "review-group-report-error")
     browser.switch_to.active_element.send_keys(Keys.ENTER)           # one key: keep all as printed
     wait.until(lambda d: not d.find_element(By.ID, "ux-panel").is_displayed())

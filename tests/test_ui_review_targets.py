@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from browserkit import WAIT_S, browser, live_server, require_browser  # noqa: F401
-from reviewwalk import login, walk
+from reviewwalk import login, press, walk
 from test_groups_one_decision import _stored
 
 from service.review.review import load_document
@@ -55,10 +55,11 @@ ENGLISH_WORD = r"(?<![A-Za-z])(?!(?:OCR|PDF)(?![A-Za-z]))[A-Za-z]{2,}"
 
 
 def _reasons(driver: Any) -> list[str]:
-    from selenium.webdriver.common.by import By
-
-    return [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#reasons li")] + [
-        driver.find_element(By.ID, "engine-read").text]
+    """The reasons column and the engine's reading of the current cell, read at one instant (the
+    list is rebuilt on every render: elements found one by one may go stale)."""
+    return driver.execute_script("""
+        return Array.from(document.querySelectorAll('#reasons li')).map(li => li.textContent)
+          .concat([document.getElementById('engine-read').textContent]);""")
 
 
 def test_reasons_chinese_by_default_english_by_choice(app: Any, storage: Any, reviewer: dict[str, Any],
@@ -73,16 +74,18 @@ def test_reasons_chinese_by_default_english_by_choice(app: Any, storage: Any, re
     require_browser()
     doc_id = _stored(app, storage, tmp_path)
     login(browser, live_server, doc_id, reviewer, WAIT_S)
-    wait = WebDriverWait(browser, WAIT_S)
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    wait = WebDriverWait(browser, WAIT_S, ignored_exceptions=(StaleElementReferenceException,))  # the page reloads
     seen: dict[str, list[str]] = {}
-    value = browser.switch_to.active_element
     for _ in range(12):                                    # Tab through the flagged cells: every reason Chinese
-        key = browser.find_element(By.ID, "cell-title").text
+        key = browser.execute_script("return document.getElementById('cell-title').textContent")
         seen[key] = _reasons(browser)
         if "t4.suit_after_review.total" in key:
+            browser.execute_script("window.scrollTo(0, 0)")
+            wait.until(lambda d: d.execute_script("return document.getElementById('crop').naturalWidth") > 0)
             _shot(browser, "review-reasons-zh")
-        value.send_keys(Keys.TAB)
-        value = browser.switch_to.active_element
+        press(browser, (Keys.TAB,))
     assert len(seen) >= 9
     shown = [r for reasons in seen.values() for r in reasons]
     assert any("报告本身的错误" in r for r in shown) and any("此项未找到印刷的单元格" in r for r in shown)
@@ -93,5 +96,6 @@ def test_reasons_chinese_by_default_english_by_choice(app: Any, storage: Any, re
     wait.until(lambda d: d.find_element(By.ID, "approve").text == "Approve")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#reasons li"))
     english = _reasons(browser)
+    browser.execute_script("window.scrollTo(0, 0)")
     assert any(re.search(r"report's own error|no printed cell found|breaks|OCR confidence", r) for r in english)
     _shot(browser, "review-reasons-en")

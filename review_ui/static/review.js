@@ -99,7 +99,7 @@
     $("value").value = c ? fmt(c.value) : "";
     $("value").disabled = !c || !editableNow();
     $("printed").textContent = c ? (c.text || t("blank")) : "";
-    $("read-as").textContent = c ? t("read_as", { value: fmt(c.value), confidence: c.confidence,
+    $("read-as").textContent = c ? t("read_as", { value: c.value === null ? t("blank") : fmt(c.value), confidence: c.confidence,
       source: Gouji.name("sources", c.source), status: Gouji.name("cell_status", c.status) }) : "";
     $("suggestion").textContent = c && c.suggestion !== undefined && c.suggestion !== null
       ? fmt(c.suggestion) + "  (Alt+S)" : "—";

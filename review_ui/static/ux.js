@@ -78,14 +78,19 @@
   function renderGroup() {
     const g = U.groups[U.at];
     const kind = KINDS[g.kind] || KINDS.reading;
-    open("group", t("group_of", { title: kind.title(g), at: U.at + 1, n: U.groups.length }), t(kind.hint));
+    // a report error's sums (the same for every cell of the group) are said once, after the hint
+    const sums = g.kind === "report_error" && g.cells.length ? (g.cells[0].messages_shown || []).join(t("rule_separator")) : "";
+    open("group", t("group_of", { title: kind.title(g), at: U.at + 1, n: U.groups.length }),
+         t(kind.hint) + (sums ? " — " + sums : ""));
     const grid = $("ux-grid");
+    const common = commonParts(g.cells.map(function (c) { return c.label.split(" · "); }));
     g.cells.forEach(function (c) {
-      const fig = Gouji.el("figure");
+      const fig = Gouji.el("figure", null, c.crop ? "" : "no-crop");
       if (c.crop) { const img = Gouji.el("img"); img.src = c.crop; img.alt = c.key; fig.appendChild(img); }
       const shown = g.kind === "not_printed" ? t("not_printed") : (c.value === null ? t("blank") : c.value);
-      fig.appendChild(Gouji.el("figcaption", c.label + " = " + shown));
-      (g.kind === "report_error" ? c.messages_shown || [] : []).forEach(function (m) { fig.appendChild(Gouji.el("small", m)); });
+      const caption = Gouji.el("figcaption", c.label.split(" · ").slice(common).join(" · ") + " = " + shown);
+      caption.title = c.label + " = " + shown;
+      fig.appendChild(caption);
       grid.appendChild(fig);
     });
     $("ux-accept").hidden = g.actions.indexOf("accept") < 0;
@@ -95,6 +100,15 @@
     $("ux-keep").hidden = g.actions.indexOf("keep_printed") < 0;
     $("ux-next").hidden = U.groups.length < 2;
     $(kind.enter).focus();
+  }
+
+  /** How many leading label parts (table · row · column) every cell of a group shares: the caption
+      shows only what tells the cells apart (the whole label stays in the tooltip). */
+  function commonParts(labels) {
+    if (labels.length < 2) return 0;
+    let n = 0;
+    while (n < labels[0].length - 1 && labels.every(function (l) { return l[n] === labels[0][n]; })) n += 1;
+    return n;
   }
 
   async function confirmGroup(action) {
