@@ -80,7 +80,9 @@ STATUS = {NotFound: 404, Conflict: 409, InvalidAction: 422}
 
 def _review_error(exc: ReviewError) -> Any:
     status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
-    body: dict[str, Any] = {"error": str(exc)}
+    from review_ui.error_text import shown
+
+    body: dict[str, Any] = {"error": shown(str(exc))}
     if isinstance(exc, Conflict):
         body["current"] = exc.current
     response = jsonify(body)
@@ -105,7 +107,9 @@ def _check_body() -> Any:
 def _http_error(exc: HTTPException) -> Any:
     if not request.path.startswith("/api/"):
         return exc
-    response = jsonify(error=exc.description or exc.name)
+    from review_ui.error_text import shown
+
+    response = jsonify(error=shown(exc.description or exc.name))
     response.status_code = exc.code or 500
     if exc.code == 405:  # RFC 9110: a 405 lists the methods the resource allows
         allowed = exc.get_response().headers.get("Allow")

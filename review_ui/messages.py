@@ -48,6 +48,13 @@ JS_MESSAGES: dict[str, str] = {
     "hint_blank": N_("Enter: confirm blank as empty (null) · Set all to 0 is the other button · N next · Esc close"),
     "hint_reading": N_("Look at every crop. Enter: confirm all as read · N next group · Esc close"),
     "not_confirmed": N_("not confirmed"),
+    "hint_not_printed": N_("No printed cell was found for these items: this layout does not print them. "
+                           "Enter: confirm all as not printed · N next group · Esc close"),
+    "hint_report_error": N_("The readings are clear and the printed report itself does not add up. "
+                            "Enter: keep all as printed (the report's own error) · N next group · Esc close"),
+    "not_printed": N_("not printed"),
+    "rule_separator": N_("; "),
+    "preset_report_error": N_("the printed report itself does not add up (its own error, kept as printed): %(rules)s"),
     "shift_title": N_("Shift %(row)s one column %(direction)s"),
     "left": N_("left"),
     "right": N_("right"),
@@ -91,6 +98,9 @@ JS_PLURALS: dict[str, tuple[str, str]] = {
     "row_repaired": Nn_("row repaired: %(n)s cell changed, rules re-checked",
                         "row repaired: %(n)s cells changed, rules re-checked"),
     "blank_group": Nn_("%(n)s printed blank", "%(n)s printed blanks"),
+    "not_printed_group": Nn_("%(n)s cell not printed in this layout", "%(n)s cells not printed in this layout"),
+    "report_error_group": Nn_("%(n)s cell of the report's own error: %(rules)s",
+                              "%(n)s cells of the report's own error: %(rules)s"),
     "reading_group": Nn_("%(n)s cell read as “%(value)s” with doubt", "%(n)s cells read as “%(value)s” with doubt"),
     "exported": Nn_("%(n)s document exported, %(rows)s rows:", "%(n)s documents exported, %(rows)s rows:"),
 }
@@ -119,4 +129,8 @@ FLAGS: dict[str, str] = {
     "uncertain_row": N_("row label uncertain"),
     "unit_converted": N_("unit converted"),
     "note_in_cell": N_("a note in the cell"),
+    "placement_doubt": N_("position in the table in doubt"),
+    "printed_blank": N_("printed blank, rules hold"),
+    "row_not_read": N_("row not read"),
+    "report_error": N_("the report's own error"),
 }

@@ -61,7 +61,7 @@ def make_document(path: str | Path, sha256: str = "0" * 64) -> Document:
         if key == MISREAD_KEY:
             cell = cell.model_copy(update={"value": TRUE_VALUE + 1, "text": str(TRUE_VALUE + 1),
                                            "confidence": 0.61})
-            cell = cell.with_flag(Flag.LOW_CONFIDENCE, "low OCR confidence 0.61")
+            cell = cell.with_flag(Flag.LOW_CONFIDENCE, "OCR confidence 0.61")
         cells[key] = cell
     page = Page(number=1, width=PAGE_W, height=PAGE_H, mode=PageMode.OCR)
     doc = Document(path=str(path), sha256=sha256, dpi=DPI, page_count=1, kind=DocumentKind.SCANNED,

@@ -112,7 +112,7 @@ def test_approve_reject_and_roles(app: Any, client: Any, reviewer: dict[str, Any
     base = f"/api/documents/{doc_id}"
     seen = client.get(base).get_json()["review"]["version"]
     refused = client.post(base + "/approve", json={"version": seen}, headers=headers)
-    assert refused.status_code == 422 and "reason" in refused.get_json()["error"]
+    assert refused.status_code == 422 and "理由" in refused.get_json()["error"]   # the reader's language (zh)
     assert client.post(base + "/reject", json={}, headers=headers).status_code == 400   # the spec requires reason
     assert client.post(base + "/reject", json={"reason": " "}, headers=headers).status_code == 422
     seen = client.get(base).get_json()["review"]["version"]

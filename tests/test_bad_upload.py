@@ -183,7 +183,7 @@ def test_oversized_upload_is_refused_per_file(storage: Any, reviewer: dict[str, 
     response = client.post(f"/api/batches/{batch}/documents", data={"files": [big, small]}, headers=headers)
     assert response.status_code == 201
     big_result, small_result = response.get_json()["documents"]
-    assert big_result["id"] is None and "1 MB limit" in big_result["error"] and small_result["id"]
+    assert big_result["id"] is None and "1 MB 上限" in big_result["error"] and small_result["id"]
     assert not any(p.name.startswith(".upload-") for p in storage.settings.files_dir.rglob("*"))  # no leftovers
     alone = client.post(f"/api/batches/{batch}/documents", data={"files": [(io.BytesIO(b"%PDF" + b"0" * (2 << 20)),
                                                                               "big.pdf")]}, headers=headers)

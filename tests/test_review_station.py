@@ -270,7 +270,7 @@ def test_accepting_keeps_the_engine_evidence(app: Any, client: Any, reviewer: di
     done = client.post(f"/api/documents/{doc_id}/cells/{key}/accept", headers=headers,
                        json={"expected_version": cell["version"]}).get_json()["document"]["cells"][key]
     assert (done["source"], done["status"], done["flagged"]) == ("human", "accepted", False)
-    assert done["reasons"] == ["engine reading: 0 (printed “0”, confidence 0.55, ocr): low OCR confidence 0.55"]
+    assert done["reasons"] == ["engine reading: 0 (printed “0”, confidence 0.55, ocr): OCR confidence 0.55"]
     again = client.put(f"/api/documents/{doc_id}/cells/{key}", headers=headers,
                        json={"value": 1, "expected_version": done["version"]}).get_json()["document"]["cells"][key]
     assert again["reasons"][0] == done["reasons"][0]                 # a second edit keeps the engine's line

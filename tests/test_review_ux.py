@@ -39,7 +39,9 @@ def test_groups_list_identical_doubtful_readings(app: Any, client: Any, reviewer
     _, doc_id = _document(app, client, headers, tmp_path)
     found = client.get(f"/api/documents/{doc_id}/groups").get_json()["groups"]
     by_id = {g["id"]: g for g in found}
-    assert set(by_id) == {"reading:0", "blank"}
+    # (the shifted and swapped rows break results sums with clear readings: report-error groups, last)
+    assert [g["id"] for g in found][:2] == ["reading:0", "blank"]
+    assert {g["kind"] for g in found[2:]} <= {"report_error"}
     assert [c["key"] for c in by_id["reading:0"]["cells"]] == list(ZERO_GROUP)
     assert by_id["reading:0"]["actions"] == ["accept"]
     assert by_id["blank"]["actions"] == ["blank_null", "blank_zero"]

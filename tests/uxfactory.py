@@ -29,20 +29,23 @@ SWAPPED_ROWS = ("t3.partly_disclosed", "t3.refused_law")
 T3_COLS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other", "total")
 
 
+BLANK_REASON = "printed blank (no number): value left empty, not 0"   # as service/tables/reading.py writes it
+
+
 def ux_document(path: str | Path) -> Document:
     doc = make_document(path)
     cells = dict(doc.cells)
     for key in ZERO_GROUP:
         cells[key] = cells[key].model_copy(update={"confidence": 0.55}).with_flag(
-            Flag.LOW_CONFIDENCE, "low OCR confidence 0.55")
+            Flag.LOW_CONFIDENCE, "OCR confidence 0.55")
     for key in BLANK_GROUP:
         cells[key] = cells[key].model_copy(update={"value": None, "text": "—"}).with_flag(
-            Flag.BLANK, "printed blank (no number): value left empty, not 0")
+            Flag.BLANK, BLANK_REASON)
     row = [cells[f"{SHIFTED_ROW}.{c}"] for c in T3_COLS]
     for i, col in enumerate(T3_COLS):
         key = f"{SHIFTED_ROW}.{col}"
         cells[key] = (row[i + 1].model_copy(update={"key": key}) if i + 1 < len(row)
-                      else Cell(key=key, page=1).with_flag(Flag.BLANK, "printed blank (no number)"))
+                      else Cell(key=key, page=1).with_flag(Flag.BLANK, BLANK_REASON))
     a, b = SWAPPED_ROWS
     for col in T3_COLS:
         ka, kb = f"{a}.{col}", f"{b}.{col}"
@@ -53,3 +56,26 @@ def ux_document(path: str | Path) -> Document:
 def store_ux_document(storage: Storage, doc_id: int, path: str | Path = "ux.png") -> None:
     """Replace an extracted document's result with ``ux_document``."""
     assert save_extraction(storage, doc_id, ux_document(path))
+
+
+# Issue 8's one-decision groups (``groups_document``): three items table 二 of this layout does not
+# print (no printed cell found), and a t4 total the report itself prints one too high (clear readings).
+NOT_PRINTED = ("t2.rules.issued", "t2.rules.repealed", "t2.rules.in_force")
+REPORT_ERROR_GROUP = "t4.suit_after_review"
+
+
+def groups_document(path: str | Path) -> Document:
+    from service.tables.reading import missing_cell
+
+    doc = make_document(path)
+    cells = dict(doc.cells)
+    for key in NOT_PRINTED:
+        cells[key] = missing_cell(key, "no printed cell found for this item")
+    total = cells[f"{REPORT_ERROR_GROUP}.total"]
+    printed = int(total.value or 0) + 1
+    cells[total.key] = total.model_copy(update={"value": printed, "text": str(printed)})
+    return default_validator()(doc.model_copy(update={"cells": cells}))
+
+
+def store_groups_document(storage: Storage, doc_id: int, path: str | Path = "groups.png") -> None:
+    assert save_extraction(storage, doc_id, groups_document(path))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
+from review_ui import error_text
 from review_ui.blueprints.common import body, created
 from review_ui.config import UPLOAD_FILES_MAX
 from review_ui.security import current_user_id
@@ -63,14 +64,14 @@ def upload(batch_id: int) -> Any:
         try:
             result = add_upload(svc.storage, batch_id, item.filename or "upload", item.stream)
         except InvalidAction as exc:
-            out.append({"id": None, "filename": display_name(item.filename), "error": str(exc)})
+            out.append({"id": None, "filename": display_name(item.filename), "error": error_text.shown(str(exc))})
             continue
         out.append({"id": result.document_id, "filename": result.filename, "sha256": result.sha256,
                     "created": result.created, "job": _submit(result.document_id) if result.queued else None,
                     "status": "queued" if result.queued or not result.created else "error",
                     "same_file": same_file(svc.storage, result.sha256, exclude=result.document_id)})
     if all(entry["id"] is None for entry in out):
-        response = jsonify(documents=out, error="no file was accepted")
+        response = jsonify(documents=out, error=error_text.shown("no file was accepted"))
         response.status_code = 422
         return response
     return created({"documents": out})

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, make_response, request, send_file
 
 from review_ui.blueprints.common import body, int_field
+from review_ui.reason_text import localize_payload
 from review_ui.security import current_user_id, require_role
 from review_ui.services import services
 from service.review import locks, review, views
@@ -33,7 +34,7 @@ def queue() -> Any:
 
 @bp.get("/<int:doc_id>")
 def show(doc_id: int) -> Any:
-    return jsonify(review_payload(services().storage, doc_id))
+    return jsonify(localize_payload(review_payload(services().storage, doc_id)))
 
 
 @bp.get("/<int:doc_id>/status")
@@ -80,7 +81,7 @@ def accept(doc_id: int, key: str) -> Any:
 def _edited(doc_id: int, edit: review.Edit) -> Any:
     storage = services().storage
     version = review.apply_edit(storage, doc_id, edit, current_user_id())
-    return jsonify(key=edit.key, version=version, document=review_payload(storage, doc_id))
+    return jsonify(key=edit.key, version=version, document=localize_payload(review_payload(storage, doc_id)))
 
 
 @bp.post("/<int:doc_id>/lock")
@@ -124,7 +125,7 @@ def report_info(doc_id: int) -> Any:
                           year=int_field(data, "year", False) if "year" in given else None)
     edit_report_info(services().storage, doc_id, change, current_user_id(),
                      int_field(data, "expected_version") or 0, str(data.get("reason") or ""))
-    return jsonify(review_payload(services().storage, doc_id))
+    return jsonify(localize_payload(review_payload(services().storage, doc_id)))
 
 
 @bp.post("/<int:doc_id>/approve")

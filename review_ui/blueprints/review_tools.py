@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 
 from review_ui.blueprints.common import body, int_field
+from review_ui.reason_text import localize_groups, localize_payload
 from review_ui.security import current_user_id
 from review_ui.services import services
 from service.review import audit, duplicates, groups, repair, undo
@@ -64,13 +65,13 @@ def _versions(data: dict[str, Any]) -> dict[str, int]:
 @bp.get("/<int:doc_id>/groups")
 def groups_of_document(doc_id: int) -> Any:
     """Groups of identical uncertain readings in one document (``min_size``, default 2)."""
-    return jsonify(groups=groups.document_groups(services().storage, doc_id, _min_size()))
+    return jsonify(groups=localize_groups(groups.document_groups(services().storage, doc_id, _min_size())))
 
 
 @bp.get("/groups")
 def groups_of_batch() -> Any:
     """The same across every document of ``batch_id`` that is in review."""
-    return jsonify(groups=groups.batch_groups(services().storage, _batch_arg(), _min_size()))
+    return jsonify(groups=localize_groups(groups.batch_groups(services().storage, _batch_arg(), _min_size())))
 
 
 @bp.post("/<int:doc_id>/groups/confirm")
@@ -81,7 +82,8 @@ def confirm_group(doc_id: int) -> Any:
     members = _members(data, doc_id)
     versions = groups.confirm_in_document(storage, doc_id, str(data.get("group") or ""),
                                           str(data.get("action") or ""), members, current_user_id())
-    return jsonify(confirmed=len(versions), versions=versions, document=review_payload(storage, doc_id))
+    document = localize_payload(review_payload(storage, doc_id))
+    return jsonify(confirmed=len(versions), versions=versions, document=document)
 
 
 @bp.post("/groups/confirm")
@@ -101,7 +103,7 @@ def shift_row(doc_id: int) -> Any:
     storage = services().storage
     versions = repair.shift_row(storage, doc_id, str(data.get("row") or ""), str(data.get("direction") or ""),
                                 _versions(data), current_user_id())
-    return jsonify(versions=versions, document=review_payload(storage, doc_id))
+    return jsonify(versions=versions, document=localize_payload(review_payload(storage, doc_id)))
 
 
 @bp.get("/<int:doc_id>/rows/shift/preview")
@@ -117,7 +119,7 @@ def undo_repair(doc_id: int) -> Any:
     body()
     storage = services().storage
     what, versions = undo.undo_last(storage, doc_id, current_user_id())
-    return jsonify(undone=what, versions=versions, document=review_payload(storage, doc_id))
+    return jsonify(undone=what, versions=versions, document=localize_payload(review_payload(storage, doc_id)))
 
 
 @bp.post("/<int:doc_id>/cells/<string:key>/box")
@@ -135,7 +137,7 @@ def draw_box(doc_id: int, key: str) -> Any:
     storage = services().storage
     version = repair.set_box(storage, doc_id, key, int_field(data, "page") or 0, bbox,
                              int_field(data, "expected_version") or 0, current_user_id())
-    return jsonify(key=key, version=version, document=review_payload(storage, doc_id))
+    return jsonify(key=key, version=version, document=localize_payload(review_payload(storage, doc_id)))
 
 
 @bp.post("/<int:doc_id>/current")
@@ -144,7 +146,7 @@ def choose_current(doc_id: int) -> Any:
     body()
     storage = services().storage
     choice = duplicates.choose_current(storage, doc_id, current_user_id())
-    return jsonify(choice=choice, document=review_payload(storage, doc_id))
+    return jsonify(choice=choice, document=localize_payload(review_payload(storage, doc_id)))
 
 
 @bp.post("/<int:doc_id>/rows/move")
@@ -154,7 +156,7 @@ def move_row(doc_id: int) -> Any:
     storage = services().storage
     versions = repair.move_row(storage, doc_id, str(data.get("row") or ""), str(data.get("to") or ""),
                                _versions(data), current_user_id())
-    return jsonify(versions=versions, document=review_payload(storage, doc_id))
+    return jsonify(versions=versions, document=localize_payload(review_payload(storage, doc_id)))
 
 
 @bp.get("/audit")

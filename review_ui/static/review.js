@@ -99,7 +99,7 @@
     $("value").value = c ? fmt(c.value) : "";
     $("value").disabled = !c || !editableNow();
     $("printed").textContent = c ? (c.text || t("blank")) : "";
-    $("read-as").textContent = c ? t("read_as", { value: fmt(c.value), confidence: c.confidence,
+    $("read-as").textContent = c ? t("read_as", { value: c.value === null ? t("blank") : fmt(c.value), confidence: c.confidence,
       source: Gouji.name("sources", c.source), status: Gouji.name("cell_status", c.status) }) : "";
     $("suggestion").textContent = c && c.suggestion !== undefined && c.suggestion !== null
       ? fmt(c.suggestion) + "  (Alt+S)" : "—";
@@ -107,9 +107,11 @@
     reasons.replaceChildren();
     (c ? c.flags || [] : []).forEach(function (f) { reasons.appendChild(Gouji.el("li", Gouji.name("flags", f))); });
     const ENGINE = $("station").dataset.enginePrefix;      // service/storage/revalidate.ENGINE_EVIDENCE_PREFIX
-    const evidence = (c ? c.reasons : []).filter(function (r) { return r.indexOf(ENGINE) === 0; })[0];
-    $("engine-read").textContent = evidence ? evidence.slice(ENGINE.length) : "—";   // beside the human decision
-    (c ? c.reasons : []).forEach(function (r) { if (r !== evidence) reasons.appendChild(Gouji.el("li", r, "detail")); });
+    const stored = c ? c.reasons || [] : [];
+    const shownReasons = c && c.reasons_shown ? c.reasons_shown : stored;   // review_ui/reason_text.py
+    const evidence = stored.filter(function (r) { return r.indexOf(ENGINE) === 0; })[0];
+    $("engine-read").textContent = evidence ? (c.evidence_shown || evidence.slice(ENGINE.length)) : "—";
+    stored.forEach(function (r, i) { if (r !== evidence) reasons.appendChild(Gouji.el("li", shownReasons[i], "detail")); });
     const crop = $("crop");
     if (c && c.bbox) { crop.src = "/api/documents/" + S.id + "/cells/" + encodeURIComponent(S.key) + "/crop.png"; crop.hidden = false; }
     else { crop.removeAttribute("src"); crop.hidden = true; }
@@ -243,10 +245,24 @@
     const open = editableNow();
     ["approve", "reject", "save-info", "reason", "agency", "year"].forEach(function (id) { $(id).disabled = !open; });
     $("reason").placeholder = r.can_approve_without_reason ? t("reason_optional") : t("reason_required");
+    presetReason(r);
     renderTwins(r);
     const d = r.decision;
     $("decided").textContent = d && d.by ? t("decided", { status: Gouji.name("doc_status", r.status), user: d.by,
       at: fmt(d.at).slice(0, 16).replace("T", " ") }) + (d.reason ? " — " + d.reason : "") : "";
+  }
+
+  /** Nothing left to look at and every failing rule is the report's own error (clear readings kept
+      as printed): the approval reason is preset, so Alt+P, Enter approves. A typed reason stays. */
+  function presetReason(r) {
+    const box = $("reason");
+    const failing = S.doc.violations || [];
+    const preset = !r.can_approve_without_reason && !order().length && failing.length &&
+      failing.every(function (v) { return v.kind === "report_error"; });
+    const text = preset ? t("preset_report_error", { rules: failing.map(function (v) { return Gouji.name("rules", v.rule); })
+      .join(t("rule_separator")) }) : "";
+    if (preset && (!box.value.trim() || box.dataset.preset === box.value)) { box.value = text; box.dataset.preset = text; }
+    else if (!preset && box.dataset.preset && box.value === box.dataset.preset) { box.value = ""; delete box.dataset.preset; }
   }
 
   /** Other documents with this agency + year: listed at approval; the reviewer picks the current one. */

@@ -16,7 +16,18 @@
   const st = function () { return R().state(); };
   const fmt = function (v) { return v === null || v === undefined ? "" : String(v); };
   const t = function (key, params) { return Gouji.t(key, params); };
-  const BUTTONS = ["ux-accept", "ux-null", "ux-zero", "ux-apply", "ux-next"];
+  const BUTTONS = ["ux-accept", "ux-null", "ux-zero", "ux-not-printed", "ux-keep", "ux-apply", "ux-next"];
+  // per kind of group (service/review/groups.py): its title, its hint and the button Enter presses
+  const KINDS = {
+    blank: { title: function (g) { return Gouji.tn("blank_group", g.size); }, hint: "hint_blank", enter: "ux-null" },
+    reading: { title: function (g) { return Gouji.tn("reading_group", g.size, { value: g.value }); },
+               hint: "hint_reading", enter: "ux-accept" },
+    not_printed: { title: function (g) { return Gouji.tn("not_printed_group", g.size); },
+                   hint: "hint_not_printed", enter: "ux-not-printed" },
+    report_error: { title: function (g) {
+      return Gouji.tn("report_error_group", g.size, { rules: (g.rules || []).map(function (r) { return Gouji.name("rules", r); }).join(t("rule_separator")) });
+    }, hint: "hint_report_error", enter: "ux-keep" },
+  };
 
   function rowOf(key) { return key.split(".").slice(0, 2).join("."); }
   /** The row's keys in printed column order (as the server lists them), never alphabetical. */
@@ -66,21 +77,38 @@
 
   function renderGroup() {
     const g = U.groups[U.at];
-    const title = g.kind === "blank" ? Gouji.tn("blank_group", g.size) : Gouji.tn("reading_group", g.size, { value: g.value });
-    open("group", t("group_of", { title: title, at: U.at + 1, n: U.groups.length }),
-         g.kind === "blank" ? t("hint_blank") : t("hint_reading"));
+    const kind = KINDS[g.kind] || KINDS.reading;
+    // a report error's sums (the same for every cell of the group) are said once, after the hint
+    const sums = g.kind === "report_error" && g.cells.length ? (g.cells[0].messages_shown || []).join(t("rule_separator")) : "";
+    open("group", t("group_of", { title: kind.title(g), at: U.at + 1, n: U.groups.length }),
+         t(kind.hint) + (sums ? " — " + sums : ""));
     const grid = $("ux-grid");
+    const common = commonParts(g.cells.map(function (c) { return c.label.split(" · "); }));
     g.cells.forEach(function (c) {
-      const fig = Gouji.el("figure");
+      const fig = Gouji.el("figure", null, c.crop ? "" : "no-crop");
       if (c.crop) { const img = Gouji.el("img"); img.src = c.crop; img.alt = c.key; fig.appendChild(img); }
-      fig.appendChild(Gouji.el("figcaption", c.label + " = " + (c.value === null ? t("blank") : c.value)));
+      const shown = g.kind === "not_printed" ? t("not_printed") : (c.value === null ? t("blank") : c.value);
+      const caption = Gouji.el("figcaption", c.label.split(" · ").slice(common).join(" · ") + " = " + shown);
+      caption.title = c.label + " = " + shown;
+      fig.appendChild(caption);
       grid.appendChild(fig);
     });
     $("ux-accept").hidden = g.actions.indexOf("accept") < 0;
     $("ux-null").hidden = g.actions.indexOf("blank_null") < 0;
     $("ux-zero").hidden = g.actions.indexOf("blank_zero") < 0;
+    $("ux-not-printed").hidden = g.actions.indexOf("not_printed") < 0;
+    $("ux-keep").hidden = g.actions.indexOf("keep_printed") < 0;
     $("ux-next").hidden = U.groups.length < 2;
-    $(g.kind === "blank" ? "ux-null" : "ux-accept").focus();
+    $(kind.enter).focus();
+  }
+
+  /** How many leading label parts (table · row · column) every cell of a group shares: the caption
+      shows only what tells the cells apart (the whole label stays in the tooltip). */
+  function commonParts(labels) {
+    if (labels.length < 2) return 0;
+    let n = 0;
+    while (n < labels[0].length - 1 && labels.every(function (l) { return l[n] === labels[0][n]; })) n += 1;
+    return n;
   }
 
   async function confirmGroup(action) {
@@ -208,6 +236,8 @@
     $("ux-accept").addEventListener("click", function () { confirmGroup("accept"); });
     $("ux-null").addEventListener("click", function () { confirmGroup("blank_null"); });
     $("ux-zero").addEventListener("click", function () { confirmGroup("blank_zero"); });
+    $("ux-not-printed").addEventListener("click", function () { confirmGroup("not_printed"); });
+    $("ux-keep").addEventListener("click", function () { confirmGroup("keep_printed"); });
     $("ux-next").addEventListener("click", function () { U.at = (U.at + 1) % U.groups.length; renderGroup(); });
     $("ux-apply").addEventListener("click", apply);
     $("ux-close").addEventListener("click", close);

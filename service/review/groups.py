@@ -2,14 +2,20 @@
 
 A cell is *groupable* when it is flagged only for a doubt about its reading — low OCR confidence
 and/or engines disagreeing (kind ``reading``, grouped by the text and value read, e.g. every "0")
-or a printed blank (kind ``blank``) — and the rules do not suggest another value for it. Cells
-that break an identity, are negative/implausible, or carry a suggestion need a look of their own.
+or a printed blank (kind ``blank``) — and the rules do not suggest another value for it. Two more
+kinds are one decision each (issue 8): ``not_printed``, the cells no printed cell was found for
+(flag ``missing``, perhaps ``row_not_read``: the row or column is not printed in this layout), and
+``report_error:<rules>``, the members of identities the report itself breaks with clear readings
+(nothing but the ``report_error`` mark, the same broken rules; one document only). Cells that break
+an identity, are negative/implausible, or carry a suggestion need a look of their own.
 
 Actions: ``accept`` (reading groups: every value as read), ``blank_null`` (blanks confirmed as empty,
-value null) and ``blank_zero`` (blanks set to 0). Each cell gets its own revision (reason "group
-confirmed: …") through ``review.apply_changes``: one transaction and one re-validation per document.
-The client sends back the cells it showed with their versions; a cell that left the group or changed
-since makes the whole document's confirmation fail (409), so nothing unseen is confirmed.
+value null), ``blank_zero`` (blanks set to 0), ``not_printed`` (confirmed empty: not printed in
+this layout) and ``keep_printed`` (report errors: every value kept as printed). Each cell gets its
+own revision (reason "group confirmed: …") through ``review.apply_changes``: one transaction and
+one re-validation per document. The client sends back the cells it showed with their versions; a
+cell that left the group or changed since makes the whole document's confirmation fail (409), so
+nothing unseen is confirmed.
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ from typing import Any
 from sqlalchemy import select
 
 from service import settings
-from service.model import Cell, Document, Flag
+from service.explain import REPORT_ERROR_REASON
+from service.model import Cell, Document, Flag, ViolationKind
 from service.review import review
 from service.review.views import key_label
+from service.review_load import COVERED_BY_REPORT_ERROR
 from service.storage import Storage
 from service.storage.codec import document_from_rows, number_to_text
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
@@ -32,8 +40,14 @@ from service.storage.tables import CellStatus, DocStatus, DocumentRow, RevisionA
 from service.validation import READING_DOUBTS
 
 BLANK_FLAGS = frozenset({Flag.BLANK})
+NOT_PRINTED_FLAGS = frozenset({Flag.MISSING, Flag.ROW_NOT_READ})
 MIN_GROUP = settings.GROUP_MIN_SIZE  # service/settings.py
-ACTIONS = {"reading": ("accept",), "blank": ("blank_null", "blank_zero")}
+ACTIONS = {"reading": ("accept",), "blank": ("blank_null", "blank_zero"), "not_printed": ("not_printed",),
+           "report_error": ("keep_printed",)}
+# Readings first, the report's own errors last: a corrected reading or row can turn a report error
+# into a plain broken identity (or clear it), so "keep as printed" is the last thing decided.
+KIND_ORDER = ("reading", "blank", "not_printed", "report_error")
+BATCH_KINDS = frozenset({"reading", "blank", "not_printed"})   # a report's own error stays in its document
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,10 @@ class Member:
     version: int
 
 
-def group_of(cell: Cell) -> str | None:
-    """The group id of a flagged cell (``reading:0``, ``blank``), or None when it needs its own look."""
+def group_of(cell: Cell, report_rules: str = "") -> str | None:
+    """The group id of a flagged cell (``reading:0``, ``blank``, ``not_printed``, ``report_error:<rules>``),
+    or None when it needs its own look. ``report_rules``: the broken rules whose report-error mark
+    the cell carries (``report_marks``), "; "-joined."""
     flags = set(cell.flags)
     if not flags or cell.suggestion is not None:
         return None
@@ -54,11 +70,30 @@ def group_of(cell: Cell) -> str | None:
         return "blank"
     if flags <= READING_DOUBTS and cell.value is not None:
         return f"reading:{number_to_text(cell.value)}"
+    if Flag.MISSING in flags and flags <= NOT_PRINTED_FLAGS and cell.value is None:
+        return "not_printed"
+    if Flag.REPORT_ERROR in flags and flags <= COVERED_BY_REPORT_ERROR and report_rules:
+        return f"report_error:{report_rules}"
     return None
 
 
+def report_marks(doc: Document) -> dict[str, str]:
+    """``{key: "rule; rule"}``: the report-error violations each cell belongs to, in a stable order."""
+    rules: dict[str, list[str]] = {}
+    for v in doc.violations:
+        if v.kind is ViolationKind.REPORT_ERROR:
+            for key in v.cells:
+                rules.setdefault(key, []).append(v.rule)
+    return {key: "; ".join(sorted(found)) for key, found in rules.items()}
+
+
+def _report_messages(doc: Document) -> dict[str, str]:
+    """``{rule: "printed 12, the sums want 11"}`` of the report-error violations."""
+    return {v.rule: v.message for v in doc.violations if v.kind is ViolationKind.REPORT_ERROR}
+
+
 def document_groups(st: Storage, doc_id: int, min_size: int = MIN_GROUP) -> list[dict[str, Any]]:
-    """Groups of identical uncertain readings within one document, biggest first."""
+    """The groups of one document in ``KIND_ORDER``, within a kind biggest first."""
     with st.db.session() as s:
         row = s.get(DocumentRow, doc_id)
         if row is None:
@@ -74,7 +109,7 @@ def batch_groups(st: Storage, batch_id: int, min_size: int = MIN_GROUP) -> list[
         for row in s.scalars(select(DocumentRow).where(DocumentRow.batch_id == batch_id,
                                                        DocumentRow.status == DocStatus.REVIEW.value)
                              .order_by(DocumentRow.id)).all():
-            found.extend(_members(row))
+            found.extend(m for m in _members(row) if m["group"].split(":", 1)[0] in BATCH_KINDS)
     return _collect(found, min_size)
 
 
@@ -83,15 +118,17 @@ def _members(row: DocumentRow) -> Iterable[dict[str, Any]]:
         return
     doc = document_from_rows(row.doc_json, list(row.cells), list(row.violations))
     versions = {c.key: (c.version, c.status) for c in row.cells}
+    marks, messages = report_marks(doc), _report_messages(doc)
     for key, cell in doc.cells.items():
         version, status = versions[key]
-        group = group_of(cell) if status == CellStatus.FLAGGED.value else None
+        group = group_of(cell, marks.get(key, "")) if status == CellStatus.FLAGGED.value else None
         if group is None:
             continue
         yield {"group": group, "document_id": row.id, "filename": row.filename, "key": key,
                "label": key_label(key), "version": version, "value": number_to_text(cell.value),
                "text": cell.text, "confidence": cell.confidence, "reasons": list(cell.reasons),
-               "crop": f"/api/documents/{row.id}/cells/{key}/crop.png" if cell.bbox else None}
+               "crop": f"/api/documents/{row.id}/cells/{key}/crop.png" if cell.bbox else None,
+               "messages": [messages[r] for r in marks.get(key, "").split("; ") if r in messages]}
 
 
 def _collect(found: list[dict[str, Any]], min_size: int) -> list[dict[str, Any]]:
@@ -102,13 +139,19 @@ def _collect(found: list[dict[str, Any]], min_size: int) -> list[dict[str, Any]]
     for gid, cells in groups.items():
         if len(cells) < max(1, min_size):
             continue
-        kind = gid.split(":", 1)[0]
-        value = gid.split(":", 1)[1] if kind == "reading" else None
-        title = (f"{len(cells)} printed blanks" if kind == "blank"
-                 else f"{len(cells)} cells read as “{value}” with doubt")
-        out.append({"id": gid, "kind": kind, "value": value, "title": title, "size": len(cells),
-                    "actions": list(ACTIONS[kind]), "cells": cells})
-    return sorted(out, key=lambda g: (-g["size"], g["id"]))
+        kind, _, rest = gid.partition(":")
+        value = rest if kind == "reading" else None
+        rules = rest.split("; ") if kind == "report_error" else []
+        out.append({"id": gid, "kind": kind, "value": value, "rules": rules, "title": _title(kind, len(cells), value),
+                    "size": len(cells), "actions": list(ACTIONS[kind]), "cells": cells})
+    return sorted(out, key=lambda g: (KIND_ORDER.index(g["kind"]), -g["size"], g["id"]))
+
+
+def _title(kind: str, size: int, value: str | None) -> str:
+    """English, for API clients (the station builds its own from ``kind``, in the reader's language)."""
+    return {"blank": f"{size} printed blanks", "not_printed": f"{size} cells not printed in this layout",
+            "report_error": f"{size} cells of the report's own error",
+            }.get(kind, f"{size} cells read as “{value}” with doubt")
 
 
 def confirm(st: Storage, group: str, action: str, members: list[Member], user_id: int) -> dict[str, Any]:
@@ -139,13 +182,15 @@ def confirm_in_document(st: Storage, doc_id: int, group: str, action: str, membe
 
     def build(doc: Document) -> list[review.CellChange]:
         changes = []
+        marks = report_marks(doc)
         for m in members:
             cell = doc.cells.get(m.key)
             if cell is None:
                 raise NotFound(f"document {doc_id} has no cell {m.key}")
-            if group_of(cell) != group:
+            now = group_of(cell, marks.get(m.key, ""))
+            if now != group:
                 raise Conflict(f"{m.key} is no longer in group {group}: reload and look again",
-                               {"key": m.key, "group": group_of(cell)})
+                               {"key": m.key, "group": now})
             value = 0 if action == "blank_zero" else cell.value
             act = RevisionAction.CORRECT if action == "blank_zero" else RevisionAction.ACCEPT
             status = CellStatus.CORRECTED if value != cell.value else CellStatus.ACCEPTED
@@ -165,6 +210,10 @@ def _check_action(group: str, action: str, members: list[Member]) -> None:
 
 
 def _reason(group: str, action: str, size: int) -> str:
+    if action == "not_printed":
+        return f"group confirmed: not printed in this layout ({size} cells)"
+    if action == "keep_printed":
+        return f"group confirmed: kept as printed, {REPORT_ERROR_REASON} {group.split(':', 1)[1]} ({size} cells)"
     if action == "blank_zero":
         return f"group confirmed: printed blank set to 0 ({size} cells)"
     if action == "blank_null":

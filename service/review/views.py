@@ -163,11 +163,20 @@ _ROW_LABELS = {f"{t}.{r.key}": r.labels[0] for t, rows in (("t2", T2_ROWS), ("t2
                                                             ("t3", T3_ROWS)) for r in rows}
 
 
+# The column heads of table 二 as the two layouts print them (2021: 本年制发件数 …; 2019: 本年新制作数量 …).
+T2_COLUMN_LABELS = {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
+                    "decisions": "本年处理决定数量", "amount_wan_yuan": "本年收费金额（万元）",
+                    "made": "本年新制作数量", "published": "本年新公开数量", "total_public": "对外公开总数量",
+                    "previous_items": "上年项目数量", "change": "本年增/减", "items": "采购项目数量",
+                    "amount_yuan": "采购总金额（元）"}
+
+
 def key_label(key: str) -> str:
     """A reviewer-facing label: ``t3.new.natural_person`` → ``表三 · 一、本年新收… · 自然人``."""
     table, row, col = key.split(".", 2)
     row_label = _ROW_LABELS.get(f"{table}.{row}") or T4_LABELS.get(row, row)
-    col_label = T3_COLUMN_LABELS[col][0] if table == "t3" else T4_LABELS.get(col, col) if table == "t4" else col
+    col_label = (T3_COLUMN_LABELS[col][0] if table == "t3" else T4_LABELS.get(col, col) if table == "t4"
+                 else T2_COLUMN_LABELS.get(col, col))
     return f"{TABLE_NAMES.get(table, table)} · {row_label} · {col_label}"
 
 

@@ -97,4 +97,7 @@ def process(st: Storage, doc_id: int, extractor: Extractor, final_attempt: bool 
     if not save_extraction(st, doc_id, doc, claim=attempt.claim):
         log.warning("document %s: attempt lost its claim (reaped); result dropped", doc_id)
         return None
+    from service.storage.images import prerender
+
+    prerender(st, doc_id)          # the reviewer's first look at a flagged page is a cache hit
     return DocStatus.REVIEW
