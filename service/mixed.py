@@ -3,8 +3,9 @@
 A born-digital report may keep a real text layer for its prose while a table was pasted in as a
 picture (a screenshot in a Word/WPS report). Such a page is read region by region: the text
 layer outside the pictures, the scan reader (``service.scan.read_scanned_page``) inside each
-picture. A ruled table whose cells hold no glyphs (numbers drawn as curves) is read the same
-way. The page then has mode ``mixed``.
+picture. A ruled table whose cells hold no glyphs is read the same way when the PDF draws
+something inside it besides rulings (numbers drawn as curves, a picture: ``drawn_content``); an
+empty ruled box is left alone. The page then has mode ``mixed``.
 
 Coordinates: candidate regions come from pdfium in PDF points (origin bottom-left) and are
 turned into pixels at ``settings.OCR_RENDER_DPI`` (= the working DPI), origin top-left, the
@@ -81,11 +82,71 @@ def glyphless_tables(page: Page) -> list[BBox]:
     return boxes
 
 
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _glyph_like_path(obj: Any) -> bool:
+    """Whether a pdfium path object could be (part of) a drawn glyph rather than a ruling or a box.
+
+    A glyph outline has a curve or a slanted segment; an axis-aligned filled shape counts only when
+    it is glyph-sized (thicker than a ruling, no longer than ``MIXED_GLYPH_MAX_PT``). Points.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = obj.raw
+    matrix = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(raw, matrix) or matrix.b or matrix.c:
+        return True  # rotated or skewed: what is axis-aligned in the path is not on the page
+    tol = settings.MIXED_AXIS_TOLERANCE_PT
+    x, y = ctypes.c_float(), ctypes.c_float()
+    last: tuple[float, float] | None = None
+    for k in range(pdfium_c.FPDFPath_CountSegments(raw)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(raw, k)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            return True
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        point = (x.value, y.value)
+        if (kind == pdfium_c.FPDF_SEGMENT_LINETO and last is not None
+                and abs(point[0] - last[0]) >= tol and abs(point[1] - last[1]) >= tol):
+            return True
+        last = point
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(raw, fill, stroke) or fill.value == 0:
+        return False
+    left, bottom, right, top = obj.get_bounds()
+    w, h = right - left, top - bottom
+    return min(w, h) >= settings.MIXED_RULING_MAX_THICK_PT and max(w, h) <= settings.MIXED_GLYPH_MAX_PT
+
+
+def drawn_content(pdfium_page: Any, region: BBox) -> bool:
+    """Whether the PDF draws something in ``region`` (page pixels) that the text layer lacks:
+    an image object over it, or a path inside it that is not a ruling or a cell box
+    (``_glyph_like_path``: numbers drawn as curves). Objects of Form XObjects one level down count."""
+    import pypdfium2.raw as pdfium_c
+
+    height_pt = pdfium_page.get_size()[1]
+    for obj in pdfium_page.get_objects(max_depth=2):
+        if obj.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH):
+            continue
+        box = _points_to_px(obj.get_bounds(), height_pt)
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if _overlaps(box, region):
+                return True
+        elif _inside(box, region) and _glyph_like_path(obj):
+            return True
+    return False
+
+
 def regions_to_read(pdfium_page: Any, page: Page) -> list[BBox]:
-    """Embedded table pictures, then glyph-less ruled tables not already inside a picture."""
+    """Embedded table pictures, then glyph-less ruled tables not already inside a picture and
+    holding drawn content (an empty ruled box is not worth loading the OCR engines for)."""
     pictures = image_regions(pdfium_page, page)
     empty = [b for b in glyphless_tables(page) if not any(_inside(b, p) for p in pictures)]
-    return pictures + empty
+    return pictures + [b for b in empty if drawn_content(pdfium_page, b)]
 
 
 def _crop_box(region: BBox, shape: tuple[int, int]) -> tuple[int, int, int, int]:
