@@ -16,13 +16,14 @@ translate back by the crop's offset alone.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from service import settings
 from service.model import BBox, Page, PageMode, Ruling, Token
 from service.textlines import centre
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where a region is OCR'd: born-digital pages need none
 
 _DIGIT = re.compile(r"[0-9]")
 
@@ -174,6 +175,8 @@ def ocr_region(image: np.ndarray, region: BBox, number: int,
     (a logo, a photo, an empty ruled box).
     ``read`` is the scan reader (injectable for tests); defaults to ``read_scanned_page``.
     """
+    import numpy as np
+
     if read is None:
         from service.scan import read_scanned_page as read
     x0, y0, x1, y1 = _crop_box(region, image.shape[:2])
