@@ -42,7 +42,8 @@ from models.pdf_geometry import (
 )
 from models.pdf_structure import PageInfo, strip_subset
 
-__all__ = ["PageLayer", "PdfChar", "PdfEdge", "PdfWord", "extract_words", "load_page_layer", "text_and_images"]
+__all__ = ["PageLayer", "PdfChar", "PdfEdge", "PdfWord", "extract_words", "image_bounds", "load_page_layer",
+           "text_and_images"]
 
 TEXT_SNAP_DECIMALS = 4       # glyph origins (sums of advances such as 5.8275 pt) to 1/10000 pt
 MATRIX_SNAP_DECIMALS = 6     # scale/shear entries of a matrix (|v| ≲ 10) to 1e-6
@@ -122,6 +123,26 @@ def _pdfium() -> _Pdfium | None:
         return None
 
 
+def _objects(fx: _Pdfium, pdfium_page: Any) -> list[int]:
+    """Handles of the page's objects and of its Form XObjects' one level down, in pypdfium2's
+    ``get_objects(max_depth=2)`` order."""
+    page = _handle(pdfium_page.raw)
+    handles = []
+    for k in range(fx.count_objects(page)):
+        obj = fx.get_object(page, k)
+        handles.append(obj)
+        if fx.object_type(obj) == _FPDF_PAGEOBJ_FORM:
+            handles.extend(fx.form_object(obj, j) for j in range(fx.form_count(obj)))
+    return handles
+
+
+def _bounds(fx: _Pdfium, obj: int, box: list[Any]) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in points, as pypdfium2's ``get_bounds`` reports them."""
+    if not fx.bounds(obj, *box):
+        raise RuntimeError("pdfium could not locate an image object")
+    return box[0].value, box[1].value, box[2].value, box[3].value
+
+
 def text_and_images(pdfium_page: Any) -> tuple[float, float] | None:
     """(share of text objects drawn invisibly, largest image's share of the page area).
 
@@ -133,27 +154,29 @@ def text_and_images(pdfium_page: Any) -> tuple[float, float] | None:
         return None
     width, height = pdfium_page.get_size()
     page_area = max(width * height, 1.0)
-    page = _handle(pdfium_page.raw)
-    handles = []
-    for k in range(fx.count_objects(page)):
-        obj = fx.get_object(page, k)
-        handles.append(obj)
-        if fx.object_type(obj) == _FPDF_PAGEOBJ_FORM:
-            handles.extend(fx.form_object(obj, j) for j in range(fx.form_count(obj)))
     texts = invisible = 0
     largest = 0.0
     box = [ctypes.c_float() for _ in range(4)]
-    for obj in handles:
+    for obj in _objects(fx, pdfium_page):
         kind = fx.object_type(obj)
         if kind == _FPDF_PAGEOBJ_TEXT:
             texts += 1
             invisible += fx.render_mode(obj) == _INVISIBLE_RENDER_MODE
         elif kind == _FPDF_PAGEOBJ_IMAGE:
-            if not fx.bounds(obj, *box):
-                raise RuntimeError("pdfium could not locate an image object")
-            left, bottom, right, top = (v.value for v in box)
+            left, bottom, right, top = _bounds(fx, obj, box)
             largest = max(largest, (right - left) * (top - bottom) / page_area)
     return (invisible / texts if texts else 0.0), min(largest, 1.0)
+
+
+def image_bounds(pdfium_page: Any) -> list[tuple[float, float, float, float]] | None:
+    """(left, bottom, right, top) points of every image object, in ``get_objects(max_depth=2)``
+    order; ``None`` when the bindings are unavailable."""
+    fx = _pdfium()
+    if fx is None:
+        return None
+    box = [ctypes.c_float() for _ in range(4)]
+    return [_bounds(fx, obj, box) for obj in _objects(fx, pdfium_page)
+            if fx.object_type(obj) == _FPDF_PAGEOBJ_IMAGE]
 
 
 def _handle(raw: Any) -> int:

@@ -73,14 +73,16 @@ def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
     if len(ys) < settings.GRID_MIN_RULINGS:
         return lines_to_bands(page, tokens)
     verticals = [r for r in rulings if r.vertical]
+    placed = [(centre(t.bbox), t) for t in tokens]  # centres once, not once per band and cell
     bands = []
     for top, bottom in zip(ys, ys[1:], strict=False):
         if bottom - top < settings.GRID_MIN_BAND_HEIGHT_PX:
             continue
-        band_tokens = tuple(t for t in tokens if _in_span(t, top, bottom))
+        in_band = [(c[0], t) for c, t in placed if top <= c[1] < bottom]
+        band_tokens = tuple(t for _, t in in_band)
         xs = _crossing_verticals(verticals, (top + bottom) / 2)
         cells = tuple(
-            GridCell((x0, top, x1, bottom), tuple(t for t in band_tokens if x0 <= centre(t.bbox)[0] < x1))
+            GridCell((x0, top, x1, bottom), tuple(t for x, t in in_band if x0 <= x < x1))
             for x0, x1 in zip(xs, xs[1:], strict=False)
             if x1 - x0 >= settings.GRID_MIN_BAND_HEIGHT_PX / 2
         )

@@ -43,15 +43,12 @@ def _inside(box: BBox, region: BBox) -> bool:
 def image_regions(pdfium_page: Any, page: Page) -> list[BBox]:
     """Boxes (page pixels) of embedded images large enough to hold a table and holding almost no
     text-layer glyphs of their own (a scanned image under a visible OCR layer is not one)."""
-    import pypdfium2.raw as pdfium_c
+    from models.pdfium_layer import image_bounds
 
     width_pt, height_pt = pdfium_page.get_size()
     page_area = max(width_pt * height_pt, 1.0)
     regions: list[BBox] = []
-    for obj in pdfium_page.get_objects(max_depth=2):
-        if obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            continue
-        left, bottom, right, top = obj.get_bounds()
+    for left, bottom, right, top in _image_bounds(pdfium_page, image_bounds(pdfium_page)):
         if (right - left) * (top - bottom) / page_area < settings.MIXED_MIN_IMAGE_AREA_RATIO:
             continue
         box = _points_to_px((left, bottom, right, top), height_pt)
@@ -59,6 +56,17 @@ def image_regions(pdfium_page: Any, page: Page) -> list[BBox]:
         if chars <= settings.MIXED_MAX_TEXT_CHARS_IN_IMAGE:
             regions.append(box)
     return regions
+
+
+def _image_bounds(pdfium_page: Any, fast: list[tuple[float, float, float, float]] | None,
+                  ) -> list[tuple[float, float, float, float]]:
+    """Image objects' bounds (points): ``fast`` (``models.pdfium_layer``), else pypdfium2's objects."""
+    if fast is not None:
+        return fast
+    import pypdfium2.raw as pdfium_c
+
+    return [obj.get_bounds() for obj in pdfium_page.get_objects(max_depth=2)
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
 
 
 def glyphless_tables(page: Page) -> list[BBox]:

@@ -6,6 +6,7 @@ Coordinates are working-DPI pixels; a line is a run of tokens whose vertical cen
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,9 +26,9 @@ class TextLine:
     def text(self) -> str:
         return join_texts([t.text for t in self.tokens])
 
-    @property
+    @functools.cached_property
     def bbox(self) -> BBox:
-        return enclosing([t.bbox for t in self.tokens])
+        return enclosing([t.bbox for t in self.tokens])  # computed once: layout reads it ~60 times a line
 
     @property
     def y(self) -> float:
