@@ -107,9 +107,10 @@ def read_text_page(layer: PageLayer, number: int, dpi: int = settings.WORKING_DP
     scale = dpi / 72.0
     words = layer.words if layer.words is not None else extract_words(
         layer.chars, settings.PDF_WORD_X_TOLERANCE_PT, settings.PDF_WORD_Y_TOLERANCE_PT)
-    # Words are already typed (str, float): build tokens without re-validating ~100 per page.
+    # Validated construction: pydantic-core checks the five fields faster than model_construct
+    # fills them in Python (~4 µs against ~6.5 µs a token, ~100 tokens a page).
     tokens = tuple(
-        Token.model_construct(
+        Token(
             text=w.text,
             bbox=(w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale),
             confidence=settings.TEXT_CONFIDENCE,

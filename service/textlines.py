@@ -62,15 +62,25 @@ def page_lines(page: Page, tokens: tuple[Token, ...] | None = None) -> list[Text
 
 def group_lines(tokens: tuple[Token, ...] | list[Token], page_number: int) -> list[TextLine]:
     """Tokens of one page grouped into lines, top to bottom, each left to right."""
-    items = sorted(tokens, key=lambda t: centre(t.bbox)[1])
+    tolerance = settings.ROW_TOLERANCE_PX
+    placed = sorted((((t.bbox[1] + t.bbox[3]) / 2, t) for t in tokens), key=_first)  # centre y, stable
     lines: list[list[Token]] = []
-    for tok in items:
-        y = centre(tok.bbox)[1]
-        if lines and abs(centre(lines[-1][0].bbox)[1] - y) <= settings.ROW_TOLERANCE_PX:
+    line_y = 0.0  # centre y of the current line's first token
+    for y, tok in placed:
+        if lines and abs(line_y - y) <= tolerance:
             lines[-1].append(tok)
         else:
             lines.append([tok])
-    return [TextLine(page_number, tuple(sorted(line, key=lambda t: t.bbox[0]))) for line in lines]
+            line_y = y
+    return [TextLine(page_number, tuple(sorted(line, key=_left))) for line in lines]
+
+
+def _first(pair: tuple[float, Token]) -> float:
+    return pair[0]
+
+
+def _left(token: Token) -> float:
+    return token.bbox[0]
 
 
 _PUNCT_MAP = str.maketrans({

@@ -19,6 +19,8 @@ WAN = Decimal(10000)
 
 
 def cell_text(tokens: tuple[Token, ...]) -> str:
+    if len(tokens) <= 1:  # most cells: no sorting or joining to do
+        return tokens[0].text if tokens else ""
     ordered = sorted(tokens, key=lambda t: (round(centre(t.bbox)[1] / 12), t.bbox[0]))
     return join_texts([t.text for t in ordered])
 
