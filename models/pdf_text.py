@@ -14,12 +14,13 @@ from typing import Any
 
 from models.pdf_structure import PdfStructure
 from models.pdfium_layer import (
+    UNREPLICABLE,
     PageLayer,
     PdfChar,
     PdfEdge,
     PdfWord,
     extract_words,
-    load_page_layer,
+    page_layer,
     text_and_images,
 )
 from service import settings
@@ -41,11 +42,16 @@ class TextLayerCheck:
 
 def read_layer(pdfium_page: Any, structure: PdfStructure | None, number: int,
                plumber_page: Callable[[], Any]) -> PageLayer:
-    """Page ``number``'s glyphs and edges: pdfium when it reproduces pdfplumber exactly, else pdfplumber."""
+    """Page ``number``'s glyphs and edges: pdfium when it reproduces pdfplumber exactly, else pdfplumber.
+
+    A page that no description can make exact (``UNREPLICABLE``) goes to pdfplumber at once,
+    without parsing the file's structure with pdfminer for a second description."""
     for info in structure.infos(number, pdfium_page) if structure is not None else ():
-        layer = load_page_layer(pdfium_page, info)
-        if layer is not None:
+        layer = page_layer(pdfium_page, info)
+        if isinstance(layer, PageLayer):
             return layer
+        if layer is UNREPLICABLE:
+            break
     return plumber_layer(plumber_page())
 
 

@@ -42,8 +42,8 @@ from models.pdf_geometry import (
 )
 from models.pdf_structure import PageInfo, strip_subset
 
-__all__ = ["PageLayer", "PdfChar", "PdfEdge", "PdfWord", "extract_words", "image_bounds", "load_page_layer",
-           "text_and_images"]
+__all__ = ["UNREPLICABLE", "PageLayer", "PdfChar", "PdfEdge", "PdfWord", "extract_words", "image_bounds",
+           "load_page_layer", "page_layer", "text_and_images"]
 
 TEXT_SNAP_DECIMALS = 4       # glyph origins (sums of advances such as 5.8275 pt) to 1/10000 pt
 MATRIX_SNAP_DECIMALS = 6     # scale/shear entries of a matrix (|v| ≲ 10) to 1e-6
@@ -183,8 +183,26 @@ def _handle(raw: Any) -> int:
     return ctypes.cast(raw, ctypes.c_void_p).value or 0
 
 
+class _Unreplicable:
+    """The page holds something no page description can make exact (see ``page_layer``)."""
+
+    def __repr__(self) -> str:
+        return "UNREPLICABLE"
+
+
+UNREPLICABLE = _Unreplicable()
+
+
 def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None:
     """Glyphs and edges of one page as pdfplumber would report them, or ``None`` (see module doc)."""
+    layer = page_layer(pdfium_page, info)
+    return layer if isinstance(layer, PageLayer) else None
+
+
+def page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | _Unreplicable | None:
+    """``load_page_layer``, telling why not: ``None`` when another ``info`` (box, rotation, font
+    descents) might do, ``UNREPLICABLE`` when the page itself is outside what is replicated
+    (Form XObjects, rotated glyphs, ligatures, glyphs without unicode or width)."""
     fx = _pdfium()
     if fx is None or info is None or info.rotation or info.mediabox[0] != 0 or info.mediabox[1] != 0:
         return None
@@ -192,15 +210,15 @@ def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None
     objects = [fx.get_object(page, k) for k in range(fx.count_objects(page))]
     kinds = [fx.object_type(h) for h in objects]
     if _FPDF_PAGEOBJ_FORM in kinds:
-        return None
+        return UNREPLICABLE
     height = info.mediabox[3] - info.mediabox[1]
     textpage = pdfium_page.get_textpage()
     try:
         chars = _chars(fx, _handle(textpage.raw), info, height)
     finally:
         textpage.close()
-    if chars is None:
-        return None
+    if not isinstance(chars, list):
+        return chars
     by_kind: dict[str, list[PdfEdge]] = {"line": [], "rect": [], "curve": []}
     for handle, kind in zip(objects, kinds, strict=True):
         if kind == _FPDF_PAGEOBJ_PATH:
@@ -226,14 +244,16 @@ class _TextObject:
 
 def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
                  descents: dict[int, float | None],
-                 interned: dict[tuple[int, float, float, float, float], _TextObject]) -> _TextObject | None:
-    """The shared properties, or ``None`` for rotated/skewed text or a font without exact metrics."""
+                 interned: dict[tuple[int, float, float, float, float], _TextObject],
+                 ) -> _TextObject | _Unreplicable | None:
+    """The shared properties; ``UNREPLICABLE`` for rotated/skewed text, ``None`` for a font whose
+    descent the page description does not give exactly."""
     m = fx.matrix_type()
     fx.char_matrix(tp, index, m)
     a, b, c, d = (round(v, MATRIX_SNAP_DECIMALS) for v in (m.a, m.b, m.c, m.d))
     size = ctypes.c_float()
     if b != 0 or c != 0 or a <= 0 or d <= 0 or not fx.font_size(obj, size):
-        return None
+        return UNREPLICABLE
     font = fx.font(obj) or 0
     if font not in descents:
         name = ctypes.create_string_buffer(256)
@@ -248,8 +268,9 @@ def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
     return interned[fields]
 
 
-def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar] | None:
-    """Non-generated glyphs in content order; ``None`` if one of them is not replicated exactly.
+def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar] | _Unreplicable | None:
+    """Non-generated glyphs in content order; ``None`` if a font's descent is not exact in ``info``,
+    ``UNREPLICABLE`` if a glyph cannot be replicated whatever the page description.
 
     The hot loop of born-digital reading (~500 glyphs a page): pdfium calls are bound locally and
     a glyph's box offsets are cached per (text object properties, code point).
@@ -271,23 +292,23 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
         if code in _GENERATED_CODES and is_generated(tp, i):
             continue  # pdfium's inserted spaces and line breaks
         if 0xD800 <= code <= 0xDFFF or map_error(tp, i) == 1:
-            return None
+            return UNREPLICABLE
         obj = text_object(tp, i) or 0
         origin(tp, i, box, boy)
         x, y = ox.value, oy.value
         if obj != last_obj:
             last_obj, props = obj, _text_object(fx, tp, i, obj, info, descents, interned)
-            if props is None:
-                return None
+            if not isinstance(props, _TextObject):
+                return props
         elif x == last_x and y == last_y:
-            return None  # one glyph, several code points (a ligature): pdfminer keeps one char
+            return UNREPLICABLE  # one glyph, several code points (a ligature): pdfminer keeps one char
         last_x, last_y = x, y
         key = (props, code)
         offset = offsets.get(key, _MISSING)
         if offset is _MISSING:
-            offset = offsets[key] = _glyph_offsets(fx, props, code)  # type: ignore[arg-type]
+            offset = offsets[key] = _glyph_offsets(fx, props, code)
         if offset is None:
-            return None
+            return UNREPLICABLE
         e, f = round(x, TEXT_SNAP_DECIMALS), round(y, TEXT_SNAP_DECIMALS)
         advance, low, high = offset  # type: ignore[misc]
         append(PdfChar(chr(code), e, advance + e, (height - (high + f)) + 0.0, (height - (low + f)) + 0.0))

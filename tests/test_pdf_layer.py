@@ -12,7 +12,7 @@ import pytest
 
 from models.pdf_structure import PdfStructure, raw_scan
 from models.pdf_text import check_text_layer, plumber_layer, read_layer
-from models.pdfium_layer import extract_words, load_page_layer
+from models.pdfium_layer import UNREPLICABLE, extract_words, load_page_layer, page_layer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DIGITAL = ["sample-report.pdf", "slip-report.pdf", "old-layout-report.pdf", "format-2019-report.pdf",
@@ -45,13 +45,16 @@ def test_pdfium_layer_equals_pdfplumber(name: str) -> None:
     structure.close()
 
 
-def _pdf_without_unicode(glyphs: int) -> bytes:
-    """A Type0 font with Identity-H and no ToUnicode: pdfminer reads (cid:N), pdfium a map error."""
+def _pdf_without_unicode(glyphs: int, box_on_page: bool = False) -> bytes:
+    """A Type0 font with Identity-H and no ToUnicode: pdfminer reads (cid:N), pdfium a map error.
+    The MediaBox sits on the page tree (pdfium then reads another one: only pdfminer describes
+    the page) or, with ``box_on_page``, on the page (the raw scan describes it)."""
     content = b"BT /F1 12 Tf 72 700 Td <" + "".join(f"{i + 1:04x}" for i in range(glyphs)).encode() + b"> Tj ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
-        b"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1%s >>" % (b"" if box_on_page else b" /MediaBox [0 0 595 842]"),
+        b"<< /Type /Page /Parent 2 0 R%s /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        % (b" /MediaBox [0 0 595 842]" if box_on_page else b""),
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type0 /BaseFont /NoMap /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoMap /CIDSystemInfo << /Registry (Adobe)"
@@ -78,10 +81,29 @@ def test_glyphs_without_unicode_fall_back_and_are_detected(tmp_path: Path) -> No
     doc = pdfium.PdfDocument(path)
     page = doc[0]
     assert all(load_page_layer(page, info) is None for info in structure.infos(1, page))
+    assert all(page_layer(page, info) is UNREPLICABLE for info in structure.infos(1, page))
     with pdfplumber.open(path) as plumber:
         layer = read_layer(page, structure, 1, lambda: plumber.pages[0])
         check = check_text_layer(layer, page)
     assert not check.usable and check.chars == 40 and "without unicode" in check.reason
+
+
+
+def test_an_unreplicable_page_goes_to_pdfplumber_without_a_second_description(tmp_path: Path) -> None:
+    """Glyphs without unicode cannot be replicated whatever the page description: once the raw
+    scan's description shows it, pdfminer does not parse the file for another one."""
+    path = tmp_path / "cid.pdf"
+    path.write_bytes(_pdf_without_unicode(40, box_on_page=True))
+    structure = PdfStructure(path)
+    doc = pdfium.PdfDocument(path)
+    page = doc[0]
+    with pdfplumber.open(path) as plumber:
+        layer = read_layer(page, structure, 1, lambda: plumber.pages[0])
+        assert layer.chars == plumber_layer(plumber.pages[0]).chars
+    assert len(layer.chars) == 40 and structure._miner is None
+    page.close()
+    doc.close()
+    structure.close()
 
 
 def test_raw_scan_declines_what_it_could_miss() -> None:
