@@ -13,6 +13,7 @@ carries only *noted* flags (a certain printed blank) has ``flagged: false`` and 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -107,27 +108,25 @@ def dumps(obj: Any) -> str:
     return "".join(parts)
 
 
-def _encode(o: Any, newline: str, put: Any) -> None:
+def _float(v: float) -> str:
+    return float.__repr__(v) if v == v and v not in _INFINITIES else json.dumps(v)  # NaN, Infinity
+
+
+# Leaves written without a recursive call (exact types: subclasses such as str enums go to json).
+_LEAVES: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, float: _float,
+    bool: lambda v: "true" if v else "false", type(None): lambda v: "null",
+}
+
+
+def _encode(o: Any, newline: str, put: Callable[[str], Any]) -> None:
     """Append the JSON of ``o`` whose line breaks inside it are ``newline`` (+ one space per level)."""
-    kind = type(o)
-    if kind is str:
-        put(encode_basestring(o))
-    elif kind is float:
-        put(float.__repr__(o) if o == o and o not in _INFINITIES else json.dumps(o))  # NaN, Infinity
-    elif kind is int:
-        put(int.__repr__(o))
-    elif o is None:
-        put("null")
-    elif o is True:
-        put("true")
-    elif o is False:
-        put("false")
-    elif kind is dict:
+    leaf = _LEAVES.get(type(o))
+    if leaf is not None:
+        put(leaf(o))
+    elif type(o) is dict and all(type(key) is str for key in o):
         if not o:
             put("{}")
-            return
-        if not all(type(key) is str for key in o):  # keys json converts (numbers, enums): its own text
-            put(json.dumps(o, ensure_ascii=False, indent=1).replace("\n", newline))
             return
         inner = newline + " "
         sep = "{" + inner
@@ -135,10 +134,14 @@ def _encode(o: Any, newline: str, put: Any) -> None:
             put(sep)
             put(encode_basestring(key))
             put(": ")
-            _encode(value, inner, put)
+            leaf = _LEAVES.get(type(value))
+            if leaf is not None:
+                put(leaf(value))
+            else:
+                _encode(value, inner, put)
             sep = "," + inner
         put(newline + "}")
-    elif kind is list or kind is tuple:
+    elif type(o) is list or type(o) is tuple:
         if not o:
             put("[]")
             return
@@ -146,10 +149,14 @@ def _encode(o: Any, newline: str, put: Any) -> None:
         sep = "[" + inner
         for value in o:
             put(sep)
-            _encode(value, inner, put)
+            leaf = _LEAVES.get(type(value))
+            if leaf is not None:
+                put(leaf(value))
+            else:
+                _encode(value, inner, put)
             sep = "," + inner
         put(newline + "]")
-    else:  # subclasses (str enums …) or what json refuses: exactly as the standard library does
+    else:  # other keys (numbers, enums), subclasses, or what json refuses: exactly as json does it
         put(json.dumps(o, ensure_ascii=False, indent=1).replace("\n", newline))
 
 

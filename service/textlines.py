@@ -22,7 +22,7 @@ class TextLine:
     page: int
     tokens: tuple[Token, ...]
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return join_texts([t.text for t in self.tokens])
 
