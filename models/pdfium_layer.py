@@ -17,7 +17,8 @@ never from a content stream.
 
 ``load_page_layer`` returns ``None`` for pages outside what is replicated exactly (rotated pages,
 MediaBox not at the origin, Form XObjects, rotated or unmapped glyphs, Type3 fonts); callers then
-read the page with pdfplumber.
+read the page with pdfplumber. A ligature (one glyph, several code points: ﬂ → "fl") is one char
+with all of them, as pdfminer reads it (``_ligature``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class _Pdfium:
         self.form_object = bind("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
         self.render_mode = bind("FPDFTextObj_GetTextRenderMode", ci, vp)
         self.bounds = bind("FPDFPageObj_GetBounds", ci, vp, pf, pf, pf, pf)
+        self.loose_box = bind("FPDFText_GetLooseCharBox", ci, vp, ci, ctypes.POINTER(c.FS_RECTF))
+        self.rect_type = c.FS_RECTF
         self.matrix_type = c.FS_MATRIX
 
 
@@ -285,7 +288,7 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
     descents: dict[int, float | None] = {}
     interned: dict[tuple[int, float, float, float, float], _TextObject] = {}
     _glyph_units.cache_clear()
-    last_obj, props, last_x, last_y = -1, None, 0.0, 0.0
+    last_obj, props, last_x, last_y, last_i = -1, None, 0.0, 0.0, -1
     out: list[PdfChar] = []
     append = out.append
     for i, code in enumerate(buf[:n]):
@@ -301,8 +304,12 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
             if not isinstance(props, _TextObject):
                 return props
         elif x == last_x and y == last_y:
-            return UNREPLICABLE  # one glyph, several code points (a ligature): pdfminer keeps one char
-        last_x, last_y = x, y
+            ligature = _ligature(fx, tp, (last_i, i), out[-1], code, props) if out else None
+            if ligature is None:
+                return UNREPLICABLE
+            out[-1], last_i = ligature, i
+            continue
+        last_x, last_y, last_i = x, y, i
         key = (props, code)
         offset = offsets.get(key, _MISSING)
         if offset is _MISSING:
@@ -313,6 +320,28 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
         advance, low, high = offset  # type: ignore[misc]
         append(PdfChar(chr(code), e, advance + e, (height - (high + f)) + 0.0, (height - (low + f)) + 0.0))
     return out
+
+
+def _ligature(fx: _Pdfium, tp: int, indices: tuple[int, int], first: PdfChar, code: int,
+              props: _TextObject) -> PdfChar | None:
+    """Code point ``code`` (text page index ``indices[1]``) drawn at the same origin as the one
+    before it (``indices[0]``, already read as ``first``), in one text object:
+    one glyph whose unicode is several code points (ﬂ → "fl"). pdfminer keeps it as one char with
+    all of them and the glyph's own advance — pdfium gives every code point that glyph's loose box,
+    and the first one the width of a glyph for its code point alone. ``None`` when the two boxes
+    differ: two glyphs on one spot, not one ligature."""
+    boxes = [fx.rect_type(), fx.rect_type()]
+    for box, k in zip(boxes, indices, strict=True):
+        if not fx.loose_box(tp, k, box):
+            return None
+    (a, b) = ((r.left, r.right, r.top, r.bottom) for r in boxes)
+    if a != b or not a[1] > a[0]:
+        return None
+    units = (a[1] - a[0]) / (props.a * props.size) * 1000.0  # the glyph's advance in 1/1000 em …
+    whole = round(units)
+    units = whole if abs(units - whole) < WIDTH_SNAP_UNITS else round(units, SNAP_DECIMALS)
+    advance = props.a * (units * 0.001 * props.size * 1.0)  # … combined as in ``_glyph_offsets``
+    return PdfChar(first.text + chr(code), first.x0, advance + first.x0, first.top, first.bottom)
 
 
 @functools.lru_cache(maxsize=1 << 14)
