@@ -3,7 +3,9 @@
 Layout: ``ROOT/<condition>/<id>.json`` (truth) beside one input named ``<id>.<anything>`` or a
 folder ``<id>/`` (a report kept as page images). Every condition is scored separately with the
 figures of ``service.bench`` plus the accuracy on cells whose true value is not 0 (a reader that
-loses a row reads most of it as blank, which plain cell accuracy hides).
+loses a row reads most of it as blank, which plain cell accuracy hides). Files are read by the
+same per-file function and loop as ``gouji bench`` (``service.bench.bench_jobs``): ``-j N`` and
+the speed lines (CPU s/page, pages/s, stage shares, peak memory) come per condition.
 """
 
 from __future__ import annotations
