@@ -114,4 +114,8 @@ def test_parallel_condition_bench_scores_as_one_process(tmp_path: Path) -> None:
         assert "stage shares         pages" in out and out.count("peak memory (MB)") == 2, out
     assert "plain_b:\n  files                2 (0 failed)" in runs[1].stdout
     assert runs[0].stdout.count("1 process(es)") == 2  # -j 1 reads in this process
+    for result in runs:  # a condition read alongside another still has its own elapsed time
+        walls = [float(ln.split(" pages in ")[1].split(" s wall")[0]) for ln in result.stdout.splitlines()
+                 if "pages per second" in ln]
+        assert len(walls) == 2 and min(walls) >= 0.01, result.stdout
     assert _accuracy_lines(runs[1].stdout) == _accuracy_lines(runs[0].stdout)
