@@ -24,6 +24,7 @@ from models.pdfium_layer import (
     text_and_images,
 )
 from service import settings
+from service.errors import CorruptInput
 from service.model import Page, PageMode, Ruling, Source, Token
 
 _INVISIBLE_RENDER_MODE = 3
@@ -52,7 +53,12 @@ def read_layer(pdfium_page: Any, structure: PdfStructure | None, number: int,
             return layer
         if layer is UNREPLICABLE:
             break
-    return plumber_layer(plumber_page())
+    try:
+        page = plumber_page()
+    except Exception as exc:  # noqa: BLE001 — as ``check_pdf_structure`` once found at open (pdfminer's
+        # parser or page tree failing on a file pdfium reads): a permanent error, not a crash
+        raise CorruptInput(f"the PDF's structure is broken ({type(exc).__name__}: {str(exc)[:120]})") from exc
+    return plumber_layer(page)
 
 
 def plumber_layer(plumber_page: Any) -> PageLayer:

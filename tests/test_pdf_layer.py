@@ -170,3 +170,20 @@ def test_ligatures_are_one_char_as_pdfminer_reads_them(tmp_path: Path) -> None:
     page.close()
     doc.close()
     structure.close()
+
+
+def test_a_file_pdfplumber_cannot_open_is_corrupt_input(tmp_path: Path) -> None:
+    """Opening with pdfplumber moved from the open-time check to the pages that need it: a parser
+    failure there is still a permanent ``CorruptInput``, not an internal error."""
+    from service.errors import CorruptInput
+
+    path = tmp_path / "cid.pdf"
+    path.write_bytes(_pdf_without_unicode(40))
+    doc = pdfium.PdfDocument(path)
+
+    def broken() -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    with pytest.raises(CorruptInput, match="RecursionError"):
+        read_layer(doc[0], None, 1, broken)
+    doc.close()
