@@ -9,7 +9,8 @@ pdfminer.six (path classification into line / rect / curve) and pdfplumber 0.11 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import operator
+from typing import NamedTuple
 
 SNAP_DECIMALS = 3            # pdfium's float32 values are rounded to 1/1000 pt
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
@@ -22,9 +23,10 @@ def snap(v: float) -> float:
     return round(v, SNAP_DECIMALS)
 
 
-@dataclass(frozen=True, slots=True)
-class PdfChar:
-    """One glyph (pdfplumber's ``char``): points, origin top-left of the page."""
+class PdfChar(NamedTuple):
+    """One glyph (pdfplumber's ``char``): points, origin top-left of the page.
+
+    A named tuple (immutable, built ~3× faster than a frozen dataclass: ~500 a page)."""
 
     text: str
     x0: float
@@ -33,8 +35,7 @@ class PdfChar:
     bottom: float
 
 
-@dataclass(frozen=True, slots=True)
-class PdfEdge:
+class PdfEdge(NamedTuple):
     """One edge of a line, rectangle or curve (pdfplumber's ``edge``): points, origin top-left."""
 
     x0: float
@@ -43,8 +44,7 @@ class PdfEdge:
     bottom: float
 
 
-@dataclass(frozen=True, slots=True)
-class PdfWord:
+class PdfWord(NamedTuple):
     """Characters grouped into one word as ``pdfplumber.extract_words`` groups them."""
 
     text: str
@@ -143,11 +143,12 @@ def extract_words(chars: tuple[PdfChar, ...], x_tolerance: float, y_tolerance: f
     if not chars:
         return []
     cluster_of = _cluster_ids({ch.top for ch in chars}, y_tolerance)
-    ordered = sorted(chars, key=lambda ch: cluster_of[ch.top])
+    line_of = lambda ch: cluster_of[ch.top]  # noqa: E731
+    ordered = sorted(chars, key=line_of)
     words: list[PdfWord] = []
-    for _, line in itertools.groupby(ordered, key=lambda ch: cluster_of[ch.top]):
+    for _, line in itertools.groupby(ordered, key=line_of):
         current: list[PdfChar] = []
-        for ch in sorted(line, key=lambda ch: ch.x0):
+        for ch in sorted(line, key=_X0):
             if ch.text.isspace():
                 _flush(current, words)
                 current = []
@@ -159,6 +160,9 @@ def extract_words(chars: tuple[PdfChar, ...], x_tolerance: float, y_tolerance: f
                 current.append(ch)
         _flush(current, words)
     return words
+
+
+_X0 = operator.attrgetter("x0")
 
 
 def _cluster_ids(values: set[float], tolerance: float) -> dict[float, int]:
@@ -174,7 +178,10 @@ def _cluster_ids(values: set[float], tolerance: float) -> dict[float, int]:
 
 
 def _flush(chars: list[PdfChar], words: list[PdfWord]) -> None:
-    if chars:
+    if len(chars) == 1:  # the common case (a digit in a cell), without the five passes below
+        ch = chars[0]
+        words.append(PdfWord(LIGATURES.get(ch.text, ch.text), ch.x0, ch.x1, ch.top, ch.bottom))
+    elif chars:
         words.append(PdfWord(
             text="".join(LIGATURES.get(ch.text, ch.text) for ch in chars),
             x0=min(ch.x0 for ch in chars), x1=max(ch.x1 for ch in chars),

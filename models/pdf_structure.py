@@ -23,6 +23,11 @@ _ROTATE = re.compile(rb"/Rotate\s+(-?\d+)")
 _DESCRIPTOR = re.compile(rb"/Type\s*/FontDescriptor\b")
 _FONT_NAME = re.compile(rb"/FontName\s*/([^\s/\[\]<>()]+)")
 _DESCENT = re.compile(rb"/Descent\s+(-?[0-9.]+)(\s+\d+\s+R)?")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)")
+_XREF_LINKS = re.compile(rb"/(XRefStm|Prev)\s+(\d+)")
+_XREF_OBJECT = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
+_TRAILER_SCAN_BYTES = 4096  # a trailer dictionary (or an xref stream's) is looked for this far
+MAX_XREF_SECTIONS = 500     # a longer /Prev chain would exhaust pdfminer's recursion (it recurses per section)
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,60 @@ def raw_scan(data: bytes) -> RawScan | None:
             descent = None
         descents[name] = descent
     return RawScan(boxes=tuple(boxes), descents=descents)  # type: ignore[arg-type]
+
+
+def _xref_links(data: bytes, offset: int) -> list[int] | None:
+    """The /XRefStm and /Prev offsets (pdfminer's order) of the cross-reference section at
+    ``offset``; ``None`` when no section starts there (pdfminer then rebuilds the table itself)."""
+    if offset >= len(data):
+        return None
+    head = data[offset:offset + 32].lstrip()
+    if head.startswith(b"xref"):
+        start = data.find(b"trailer", offset)
+        if start < 0:
+            return None
+        end = data.find(b"startxref", start)
+        body = data[start:end if 0 <= end - start <= _TRAILER_SCAN_BYTES else start + _TRAILER_SCAN_BYTES]
+    elif _XREF_OBJECT.match(data, offset):
+        end = data.find(b"stream", offset)
+        body = data[offset:end if 0 <= end - offset <= _TRAILER_SCAN_BYTES else offset + _TRAILER_SCAN_BYTES]
+    else:
+        return None
+    links = {kind: int(value) for kind, value in _XREF_LINKS.findall(body)}
+    return [links[kind] for kind in (b"XRefStm", b"Prev") if kind in links]
+
+
+def xref_chain_problem(data: bytes) -> str | None:
+    """Why the chain of cross-reference sections (``startxref`` → /XRefStm, /Prev …) cannot be
+    followed — a section that leads back to itself, or more than ``MAX_XREF_SECTIONS`` of them —
+    or ``None``. Read from the raw bytes; the same walk as pdfminer's ``read_xref_from``."""
+    found = list(_STARTXREF.finditer(data[-_TRAILER_SCAN_BYTES:]))
+    if not found:
+        return None
+    stack: list[tuple[int, list[int]]] = []   # the sections being followed, with the links still to take
+    on_path: set[int] = set()
+    visited = 0
+    offset: int | None = int(found[-1].group(1))
+    while True:
+        if offset is not None:
+            if offset in on_path:
+                return f"a cross-reference section at byte {offset} leads back to itself"
+            visited += 1
+            if visited > MAX_XREF_SECTIONS:
+                return f"more than {MAX_XREF_SECTIONS} cross-reference sections"
+            links = _xref_links(data, offset)
+            if links is not None:
+                stack.append((offset, links))
+                on_path.add(offset)
+        if not stack:
+            return None
+        section, links = stack[-1]
+        if links:
+            offset = links.pop(0)
+        else:
+            stack.pop()
+            on_path.discard(section)
+            offset = None
 
 
 class PdfStructure:

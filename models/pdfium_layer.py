@@ -17,7 +17,8 @@ never from a content stream.
 
 ``load_page_layer`` returns ``None`` for pages outside what is replicated exactly (rotated pages,
 MediaBox not at the origin, Form XObjects, rotated or unmapped glyphs, Type3 fonts); callers then
-read the page with pdfplumber.
+read the page with pdfplumber. A ligature (one glyph, several code points: ﬂ → "fl") is one char
+with all of them, as pdfminer reads it (``_ligature``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from models.pdf_geometry import (
 )
 from models.pdf_structure import PageInfo, strip_subset
 
-__all__ = ["PageLayer", "PdfChar", "PdfEdge", "PdfWord", "extract_words", "load_page_layer", "text_and_images"]
+__all__ = ["UNREPLICABLE", "PageLayer", "PdfChar", "PdfEdge", "PdfWord", "extract_words", "image_bounds",
+           "load_page_layer", "page_layer", "text_and_images"]
 
 TEXT_SNAP_DECIMALS = 4       # glyph origins (sums of advances such as 5.8275 pt) to 1/10000 pt
 MATRIX_SNAP_DECIMALS = 6     # scale/shear entries of a matrix (|v| ≲ 10) to 1e-6
@@ -107,6 +109,8 @@ class _Pdfium:
         self.form_object = bind("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
         self.render_mode = bind("FPDFTextObj_GetTextRenderMode", ci, vp)
         self.bounds = bind("FPDFPageObj_GetBounds", ci, vp, pf, pf, pf, pf)
+        self.loose_box = bind("FPDFText_GetLooseCharBox", ci, vp, ci, ctypes.POINTER(c.FS_RECTF))
+        self.rect_type = c.FS_RECTF
         self.matrix_type = c.FS_MATRIX
 
 
@@ -122,6 +126,26 @@ def _pdfium() -> _Pdfium | None:
         return None
 
 
+def _objects(fx: _Pdfium, pdfium_page: Any) -> list[int]:
+    """Handles of the page's objects and of its Form XObjects' one level down, in pypdfium2's
+    ``get_objects(max_depth=2)`` order."""
+    page = _handle(pdfium_page.raw)
+    handles = []
+    for k in range(fx.count_objects(page)):
+        obj = fx.get_object(page, k)
+        handles.append(obj)
+        if fx.object_type(obj) == _FPDF_PAGEOBJ_FORM:
+            handles.extend(fx.form_object(obj, j) for j in range(fx.form_count(obj)))
+    return handles
+
+
+def _bounds(fx: _Pdfium, obj: int, box: list[Any]) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in points, as pypdfium2's ``get_bounds`` reports them."""
+    if not fx.bounds(obj, *box):
+        raise RuntimeError("pdfium could not locate an image object")
+    return box[0].value, box[1].value, box[2].value, box[3].value
+
+
 def text_and_images(pdfium_page: Any) -> tuple[float, float] | None:
     """(share of text objects drawn invisibly, largest image's share of the page area).
 
@@ -133,35 +157,55 @@ def text_and_images(pdfium_page: Any) -> tuple[float, float] | None:
         return None
     width, height = pdfium_page.get_size()
     page_area = max(width * height, 1.0)
-    page = _handle(pdfium_page.raw)
-    handles = []
-    for k in range(fx.count_objects(page)):
-        obj = fx.get_object(page, k)
-        handles.append(obj)
-        if fx.object_type(obj) == _FPDF_PAGEOBJ_FORM:
-            handles.extend(fx.form_object(obj, j) for j in range(fx.form_count(obj)))
     texts = invisible = 0
     largest = 0.0
     box = [ctypes.c_float() for _ in range(4)]
-    for obj in handles:
+    for obj in _objects(fx, pdfium_page):
         kind = fx.object_type(obj)
         if kind == _FPDF_PAGEOBJ_TEXT:
             texts += 1
             invisible += fx.render_mode(obj) == _INVISIBLE_RENDER_MODE
         elif kind == _FPDF_PAGEOBJ_IMAGE:
-            if not fx.bounds(obj, *box):
-                raise RuntimeError("pdfium could not locate an image object")
-            left, bottom, right, top = (v.value for v in box)
+            left, bottom, right, top = _bounds(fx, obj, box)
             largest = max(largest, (right - left) * (top - bottom) / page_area)
     return (invisible / texts if texts else 0.0), min(largest, 1.0)
+
+
+def image_bounds(pdfium_page: Any) -> list[tuple[float, float, float, float]] | None:
+    """(left, bottom, right, top) points of every image object, in ``get_objects(max_depth=2)``
+    order; ``None`` when the bindings are unavailable."""
+    fx = _pdfium()
+    if fx is None:
+        return None
+    box = [ctypes.c_float() for _ in range(4)]
+    return [_bounds(fx, obj, box) for obj in _objects(fx, pdfium_page)
+            if fx.object_type(obj) == _FPDF_PAGEOBJ_IMAGE]
 
 
 def _handle(raw: Any) -> int:
     return ctypes.cast(raw, ctypes.c_void_p).value or 0
 
 
+class _Unreplicable:
+    """The page holds something no page description can make exact (see ``page_layer``)."""
+
+    def __repr__(self) -> str:
+        return "UNREPLICABLE"
+
+
+UNREPLICABLE = _Unreplicable()
+
+
 def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None:
     """Glyphs and edges of one page as pdfplumber would report them, or ``None`` (see module doc)."""
+    layer = page_layer(pdfium_page, info)
+    return layer if isinstance(layer, PageLayer) else None
+
+
+def page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | _Unreplicable | None:
+    """``load_page_layer``, telling why not: ``None`` when another ``info`` (box, rotation, font
+    descents) might do, ``UNREPLICABLE`` when the page itself is outside what is replicated
+    (Form XObjects, rotated glyphs, ligatures, glyphs without unicode or width)."""
     fx = _pdfium()
     if fx is None or info is None or info.rotation or info.mediabox[0] != 0 or info.mediabox[1] != 0:
         return None
@@ -169,15 +213,15 @@ def load_page_layer(pdfium_page: Any, info: PageInfo | None) -> PageLayer | None
     objects = [fx.get_object(page, k) for k in range(fx.count_objects(page))]
     kinds = [fx.object_type(h) for h in objects]
     if _FPDF_PAGEOBJ_FORM in kinds:
-        return None
+        return UNREPLICABLE
     height = info.mediabox[3] - info.mediabox[1]
     textpage = pdfium_page.get_textpage()
     try:
         chars = _chars(fx, _handle(textpage.raw), info, height)
     finally:
         textpage.close()
-    if chars is None:
-        return None
+    if not isinstance(chars, list):
+        return chars
     by_kind: dict[str, list[PdfEdge]] = {"line": [], "rect": [], "curve": []}
     for handle, kind in zip(objects, kinds, strict=True):
         if kind == _FPDF_PAGEOBJ_PATH:
@@ -203,14 +247,16 @@ class _TextObject:
 
 def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
                  descents: dict[int, float | None],
-                 interned: dict[tuple[int, float, float, float, float], _TextObject]) -> _TextObject | None:
-    """The shared properties, or ``None`` for rotated/skewed text or a font without exact metrics."""
+                 interned: dict[tuple[int, float, float, float, float], _TextObject],
+                 ) -> _TextObject | _Unreplicable | None:
+    """The shared properties; ``UNREPLICABLE`` for rotated/skewed text, ``None`` for a font whose
+    descent the page description does not give exactly."""
     m = fx.matrix_type()
     fx.char_matrix(tp, index, m)
     a, b, c, d = (round(v, MATRIX_SNAP_DECIMALS) for v in (m.a, m.b, m.c, m.d))
     size = ctypes.c_float()
     if b != 0 or c != 0 or a <= 0 or d <= 0 or not fx.font_size(obj, size):
-        return None
+        return UNREPLICABLE
     font = fx.font(obj) or 0
     if font not in descents:
         name = ctypes.create_string_buffer(256)
@@ -225,8 +271,9 @@ def _text_object(fx: _Pdfium, tp: int, index: int, obj: int, info: PageInfo,
     return interned[fields]
 
 
-def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar] | None:
-    """Non-generated glyphs in content order; ``None`` if one of them is not replicated exactly.
+def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar] | _Unreplicable | None:
+    """Non-generated glyphs in content order; ``None`` if a font's descent is not exact in ``info``,
+    ``UNREPLICABLE`` if a glyph cannot be replicated whatever the page description.
 
     The hot loop of born-digital reading (~500 glyphs a page): pdfium calls are bound locally and
     a glyph's box offsets are cached per (text object properties, code point).
@@ -241,34 +288,60 @@ def _chars(fx: _Pdfium, tp: int, info: PageInfo, height: float) -> list[PdfChar]
     descents: dict[int, float | None] = {}
     interned: dict[tuple[int, float, float, float, float], _TextObject] = {}
     _glyph_units.cache_clear()
-    last_obj, props, last_x, last_y = -1, None, 0.0, 0.0
+    last_obj, props, last_x, last_y, last_i = -1, None, 0.0, 0.0, -1
     out: list[PdfChar] = []
     append = out.append
     for i, code in enumerate(buf[:n]):
         if code in _GENERATED_CODES and is_generated(tp, i):
             continue  # pdfium's inserted spaces and line breaks
         if 0xD800 <= code <= 0xDFFF or map_error(tp, i) == 1:
-            return None
+            return UNREPLICABLE
         obj = text_object(tp, i) or 0
         origin(tp, i, box, boy)
         x, y = ox.value, oy.value
         if obj != last_obj:
             last_obj, props = obj, _text_object(fx, tp, i, obj, info, descents, interned)
-            if props is None:
-                return None
+            if not isinstance(props, _TextObject):
+                return props
         elif x == last_x and y == last_y:
-            return None  # one glyph, several code points (a ligature): pdfminer keeps one char
-        last_x, last_y = x, y
+            ligature = _ligature(fx, tp, (last_i, i), out[-1], code, props) if out else None
+            if ligature is None:
+                return UNREPLICABLE
+            out[-1], last_i = ligature, i
+            continue
+        last_x, last_y, last_i = x, y, i
         key = (props, code)
         offset = offsets.get(key, _MISSING)
         if offset is _MISSING:
-            offset = offsets[key] = _glyph_offsets(fx, props, code)  # type: ignore[arg-type]
+            offset = offsets[key] = _glyph_offsets(fx, props, code)
         if offset is None:
-            return None
+            return UNREPLICABLE
         e, f = round(x, TEXT_SNAP_DECIMALS), round(y, TEXT_SNAP_DECIMALS)
         advance, low, high = offset  # type: ignore[misc]
         append(PdfChar(chr(code), e, advance + e, (height - (high + f)) + 0.0, (height - (low + f)) + 0.0))
     return out
+
+
+def _ligature(fx: _Pdfium, tp: int, indices: tuple[int, int], first: PdfChar, code: int,
+              props: _TextObject) -> PdfChar | None:
+    """Code point ``code`` (text page index ``indices[1]``) drawn at the same origin as the one
+    before it (``indices[0]``, already read as ``first``), in one text object:
+    one glyph whose unicode is several code points (ﬂ → "fl"). pdfminer keeps it as one char with
+    all of them and the glyph's own advance — pdfium gives every code point that glyph's loose box,
+    and the first one the width of a glyph for its code point alone. ``None`` when the two boxes
+    differ: two glyphs on one spot, not one ligature."""
+    boxes = [fx.rect_type(), fx.rect_type()]
+    for box, k in zip(boxes, indices, strict=True):
+        if not fx.loose_box(tp, k, box):
+            return None
+    (a, b) = ((r.left, r.right, r.top, r.bottom) for r in boxes)
+    if a != b or not a[1] > a[0]:
+        return None
+    units = (a[1] - a[0]) / (props.a * props.size) * 1000.0  # the glyph's advance in 1/1000 em …
+    whole = round(units)
+    units = whole if abs(units - whole) < WIDTH_SNAP_UNITS else round(units, SNAP_DECIMALS)
+    advance = props.a * (units * 0.001 * props.size * 1.0)  # … combined as in ``_glyph_offsets``
+    return PdfChar(first.text + chr(code), first.x0, advance + first.x0, first.top, first.bottom)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -3,18 +3,18 @@
 Layout: ``ROOT/<condition>/<id>.json`` (truth) beside one input named ``<id>.<anything>`` or a
 folder ``<id>/`` (a report kept as page images). Every condition is scored separately with the
 figures of ``service.bench`` plus the accuracy on cells whose true value is not 0 (a reader that
-loses a row reads most of it as blank, which plain cell accuracy hides).
+loses a row reads most of it as blank, which plain cell accuracy hides). Files are read by the
+same per-file function and loop as ``gouji bench`` (``service.bench.bench_jobs``): ``-j N`` and
+the speed lines (CPU s/page, pages/s, stage shares, peak memory) come per condition.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.bench import KindStats, score_document, values_match
+from service.bench import BenchJob, KindStats, bench_jobs, values_match
 from service.model import Document
 
 
@@ -54,35 +54,24 @@ def score_non_zero(doc: Document, truth: dict[str, Any], stats: ConditionStats) 
         stats.non_zero_right += values_match(cell.value if cell else None, want, False)
 
 
-def bench_condition(folder: Path, limit: int | None = None, progress: Any = None) -> ConditionStats:
+def bench_condition(folder: Path, limit: int | None = None, progress: Any = None, jobs: int = 1) -> ConditionStats:
     """Extract and score every input of one condition folder."""
-    from service.pipeline import extract
-
-    stats = ConditionStats(folder.name)
-    for source, truth_path in inputs_of(folder)[:limit]:
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        stats.common.files += 1
-        start = time.perf_counter()
-        try:
-            doc = extract(source)
-        except Exception as exc:  # noqa: BLE001 — a failed input is a figure, not the end of the run
-            stats.common.failed += 1
-            stats.common.examples.append(f"{source.name}: {type(exc).__name__}: {exc}")
-            continue
-        stats.common.seconds += time.perf_counter() - start
-        stats.common.pages += doc.page_count
-        score_document(doc, truth, stats.common)
-        score_non_zero(doc, truth, stats)
-        if progress:
-            progress(folder.name, source.name)
-    return stats
+    return run_condition_bench(folder.parent, (folder.name,), limit, progress, jobs)[0]
 
 
 def run_condition_bench(root: Path, names: tuple[str, ...] = (), limit: int | None = None,
-                        progress: Any = None) -> list[ConditionStats]:
-    """Every condition folder under ``root`` (or only ``names``), in name order."""
+                        progress: Any = None, jobs: int = 1) -> list[ConditionStats]:
+    """Every condition folder under ``root`` (or only ``names``), in name order; the inputs of all
+    of them go through one ``service.bench.bench_jobs`` run (``jobs`` processes)."""
     folders = [f for f in sorted(root.iterdir()) if f.is_dir() and (not names or f.name in names)]
-    return [bench_condition(f, limit, progress) for f in folders]
+    results = {f.name: ConditionStats(f.name) for f in folders}
+    work = [BenchJob(f.name, source, truth) for f in folders for source, truth in inputs_of(f)[:limit]]
+
+    def non_zero(group: str, doc: Document, truth: dict[str, Any]) -> None:
+        score_non_zero(doc, truth, results[group])
+
+    bench_jobs(work, jobs, lambda group: results[group].common, scored=non_zero, progress=progress)
+    return list(results.values())
 
 
 def format_condition_report(results: list[ConditionStats]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from service.errors import GoujiError
-from service.parallel import default_jobs, ordered_map
+from service.parallel import PIPELINE_MODULES, default_jobs, ordered_map
 
 
 class LazyGroup(click.Group):
@@ -128,7 +128,7 @@ def extract(files: tuple[Path, ...], out_dir: Path, debug_dir: Path | None, jobs
     failures = 0
     with click.progressbar(length=len(work), label="extracting", file=sys.stderr,
                            item_show_func=lambda p: p.name if p else "") as bar:
-        for outcome in ordered_map(extract_file, work, jobs, on_crash=_worker_died):
+        for outcome in ordered_map(extract_file, work, jobs, on_crash=_worker_died, preload=PIPELINE_MODULES):
             bar.update(1, outcome.path)
             if outcome.error is not None:
                 failures += 1
@@ -172,7 +172,8 @@ def bench(corpus: Path, kinds: tuple[str, ...], limit: int | None, conditions: b
         from service.bench_conditions import format_condition_report, run_condition_bench
 
         found = run_condition_bench(corpus, only, limit,
-                                    progress=lambda cond, name: click.echo(f"  {cond:12} {name}", err=True))
+                                    progress=lambda cond, name: click.echo(f"  {cond:12} {name}", err=True),
+                                    jobs=jobs)
         click.echo(format_condition_report(found))
         return
 

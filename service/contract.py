@@ -13,7 +13,9 @@ carries only *noted* flags (a certain printed blank) has ``flagged: false`` and 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +96,77 @@ def output_name(input_path: str | Path) -> str:
     return f"{path.name}.json" if path.is_dir() else path.with_suffix(".json").name
 
 
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=1)``, byte for byte, ~1.5× faster.
+
+    With ``indent`` the standard library encodes in Python through nested generators; this writes
+    the same text with one list of pieces (str, int, float, bool, None, dict with str keys, list,
+    tuple); anything else is handed to ``json.dumps`` itself (a ``TypeError`` as there).
+    """
+    parts: list[str] = []
+    _encode(obj, "\n", parts.append)
+    return "".join(parts)
+
+
+def _float(v: float) -> str:
+    return float.__repr__(v) if v == v and v not in _INFINITIES else json.dumps(v)  # NaN, Infinity
+
+
+# Leaves written without a recursive call (exact types: subclasses such as str enums go to json).
+_LEAVES: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, float: _float,
+    bool: lambda v: "true" if v else "false", type(None): lambda v: "null",
+}
+
+
+def _encode(o: Any, newline: str, put: Callable[[str], Any]) -> None:
+    """Append the JSON of ``o`` whose line breaks inside it are ``newline`` (+ one space per level)."""
+    leaf = _LEAVES.get(type(o))
+    if leaf is not None:
+        put(leaf(o))
+    elif type(o) is dict and all(type(key) is str for key in o):
+        if not o:
+            put("{}")
+            return
+        inner = newline + " "
+        sep = "{" + inner
+        for key, value in o.items():
+            put(sep)
+            put(encode_basestring(key))
+            put(": ")
+            leaf = _LEAVES.get(type(value))
+            if leaf is not None:
+                put(leaf(value))
+            else:
+                _encode(value, inner, put)
+            sep = "," + inner
+        put(newline + "}")
+    elif type(o) is list or type(o) is tuple:
+        if not o:
+            put("[]")
+            return
+        inner = newline + " "
+        sep = "[" + inner
+        for value in o:
+            put(sep)
+            leaf = _LEAVES.get(type(value))
+            if leaf is not None:
+                put(leaf(value))
+            else:
+                _encode(value, inner, put)
+            sep = "," + inner
+        put(newline + "]")
+    else:  # other keys (numbers, enums), subclasses, or what json refuses: exactly as json does it
+        put(json.dumps(o, ensure_ascii=False, indent=1).replace("\n", newline))
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def write_contract(doc: Document, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / output_name(doc.path)
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(document_to_contract(doc), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(dumps(document_to_contract(doc)), encoding="utf-8")
     tmp.replace(target)
     return target

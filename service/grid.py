@@ -9,6 +9,7 @@ Coordinates: working-DPI pixels.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from service import settings
@@ -73,19 +74,32 @@ def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
     if len(ys) < settings.GRID_MIN_RULINGS:
         return lines_to_bands(page, tokens)
     verticals = [r for r in rulings if r.vertical]
+    placed = [(centre(t.bbox), t) for t in tokens]  # centres once, not once per band and cell
     bands = []
     for top, bottom in zip(ys, ys[1:], strict=False):
         if bottom - top < settings.GRID_MIN_BAND_HEIGHT_PX:
             continue
-        band_tokens = tuple(t for t in tokens if _in_span(t, top, bottom))
+        in_band = [(c[0], t) for c, t in placed if top <= c[1] < bottom]
+        band_tokens = tuple(t for _, t in in_band)
         xs = _crossing_verticals(verticals, (top + bottom) / 2)
-        cells = tuple(
-            GridCell((x0, top, x1, bottom), tuple(t for t in band_tokens if x0 <= centre(t.bbox)[0] < x1))
-            for x0, x1 in zip(xs, xs[1:], strict=False)
-            if x1 - x0 >= settings.GRID_MIN_BAND_HEIGHT_PX / 2
-        )
+        spans = [(x0, x1) for x0, x1 in zip(xs, xs[1:], strict=False)
+                 if x1 - x0 >= settings.GRID_MIN_BAND_HEIGHT_PX / 2]
+        cells = tuple(GridCell((x0, top, x1, bottom), toks)
+                      for (x0, x1), toks in zip(spans, _by_span(in_band, spans), strict=True))
         bands.append(Band(page.number, top, bottom, cells, band_tokens, ruled=True))
     return bands
+
+
+def _by_span(placed: list[tuple[float, Token]], spans: list[tuple[float, float]]) -> list[tuple[Token, ...]]:
+    """Per span [x0, x1) (sorted, not overlapping) the tokens whose centre x lies in it, in their
+    order: each token is placed by bisection instead of being tested against every span."""
+    starts = [x0 for x0, _ in spans]
+    groups: list[list[Token]] = [[] for _ in spans]
+    for x, token in placed:
+        k = bisect.bisect_right(starts, x) - 1
+        if k >= 0 and x < spans[k][1]:
+            groups[k].append(token)
+    return [tuple(g) for g in groups]
 
 
 def _overlaps(r: Ruling, y0: float, y1: float) -> bool:

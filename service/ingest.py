@@ -78,6 +78,7 @@ class SourceFile:
     _structure: Any = None
     _frames: list[Frame] = field(default_factory=list)  # image pages: headers only, decoded when rendered
     _unpacked: Path | None = None  # a pages zip's temporary folder, removed on close
+    _last_page: tuple[int, Any] | None = None  # the pypdfium2 page loaded last (one: bounded memory)
 
     def __enter__(self) -> SourceFile:
         return self
@@ -94,6 +95,7 @@ class SourceFile:
             self._plumber.close()
         if self._structure:
             self._structure.close()
+        self._last_page = None
         if self._pdfium is not None:
             self._pdfium.close()
 
@@ -126,8 +128,11 @@ class SourceFile:
         return self._structure or None
 
     def pdfium_page(self, number: int) -> Any:
-        """The pypdfium2 page (PDF inputs only)."""
-        return self._pdfium[number - 1]
+        """The pypdfium2 page (PDF inputs only). The last one is kept: a page is read, checked
+        for pictures and rendered one after the other, and loading it costs ~1 ms each time."""
+        if self._last_page is None or self._last_page[0] != number:
+            self._last_page = (number, self._pdfium[number - 1])
+        return self._last_page[1]
 
     def ink_reliable(self, number: int) -> bool:
         """Whether absence of ink on page ``number`` can be trusted: not for a 1-bit image page or
@@ -139,7 +144,7 @@ class SourceFile:
 
     def page_size_points(self, number: int) -> tuple[float, float]:
         if self.is_pdf:
-            w, h = self._pdfium[number - 1].get_size()
+            w, h = self.pdfium_page(number).get_size()
             return float(w), float(h)
         frame = self._frames[number - 1]
         return frame.width * 72.0 / frame.dpi_x, frame.height * 72.0 / frame.dpi_y
@@ -156,7 +161,7 @@ class SourceFile:
                 f"page {number} is {w_pt / 72:.0f}×{h_pt / 72:.0f} inches: too large to render"
             )
         if self.is_pdf:
-            bitmap = self._pdfium[number - 1].render(scale=scale, grayscale=not colour)
+            bitmap = self.pdfium_page(number).render(scale=scale, grayscale=not colour)
             return np.asarray(bitmap.to_pil().convert("RGB" if colour else "L"))
         from PIL import Image
 
@@ -184,7 +189,7 @@ class SourceFile:
         if self.is_pdf:
             w_pt, h_pt = self.page_size_points(number)
             dpi = min(float(settings.OCR_RENDER_DPI), cap * 72.0 / max(w_pt, h_pt))
-            bitmap = self._pdfium[number - 1].render(scale=dpi / 72.0)
+            bitmap = self.pdfium_page(number).render(scale=dpi / 72.0)
             return np.asarray(bitmap.to_pil().convert("RGB")), dpi
         frame = self._frames[number - 1]
         img = frame.load()

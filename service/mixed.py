@@ -3,8 +3,9 @@
 A born-digital report may keep a real text layer for its prose while a table was pasted in as a
 picture (a screenshot in a Word/WPS report). Such a page is read region by region: the text
 layer outside the pictures, the scan reader (``service.scan.read_scanned_page``) inside each
-picture. A ruled table whose cells hold no glyphs (numbers drawn as curves) is read the same
-way. The page then has mode ``mixed``.
+picture. A ruled table whose cells hold no glyphs is read the same way when the PDF draws
+something inside it besides rulings (numbers drawn as curves, a picture: ``drawn_content``); an
+empty ruled box is left alone. The page then has mode ``mixed``.
 
 Coordinates: candidate regions come from pdfium in PDF points (origin bottom-left) and are
 turned into pixels at ``settings.OCR_RENDER_DPI`` (= the working DPI), origin top-left, the
@@ -15,13 +16,14 @@ translate back by the crop's offset alone.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from service import settings
 from service.model import BBox, Page, PageMode, Ruling, Token
 from service.textlines import centre
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where a region is OCR'd: born-digital pages need none
 
 _DIGIT = re.compile(r"[0-9]")
 
@@ -41,15 +43,12 @@ def _inside(box: BBox, region: BBox) -> bool:
 def image_regions(pdfium_page: Any, page: Page) -> list[BBox]:
     """Boxes (page pixels) of embedded images large enough to hold a table and holding almost no
     text-layer glyphs of their own (a scanned image under a visible OCR layer is not one)."""
-    import pypdfium2.raw as pdfium_c
+    from models.pdfium_layer import image_bounds
 
     width_pt, height_pt = pdfium_page.get_size()
     page_area = max(width_pt * height_pt, 1.0)
     regions: list[BBox] = []
-    for obj in pdfium_page.get_objects(max_depth=2):
-        if obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            continue
-        left, bottom, right, top = obj.get_bounds()
+    for left, bottom, right, top in _image_bounds(pdfium_page, image_bounds(pdfium_page)):
         if (right - left) * (top - bottom) / page_area < settings.MIXED_MIN_IMAGE_AREA_RATIO:
             continue
         box = _points_to_px((left, bottom, right, top), height_pt)
@@ -57,6 +56,17 @@ def image_regions(pdfium_page: Any, page: Page) -> list[BBox]:
         if chars <= settings.MIXED_MAX_TEXT_CHARS_IN_IMAGE:
             regions.append(box)
     return regions
+
+
+def _image_bounds(pdfium_page: Any, fast: list[tuple[float, float, float, float]] | None,
+                  ) -> list[tuple[float, float, float, float]]:
+    """Image objects' bounds (points): ``fast`` (``models.pdfium_layer``), else pypdfium2's objects."""
+    if fast is not None:
+        return fast
+    import pypdfium2.raw as pdfium_c
+
+    return [obj.get_bounds() for obj in pdfium_page.get_objects(max_depth=2)
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
 
 
 def glyphless_tables(page: Page) -> list[BBox]:
@@ -81,11 +91,71 @@ def glyphless_tables(page: Page) -> list[BBox]:
     return boxes
 
 
+def _overlaps(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _glyph_like_path(obj: Any) -> bool:
+    """Whether a pdfium path object could be (part of) a drawn glyph rather than a ruling or a box.
+
+    A glyph outline has a curve or a slanted segment; an axis-aligned filled shape counts only when
+    it is glyph-sized (thicker than a ruling, no longer than ``MIXED_GLYPH_MAX_PT``). Points.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = obj.raw
+    matrix = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(raw, matrix) or matrix.b or matrix.c:
+        return True  # rotated or skewed: what is axis-aligned in the path is not on the page
+    tol = settings.MIXED_AXIS_TOLERANCE_PT
+    x, y = ctypes.c_float(), ctypes.c_float()
+    last: tuple[float, float] | None = None
+    for k in range(pdfium_c.FPDFPath_CountSegments(raw)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(raw, k)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            return True
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        point = (x.value, y.value)
+        if (kind == pdfium_c.FPDF_SEGMENT_LINETO and last is not None
+                and abs(point[0] - last[0]) >= tol and abs(point[1] - last[1]) >= tol):
+            return True
+        last = point
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(raw, fill, stroke) or fill.value == 0:
+        return False
+    left, bottom, right, top = obj.get_bounds()
+    w, h = right - left, top - bottom
+    return min(w, h) >= settings.MIXED_RULING_MAX_THICK_PT and max(w, h) <= settings.MIXED_GLYPH_MAX_PT
+
+
+def drawn_content(pdfium_page: Any, region: BBox) -> bool:
+    """Whether the PDF draws something in ``region`` (page pixels) that the text layer lacks:
+    an image object over it, or a path inside it that is not a ruling or a cell box
+    (``_glyph_like_path``: numbers drawn as curves). Objects of Form XObjects one level down count."""
+    import pypdfium2.raw as pdfium_c
+
+    height_pt = pdfium_page.get_size()[1]
+    for obj in pdfium_page.get_objects(max_depth=2):
+        if obj.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH):
+            continue
+        box = _points_to_px(obj.get_bounds(), height_pt)
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if _overlaps(box, region):
+                return True
+        elif _inside(box, region) and _glyph_like_path(obj):
+            return True
+    return False
+
+
 def regions_to_read(pdfium_page: Any, page: Page) -> list[BBox]:
-    """Embedded table pictures, then glyph-less ruled tables not already inside a picture."""
+    """Embedded table pictures, then glyph-less ruled tables not already inside a picture and
+    holding drawn content (an empty ruled box is not worth loading the OCR engines for)."""
     pictures = image_regions(pdfium_page, page)
     empty = [b for b in glyphless_tables(page) if not any(_inside(b, p) for p in pictures)]
-    return pictures + empty
+    return pictures + [b for b in empty if drawn_content(pdfium_page, b)]
 
 
 def _crop_box(region: BBox, shape: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -113,6 +183,8 @@ def ocr_region(image: np.ndarray, region: BBox, number: int,
     (a logo, a photo, an empty ruled box).
     ``read`` is the scan reader (injectable for tests); defaults to ``read_scanned_page``.
     """
+    import numpy as np
+
     if read is None:
         from service.scan import read_scanned_page as read
     x0, y0, x1, y1 = _crop_box(region, image.shape[:2])

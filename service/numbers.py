@@ -7,6 +7,7 @@ decimals with up to 6 places. Pure functions; no engine or page knowledge.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ def clean(text: str) -> str:
     return text.replace("，", ",").replace("。", ".")
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the result is immutable: "0" alone is most cells
 def parse_number(text: str) -> ParsedNumber:
     """Parse one cell. A number followed by a note keeps the note; junk is UNPARSABLE.
 

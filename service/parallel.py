@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+# The extraction stages: what a worker of ``gouji extract`` / ``gouji bench`` should start with.
+PIPELINE_MODULES = ("service.pipeline", "service.mixed", "service.layout", "service.report_info",
+                    "service.mapping", "service.validation", "models.pdf_text", "service.contract")
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -29,17 +33,27 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _context() -> Any:
-    """The multiprocessing context for workers (imported here: one process needs none of it)."""
+def _context(preload: Sequence[str] = ()) -> Any:
+    """The multiprocessing context for workers (imported here: one process needs none of it).
+
+    With ``forkserver``, ``preload`` names modules the server imports once before it forks
+    workers, so each worker starts with them loaded (~0.15 s of imports per worker saved);
+    ``spawn`` workers import them themselves.
+    """
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(["__main__", *preload])  # takes effect when the server starts
+    return context
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
-                on_crash: Callable[[T], R]) -> Iterator[R]:
-    """``fn(item)`` for every item, in order; ``jobs`` processes (in this process when ≤ 1)."""
+                on_crash: Callable[[T], R], preload: Sequence[str] = ()) -> Iterator[R]:
+    """``fn(item)`` for every item, in order; ``jobs`` processes (in this process when ≤ 1);
+    ``preload``: modules the workers should start with (see ``_context``)."""
     if jobs <= 1 or len(items) <= 1:
         yield from (fn(item) for item in items)
         return
@@ -48,7 +62,7 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
 
     start = 0
     while start < len(items):
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context()) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context(preload)) as pool:
             futures: list[Future[R]] = [pool.submit(fn, item) for item in items[start:]]
             for future in futures:
                 try:

@@ -74,11 +74,12 @@ def _inside(line: TextLine, region: TableRegion) -> bool:
 def quoted_totals(lines: list[TextLine]) -> list[NarrativeTotal]:
     """Every quote of a total in the prose; lines are joined so a wrapped sentence counts."""
     found: dict[tuple[str, int, int], NarrativeTotal] = {}
+    texts = [normalise(line.text) for line in lines]  # once per line, not three times
     for i, line in enumerate(lines):
-        text = normalise(line.text) + (normalise(lines[i + 1].text) if i + 1 < len(lines) else "")
+        text = texts[i] + (texts[i + 1] if i + 1 < len(lines) else "")
         for key, pattern in _QUOTED:
             match = pattern.search(text)
-            if match and match.start() < len(normalise(line.text)):
+            if match and match.start() < len(texts[i]):
                 found[(key, line.page, int(line.y))] = NarrativeTotal(
                     key=key, value=int(match.group(1)), text=match.group(0), page=line.page)
     return list(found.values())

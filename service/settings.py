@@ -168,6 +168,12 @@ MIXED_MIN_IMAGE_AREA_RATIO = 0.03   # an embedded image covering this share of a
 MIXED_MAX_TEXT_CHARS_IN_IMAGE = 10  # … unless the text layer already has more glyphs than this over it
 MIXED_MIN_TABLE_VERTICALS = 3      # a run of this many overlapping vertical rulings is a ruled table
 MIXED_CROP_PAD_PX = 8               # paper kept around an image region handed to the scan reader
+# A glyph-less ruled table is OCR'd only where the PDF draws something there besides its rulings
+# (service/mixed.drawn_content): an image, a path with a curve or a slanted segment, or a filled
+# axis-aligned shape of glyph size (thicker than a ruling, no larger than a glyph).
+MIXED_RULING_MAX_THICK_PT = 2.0     # a filled shape thinner than this (points) is a ruling, not a glyph
+MIXED_GLYPH_MAX_PT = 30.0           # … and one longer than this is a cell, its shading or a ruling
+MIXED_AXIS_TOLERANCE_PT = 0.01      # a segment moving less than this along x or y is axis-aligned
 REG_VERTICAL_MATCH_PX = 12          # a band's vertical ruling this close to a value-column bound counts as it
 GRID_MERGE_TOLERANCE_PX = 6         # rulings closer than this are one line
 GRID_MIN_BAND_HEIGHT_PX = 14        # thinner strips are double lines, not rows (half of it: thinnest cell)

@@ -8,10 +8,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from service import settings
 from service.model import BBox, Page, Token
+
+
+class _computed_once:  # noqa: N801 — used as a decorator, like functools.cached_property
+    """``functools.cached_property`` without its lock (Python 3.11 takes one per first access, a
+    third of the cost of a line's box): the value is computed on first access and kept in the
+    instance ``__dict__``, which then shadows this (non-data) descriptor."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -21,13 +42,13 @@ class TextLine:
     page: int
     tokens: tuple[Token, ...]
 
-    @property
+    @_computed_once
     def text(self) -> str:
         return join_texts([t.text for t in self.tokens])
 
-    @property
+    @_computed_once
     def bbox(self) -> BBox:
-        return enclosing([t.bbox for t in self.tokens])
+        return enclosing([t.bbox for t in self.tokens])  # computed once: layout reads it ~60 times a line
 
     @property
     def y(self) -> float:
@@ -61,15 +82,25 @@ def page_lines(page: Page, tokens: tuple[Token, ...] | None = None) -> list[Text
 
 def group_lines(tokens: tuple[Token, ...] | list[Token], page_number: int) -> list[TextLine]:
     """Tokens of one page grouped into lines, top to bottom, each left to right."""
-    items = sorted(tokens, key=lambda t: centre(t.bbox)[1])
+    tolerance = settings.ROW_TOLERANCE_PX
+    placed = sorted((((t.bbox[1] + t.bbox[3]) / 2, t) for t in tokens), key=_first)  # centre y, stable
     lines: list[list[Token]] = []
-    for tok in items:
-        y = centre(tok.bbox)[1]
-        if lines and abs(centre(lines[-1][0].bbox)[1] - y) <= settings.ROW_TOLERANCE_PX:
+    line_y = 0.0  # centre y of the current line's first token
+    for y, tok in placed:
+        if lines and abs(line_y - y) <= tolerance:
             lines[-1].append(tok)
         else:
             lines.append([tok])
-    return [TextLine(page_number, tuple(sorted(line, key=lambda t: t.bbox[0]))) for line in lines]
+            line_y = y
+    return [TextLine(page_number, tuple(sorted(line, key=_left))) for line in lines]
+
+
+def _first(pair: tuple[float, Token]) -> float:
+    return pair[0]
+
+
+def _left(token: Token) -> float:
+    return token.bbox[0]
 
 
 _PUNCT_MAP = str.maketrans({

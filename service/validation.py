@@ -113,6 +113,8 @@ def confirm_by_sums(cell: Cell, holding: set[Identity]) -> Cell:
 
 
 def strip_rule_flags(cell: Cell) -> Cell:
+    if not cell.flags and not cell.reasons and cell.suggestion is None:
+        return cell  # nothing to strip (most cells): the same content, no copy
     cell = unnote_blank(cell)
     flags = tuple(f for f in cell.flags if f not in RULE_FLAGS)
     reasons = tuple(r for r in cell.reasons if not r.startswith(_RULE_REASON_PREFIXES))

@@ -88,3 +88,34 @@ def test_service_commands_still_registered_on_demand() -> None:
     assert result.exit_code == 0
     for name in ("extract", "bench", "serve", "worker", "db", "export"):
         assert name in result.output
+
+
+def _accuracy_lines(report: str) -> list[str]:
+    """The report without its timing and memory lines (those differ from run to run)."""
+    timing = ("seconds per page", "cpu seconds", "pages per second", "cpu-bound", "stage shares", "peak memory")
+    return [ln for ln in report.splitlines() if not ln.strip().startswith(timing)]
+
+
+def test_parallel_condition_bench_scores_as_one_process(tmp_path: Path) -> None:
+    """``bench --conditions -j 2`` runs the same per-file function as ``bench``: same accuracy
+    lines as ``-j 1``, and the speed lines per condition."""
+    for condition, name in (("plain_a", "sample-report"), ("plain_b", "slip-report")):
+        folder = tmp_path / condition
+        folder.mkdir()
+        shutil.copy(FIXTURES / f"{name}.pdf", folder / f"{name}.pdf")
+        shutil.copy(FIXTURES / f"{name}.json", folder / f"{name}.json")
+    shutil.copy(FIXTURES / "sample-report.pdf", tmp_path / "plain_b" / "sample-report.pdf")
+    shutil.copy(FIXTURES / "sample-report.json", tmp_path / "plain_b" / "sample-report.json")
+    runs = [CliRunner().invoke(main, ["bench", str(tmp_path), "--conditions", "-j", j]) for j in ("1", "2")]
+    for result in runs:
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert out.count("pages per second") == 2 and out.count("cpu seconds per page") == 2, out
+        assert "stage shares         pages" in out and out.count("peak memory (MB)") == 2, out
+    assert "plain_b:\n  files                2 (0 failed)" in runs[1].stdout
+    assert runs[0].stdout.count("1 process(es)") == 2  # -j 1 reads in this process
+    for result in runs:  # a condition read alongside another still has its own elapsed time
+        walls = [float(ln.split(" pages in ")[1].split(" s wall")[0]) for ln in result.stdout.splitlines()
+                 if "pages per second" in ln]
+        assert len(walls) == 2 and min(walls) >= 0.01, result.stdout
+    assert _accuracy_lines(runs[1].stdout) == _accuracy_lines(runs[0].stdout)

@@ -113,3 +113,26 @@ def test_a_corrupt_later_frame_is_permanent(tmp_path: Path) -> None:
                 src.render(page, 200)
     except GoujiError as exc:
         assert isinstance(exc, CorruptInput | UnsupportedInput), exc
+
+
+def _incremental(base: bytes, prev_of_update: int) -> bytes:
+    """``base`` plus an incremental update (one empty xref section) whose /Prev is ``prev_of_update``."""
+    xref = len(base)
+    return base + (b"xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 4 /Root 1 0 R /Prev %d >>\n"
+                   b"startxref\n%d\n%%%%EOF\n" % (prev_of_update, xref))
+
+
+def test_the_xref_chain_walk_tells_a_loop_from_an_incremental_update(tmp_path: Path) -> None:
+    """The raw-bytes walk that replaced re-opening every PDF with pdfplumber: an update chained to
+    the original section is fine, one chained to itself (directly or through the original) is not."""
+    from models.pdf_structure import xref_chain_problem
+
+    base = hostile.page_tree_loop_pdf(tmp_path / "base.pdf").read_bytes()
+    first = int(base.rsplit(b"startxref", 1)[1].split()[0])
+    assert xref_chain_problem(base) is None
+    assert xref_chain_problem(_incremental(base, first)) is None
+    assert xref_chain_problem(_incremental(base, len(base))) is not None       # the update's /Prev: itself
+    link = b" /Prev %010d" % (len(base) + len(b" /Prev 0000000000"))          # original → the update
+    looped = base.replace(b"/Root 1 0 R >>", b"/Root 1 0 R" + link + b" >>")
+    assert "leads back" in (xref_chain_problem(_incremental(looped, first)) or "")
+    assert xref_chain_problem(hostile.xref_loop_pdf(tmp_path / "loop.pdf").read_bytes()) is not None

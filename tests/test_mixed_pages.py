@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from service.mixed import merge_regions, ocr_region
 from service.model import Page, PageMode, Ruling, Source, Token
@@ -88,3 +89,46 @@ def test_a_ruled_table_without_glyphs_is_a_region_to_ocr() -> None:
     assert glyphless_tables(_ruled(())) == [(100, 1000, 900, 1120)]
     labels = tuple(Token(text="行政规范性文件", bbox=(110, 1005 + 40 * i, 300, 1030 + 40 * i)) for i in range(3))
     assert glyphless_tables(_ruled(labels)) == []
+
+
+def _ruled_pdf(path: Path, drawn: bytes = b"") -> Path:
+    """A one-page PDF without text: a ruled 3-column table (stroked lines) plus ``drawn`` (content ops)."""
+    lines = b"".join(b"100 %d m 500 %d l S\n" % (y, y) for y in (640, 670, 700))
+    lines += b"".join(b"%d 640 m %d 700 l S\n" % (x, x) for x in (100, 250, 375, 500))
+    stream = b"1 w\n" + lines + drawn
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+_CURVED_ZERO = b"300 645 m 290 645 288 665 300 665 c 312 665 310 645 300 645 c f\n"  # a "0" as a filled outline
+_SLANTED_ONE = b"420 645 m 424 645 l 424 665 l 418 660 l h f\n"                       # a "1" with a slanted flag
+_CELL_SHADE = b"0.9 g 101 671 148 28 re f\n"                                         # a shaded header cell
+
+
+@pytest.mark.parametrize(("drawn", "read"), [(b"", False), (_CELL_SHADE, False), (_CURVED_ZERO, True),
+                                             (_SLANTED_ONE, True)])
+def test_a_glyphless_ruled_table_is_ocrd_only_when_something_is_drawn_in_it(
+        tmp_path: Path, drawn: bytes, read: bool) -> None:
+    """An empty ruled box costs no OCR (loading the engines alone is ~1 s); numbers drawn as
+    vector outlines in it are still read by OCR."""
+    from service.ingest import open_source
+    from service.mixed import glyphless_tables, regions_to_read
+    from service.pipeline import Context, _read_one_page
+
+    with open_source(_ruled_pdf(tmp_path / "ruled.pdf", drawn)) as src:
+        page = _read_one_page(Context(source=src), 1)
+        assert page.mode is PageMode.TEXT and len(glyphless_tables(page)) == 1
+        assert bool(regions_to_read(src.pdfium_page(1), page)) is read

@@ -19,6 +19,8 @@ WAN = Decimal(10000)
 
 
 def cell_text(tokens: tuple[Token, ...]) -> str:
+    if len(tokens) <= 1:  # most cells: no sorting or joining to do
+        return tokens[0].text if tokens else ""
     ordered = sorted(tokens, key=lambda t: (round(centre(t.bbox)[1] / 12), t.bbox[0]))
     return join_texts([t.text for t in ordered])
 
@@ -28,19 +30,24 @@ def read_cell(key: str, tokens: tuple[Token, ...], page: int, box: BBox | None) 
     bbox = box or (enclosing([t.bbox for t in tokens]) if tokens else None)
     source = tokens[0].source if tokens else Source.PDF_TEXT
     text = cell_text(tokens)
-    base = Cell(key=key, text=text, page=page, bbox=bbox, source=source)
-    for doubt in dict.fromkeys(t.doubt for t in tokens if t.doubt):
-        base = base.with_flag(Flag.PLACEMENT_DOUBT, doubt)
+    doubts = [t.doubt for t in tokens if t.doubt]
+
+    def cell(**read: object) -> Cell:  # built once with what was read (no copy per field)
+        made = Cell(key=key, text=text, page=page, bbox=bbox, source=source, **read)
+        for doubt in dict.fromkeys(doubts):
+            made = made.with_flag(Flag.PLACEMENT_DOUBT, doubt)
+        return made
+
     if tokens and not text.strip():
-        return base.with_flag(Flag.UNPARSABLE, "ink in the cell but no text could be read")
+        return cell().with_flag(Flag.UNPARSABLE, "ink in the cell but no text could be read")
     parsed = parse_number(text)
     if parsed.status is Parse.BLANK:
-        return base.model_copy(update={"confidence": _min_conf(tokens)}).with_flag(
+        return cell(confidence=_min_conf(tokens)).with_flag(
             Flag.BLANK, "printed blank (no number): value left empty, not 0")
     if parsed.status is Parse.UNPARSABLE:
-        return base.with_flag(Flag.UNPARSABLE, f"cannot read a number in “{text}”")
-    cell = base.model_copy(update={"value": parsed.value, "confidence": _min_conf(tokens)})
-    return _check_reading(cell, tokens, parsed.repaired, parsed.unit)
+        return cell().with_flag(Flag.UNPARSABLE, f"cannot read a number in “{text}”")
+    return _check_reading(cell(value=parsed.value, confidence=_min_conf(tokens)), tokens, parsed.repaired,
+                          parsed.unit)
 
 
 def _min_conf(tokens: tuple[Token, ...]) -> float:

@@ -101,10 +101,11 @@ def band_to_row(band: Band, bounds: list[float]) -> RowReading:
     """Split a band into its label (rightmost label cell only) and 7 value token groups."""
     left = bounds[0] - settings.T3_LABEL_GAP_PX
     label_start = max((x for x in band.verticals if x < left), default=float("-inf"))
-    label_tokens = [t for t in band.tokens if label_start - settings.T3_LABEL_GAP_PX <= centre(t.bbox)[0] < left]
+    placed = [((t.bbox[0] + t.bbox[2]) / 2, t) for t in band.tokens]  # centre x, once per token
+    label_tokens = [t for x, t in placed if label_start - settings.T3_LABEL_GAP_PX <= x < left]
     values = []
     for x0, x1 in zip(bounds, bounds[1:], strict=False):
-        toks = tuple(t for t in band.tokens if x0 <= centre(t.bbox)[0] < x1)
+        toks = tuple(t for x, t in placed if x0 <= x < x1)
         values.append((toks, (x0, band.y0, x1, band.y1)))
     return RowReading(band, cell_text(tuple(label_tokens)), tuple(values))
 
