@@ -29,6 +29,8 @@ def check_pdf_structure(pdfium_doc: Any, path: Path) -> None:
         for index in range(len(pdfium_doc)):
             pdfium_doc.get_page_size(index)  # the page dictionary is found (no page loaded)
         problem = xref_chain_problem(path.read_bytes())
+    except MemoryError:
+        raise  # over the worker's memory limit: its own permanent failure, not "corrupt"
     except Exception as exc:  # noqa: BLE001 - a structure that cannot be walked is corrupt
         raise CorruptInput(f"the PDF's structure is broken ({type(exc).__name__}: {str(exc)[:120]})") from exc
     if problem is not None:
