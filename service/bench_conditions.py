@@ -29,7 +29,9 @@ class ConditionStats:
 
     def summary(self) -> str:
         share = f"{100 * self.non_zero_right / self.non_zero:.3f} %" if self.non_zero else "n/a"
-        return "\n".join([self.common.summary(),
+        cpu = (f"  cpu seconds per page {self.common.cpu_seconds / self.common.pages:.3f}  (CPU time: robust on a "
+               "shared machine)") if self.common.pages and self.common.cpu_seconds else "  cpu seconds per page n/a"
+        return "\n".join([self.common.summary(), cpu,
                           f"  non-zero accuracy    {share}  ({self.non_zero_right}/{self.non_zero})"])
 
 
@@ -62,7 +64,7 @@ def bench_condition(folder: Path, limit: int | None = None, progress: Any = None
     for source, truth_path in inputs_of(folder)[:limit]:
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         stats.common.files += 1
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             doc = extract(source)
         except Exception as exc:  # noqa: BLE001 — a failed input is a figure, not the end of the run
@@ -70,6 +72,7 @@ def bench_condition(folder: Path, limit: int | None = None, progress: Any = None
             stats.common.examples.append(f"{source.name}: {type(exc).__name__}: {exc}")
             continue
         stats.common.seconds += time.perf_counter() - start
+        stats.common.cpu_seconds += time.process_time() - cpu
         stats.common.pages += doc.page_count
         score_document(doc, truth, stats.common)
         score_non_zero(doc, truth, stats)
