@@ -115,9 +115,9 @@ class RapidEngine:
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read each crop as one text line (no detection); empty crops read as ("", 0.0).
 
-        Crops are sorted by aspect ratio and batched; each batch is padded only to its own
-        widest crop (rapidocr pads every batch to 320 px, which wastes most of the time on the
-        short number crops of a table).
+        Crops are sorted by aspect ratio and batched with crops of about their own width
+        (:func:`_batches`); each batch is padded only to its own widest crop (rapidocr pads every
+        batch to 320 px, which wastes most of the time on the short number crops of a table).
         """
         idx = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) >= 2]
         out = [Reading("", 0.0)] * len(crops)
@@ -189,19 +189,36 @@ class RapidEngine:
 
 def _batches(idx: list[int], ratios: list[float]) -> list[list[int]]:
     """Split width-sorted crops into batches of at most ``RAPIDOCR_REC_BATCH`` crops whose padded
-    width (count × widest, at the 48 px input height) stays within ``RAPIDOCR_REC_BATCH_WIDTH_PX``."""
+    width (count × widest, at the 48 px input height) stays within ``RAPIDOCR_REC_BATCH_WIDTH_PX``
+    and whose widest crop is at most ``RAPIDOCR_REC_BATCH_MAX_STRETCH`` × the narrowest (widths
+    rounded up to ``RAPIDOCR_REC_WIDTH_STEP_PX``).
+
+    Recognition costs the padded width, so padding a short crop to a long neighbour is waste
+    (on one core a batch of one is cheaper than a widely spread batch); crops that are padded
+    by less than a width step read as they read alone.
+    """
     out: list[list[int]] = []
     cur: list[int] = []
+    first = 0.0
     for i, r in zip(idx, ratios, strict=True):
-        width = _REC_HEIGHT * max(r, settings.RAPIDOCR_REC_MIN_WH_RATIO)
+        width = _padded_width(r)
         if cur and (len(cur) >= settings.RAPIDOCR_REC_BATCH
-                    or (len(cur) + 1) * width > settings.RAPIDOCR_REC_BATCH_WIDTH_PX):
+                    or (len(cur) + 1) * width > settings.RAPIDOCR_REC_BATCH_WIDTH_PX
+                    or width > settings.RAPIDOCR_REC_BATCH_MAX_STRETCH * first):
             out.append(cur)
             cur = []
+        if not cur:
+            first = width
         cur.append(i)
     if cur:
         out.append(cur)
     return out
+
+
+def _padded_width(ratio: float) -> float:
+    """Input width (pixels at the 48 px height) of a crop of width/height ``ratio`` in a batch."""
+    step = settings.RAPIDOCR_REC_WIDTH_STEP_PX
+    return float(np.ceil(_REC_HEIGHT * max(ratio, settings.RAPIDOCR_REC_MIN_WH_RATIO) / step) * step)
 
 
 def _axis_box(quad: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
