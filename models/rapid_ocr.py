@@ -2,7 +2,10 @@
 
 The model files are the ``.onnx`` files shipped inside the rapidocr wheel (``rapidocr/models``);
 their paths are pinned so that rapidocr never tries to download anything. The orientation
-classifier is off. rapidocr is imported lazily and one engine is built per process.
+classifier is off. rapidocr is imported lazily and one engine (det, rec and 0/180 classifier
+sessions, each loaded once) is built per process: ``RAPIDOCR_THREADS`` intra-op threads in a lone
+process, ``RAPIDOCR_WORKER_THREADS`` in a worker of ``-j N``; idle threads do not spin
+(``RAPIDOCR_SPIN``): busy-waiting threads cost CPU that other processes need.
 
 Input images are 8-bit greyscale (or BGR) numpy arrays; boxes come back in pixels of the image
 passed in, origin top-left.
@@ -40,6 +43,32 @@ def _model_path(name: str) -> str:
     return str(path)
 
 
+def intra_op_threads() -> int:
+    """onnxruntime threads per session: fewer in a worker process of a pool (``-j N``)."""
+    import multiprocessing
+
+    worker = multiprocessing.parent_process() is not None
+    return settings.RAPIDOCR_WORKER_THREADS if worker else settings.RAPIDOCR_THREADS
+
+
+def _no_spinning() -> None:
+    """Make rapidocr's onnxruntime sessions honour ``RAPIDOCR_SPIN`` (rapidocr has no option for
+    it: its session options are wrapped once per process, before any session is created)."""
+    from rapidocr.inference_engine.onnxruntime import main as ort_main
+
+    base = ort_main.OrtInferSession._init_sess_opts
+    if getattr(base, "_gouji", False):
+        return
+
+    def init_sess_opts(cfg: Any) -> Any:
+        opts = base(cfg)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.RAPIDOCR_SPIN else "0")
+        return opts
+
+    init_sess_opts._gouji = True  # type: ignore[attr-defined]
+    ort_main.OrtInferSession._init_sess_opts = staticmethod(init_sess_opts)  # type: ignore[method-assign]
+
+
 def _bgr(image: np.ndarray) -> np.ndarray:
     """rapidocr's networks take 3-channel uint8 images."""
     import cv2
@@ -70,11 +99,13 @@ class RapidEngine:
             "Det.box_thresh": settings.RAPIDOCR_DET_BOX_THRESH,
             "Rec.model_path": rec_path,
             "Cls.model_path": _model_path(settings.RAPIDOCR_CLS_MODEL),
-            "EngineConfig.onnxruntime.intra_op_num_threads": settings.RAPIDOCR_THREADS,
+            "EngineConfig.onnxruntime.intra_op_num_threads": intra_op_threads(),
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             # the arena keeps buffers between runs: ~2.5× faster on the ever-changing crop widths
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         }
         try:
+            _no_spinning()
             self._ocr = RapidOCR(params=params)
             self._rec = self._ocr._load_rec_model()  # rapidocr has no public getter
         except Exception as exc:
@@ -84,9 +115,9 @@ class RapidEngine:
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read each crop as one text line (no detection); empty crops read as ("", 0.0).
 
-        Crops are sorted by aspect ratio and batched; each batch is padded only to its own
-        widest crop (rapidocr pads every batch to 320 px, which wastes most of the time on the
-        short number crops of a table).
+        Crops are sorted by aspect ratio and batched with crops of about their own width
+        (:func:`_batches`); each batch is padded only to its own widest crop (rapidocr pads every
+        batch to 320 px, which wastes most of the time on the short number crops of a table).
         """
         idx = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) >= 2]
         out = [Reading("", 0.0)] * len(crops)
@@ -158,19 +189,36 @@ class RapidEngine:
 
 def _batches(idx: list[int], ratios: list[float]) -> list[list[int]]:
     """Split width-sorted crops into batches of at most ``RAPIDOCR_REC_BATCH`` crops whose padded
-    width (count × widest, at the 48 px input height) stays within ``RAPIDOCR_REC_BATCH_WIDTH_PX``."""
+    width (count × widest, at the 48 px input height) stays within ``RAPIDOCR_REC_BATCH_WIDTH_PX``
+    and whose widest crop is at most ``RAPIDOCR_REC_BATCH_MAX_STRETCH`` × the narrowest (widths
+    rounded up to ``RAPIDOCR_REC_WIDTH_STEP_PX``).
+
+    Recognition costs the padded width, so padding a short crop to a long neighbour is waste
+    (on one core a batch of one is cheaper than a widely spread batch); crops that are padded
+    by less than a width step read as they read alone.
+    """
     out: list[list[int]] = []
     cur: list[int] = []
+    first = 0.0
     for i, r in zip(idx, ratios, strict=True):
-        width = _REC_HEIGHT * max(r, settings.RAPIDOCR_REC_MIN_WH_RATIO)
+        width = _padded_width(r)
         if cur and (len(cur) >= settings.RAPIDOCR_REC_BATCH
-                    or (len(cur) + 1) * width > settings.RAPIDOCR_REC_BATCH_WIDTH_PX):
+                    or (len(cur) + 1) * width > settings.RAPIDOCR_REC_BATCH_WIDTH_PX
+                    or width > settings.RAPIDOCR_REC_BATCH_MAX_STRETCH * first):
             out.append(cur)
             cur = []
+        if not cur:
+            first = width
         cur.append(i)
     if cur:
         out.append(cur)
     return out
+
+
+def _padded_width(ratio: float) -> float:
+    """Input width (pixels at the 48 px height) of a crop of width/height ``ratio`` in a batch."""
+    step = settings.RAPIDOCR_REC_WIDTH_STEP_PX
+    return float(np.ceil(_REC_HEIGHT * max(ratio, settings.RAPIDOCR_REC_MIN_WH_RATIO) / step) * step)
 
 
 def _axis_box(quad: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:

@@ -257,3 +257,55 @@ def test_borderless_page_falls_back_to_text_lines() -> None:
     stub = _Stub()
     page, _ = read_scanned_page(np.asarray(drawn), 1, recognizer=stub, digits=stub, detector=stub)
     assert [t.text for t in page.tokens] == ["title"] and page.note
+
+
+def test_rec_batches_group_crops_of_about_the_same_width() -> None:
+    from models.rapid_ocr import _batches, _padded_width
+    from service import settings
+
+    ratios = sorted([2.0, 2.0, 2.1, 3.0, 3.05, 6.0, 30.0, 30.5] + [2.0] * 20)
+    batches = _batches(list(range(len(ratios))), ratios)
+    assert sorted(i for b in batches for i in b) == list(range(len(ratios)))
+    for batch in batches:
+        widths = [_padded_width(ratios[i]) for i in batch]
+        assert max(widths) <= settings.RAPIDOCR_REC_BATCH_MAX_STRETCH * min(widths)
+        assert len(batch) <= settings.RAPIDOCR_REC_BATCH
+        assert len(batch) * max(widths) <= max(settings.RAPIDOCR_REC_BATCH_WIDTH_PX, max(widths))
+    # the 22 narrow crops fill one full batch and the rest of the same width; wide ones stay apart
+    assert [len(b) for b in batches][:2] == [settings.RAPIDOCR_REC_BATCH, 22 - settings.RAPIDOCR_REC_BATCH]
+
+
+def test_a_crop_reads_the_same_alone_and_in_a_batch() -> None:
+    try:
+        from models.rapid_ocr import get_rapid_engine
+
+        engine = get_rapid_engine()
+    except EngineUnavailable as exc:
+        require(False, f"OCR engine unavailable: {exc}")
+        return
+    crops = []
+    for text in ("18", "24", "2411", "Carried over 7"):
+        img = Image.fromarray(np.full((48, 24 * len(text) + 16), 255, np.uint8))
+        ImageDraw.Draw(img).text((8, 6), text, fill=0, font=_font(32))
+        crops.append(np.asarray(img))
+    together = engine.recognize(crops)
+    alone = [engine.recognize([c])[0] for c in crops]
+    assert [r.text for r in together] == [r.text for r in alone]
+    assert together[0].text == "18"
+
+
+def test_onnxruntime_threads_do_not_spin() -> None:
+    try:
+        from models.rapid_ocr import get_rapid_engine, intra_op_threads
+
+        engine = get_rapid_engine()
+    except EngineUnavailable as exc:
+        require(False, f"OCR engine unavailable: {exc}")
+        return
+    from service import settings
+
+    assert intra_op_threads() == settings.RAPIDOCR_THREADS  # not a pool worker
+    ocr = engine._ocr
+    for model in (ocr._load_det_model(), ocr._load_rec_model(), ocr._load_cls_model()):
+        opts = model.session.session.get_session_options()
+        assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
