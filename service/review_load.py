@@ -7,7 +7,7 @@ at and settles:
 * a ``report_error`` violation: one decision ("keep as printed — the report's own error"); its
   cells that carry nothing but ``report_error`` (and a noted blank) are not counted again;
 * a group of identical doubtful readings in the document (every doubtful "0", every doubtful
-  blank mark: ``group_key``) is one decision, confirmed together;
+  blank mark, every cell not printed in this layout: ``group_of``) is one decision, confirmed together;
 * the sub-row cells of an old single （六）其他处理 row (flag ``old_layout`` only) are one decision
   ("the split is unknown"), like a row;
 * every other flagged cell is one decision.
@@ -30,14 +30,18 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
+from decimal import Decimal
 from enum import StrEnum
 
 from service import settings
 from service.model import Cell, Document, Flag, Frozen, ViolationKind
+from service.validation import READING_DOUBTS
 
-READING_DOUBTS = frozenset({Flag.LOW_CONFIDENCE, Flag.ENGINE_DISAGREEMENT})
 # A report-error cell that the prose also contradicts is the same slip: still one decision.
 COVERED_BY_REPORT_ERROR = frozenset({Flag.REPORT_ERROR, Flag.PRINTED_BLANK, Flag.NARRATIVE_MISMATCH})
+BLANK_FLAGS = frozenset({Flag.BLANK})
+# No printed cell was found: the row or column is not printed in this layout (one group decision).
+NOT_PRINTED_FLAGS = frozenset({Flag.MISSING, Flag.ROW_NOT_READ})
 DOCUMENT_KEYS = 3   # open from the queue + approve (Alt+P, Enter)
 
 
@@ -74,19 +78,39 @@ class ReportLoad(Frozen):
         return self.decisions == 0
 
 
-def group_key(cell: Cell) -> str | None:
-    """The group of a flagged cell (``blank``, ``reading:0``), or None when it needs its own look —
-    the rule of ``service.review.groups.group_of`` without the database, plus ``old_layout``."""
+def _value_text(value: object) -> str:
+    """A read value as the group id shows it (``0``, ``38.5816``): Decimals in plain notation."""
+    return format(value, "f") if isinstance(value, Decimal) else str(int(value))  # type: ignore[call-overload]
+
+
+def group_of(cell: Cell, report_rules: str = "") -> str | None:
+    """The group id of a flagged cell (``reading:0``, ``blank``, ``not_printed``, ``report_error:<rules>``),
+    or None when it needs its own look. The one rule of grouping: the review station's groups
+    (``service.review.groups``) and this load estimate both use it. ``report_rules``: the broken
+    rules whose report-error mark the cell carries, "; "-joined (empty: not a report-error member)."""
     flags = set(cell.flags)
-    if not cell.flagged or cell.suggestion is not None:
+    if not flags or cell.suggestion is not None:
         return None
-    if flags <= {Flag.BLANK} and cell.value is None:
+    if flags <= BLANK_FLAGS and cell.value is None:
         return "blank"
-    if flags <= {Flag.OLD_LAYOUT} and cell.value is None:
-        return "old_layout"
     if flags <= READING_DOUBTS and cell.value is not None:
-        return f"reading:{cell.value}"
+        return f"reading:{_value_text(cell.value)}"
+    if Flag.MISSING in flags and flags <= NOT_PRINTED_FLAGS and cell.value is None:
+        return "not_printed"
+    if Flag.REPORT_ERROR in flags and flags <= COVERED_BY_REPORT_ERROR and report_rules:
+        return f"report_error:{report_rules}"
     return None
+
+
+def group_key(cell: Cell) -> str | None:
+    """The decision group of a flagged cell for the load estimate: ``group_of`` (report-error
+    members are counted with their violation instead), plus the sub-row cells of an old single
+    （六）其他处理 row (``old_layout``), one decision like a row."""
+    if not cell.flagged:
+        return None
+    if set(cell.flags) <= {Flag.OLD_LAYOUT} and cell.value is None and cell.suggestion is None:
+        return "old_layout"
+    return group_of(cell)
 
 
 def _cell_keys(cell: Cell) -> int:

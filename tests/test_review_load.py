@@ -62,3 +62,17 @@ def test_load_summary_counts_straight_through_reports_without_a_slip() -> None:
     text = "\n".join(load_summary(loads))
     assert "decisions per report 1.00 (median 1, max 2)" in text
     assert "33 % of reports (1/3); without a printed slip 50 % (1/2)" in text
+
+
+
+def test_cells_not_printed_in_this_layout_are_one_decision() -> None:
+    """Cells with no printed cell (flag ``missing``, no value) are one group decision, as the
+    review station's ``not_printed`` group settles them with one action."""
+    from service.review_load import group_of
+
+    base = document_with(consistent_values(random.Random(3)))
+    keys = sorted(k for k in base.cells if k.startswith("t2."))[:3]
+    gone = {k: missing_cell(k, "not printed in this layout") for k in keys}
+    assert {group_of(c) for c in gone.values()} == {"not_printed"}
+    decisions = document_decisions(base.model_copy(update={"cells": {**base.cells, **gone}}))
+    assert [(d.kind, set(d.cells)) for d in decisions] == [(DecisionKind.GROUP, set(keys))]

@@ -28,19 +28,16 @@ from sqlalchemy import select
 
 from service import settings
 from service.explain import REPORT_ERROR_REASON
-from service.model import Cell, Document, Flag, ViolationKind
+from service.model import Document, ViolationKind
 from service.review import review
 from service.review.views import key_label
-from service.review_load import COVERED_BY_REPORT_ERROR
+from service.review_load import group_of
 from service.storage import Storage
 from service.storage.codec import document_from_rows, number_to_text
 from service.storage.errors import Conflict, InvalidAction, NotFound, ReviewError
 from service.storage.revalidate import human_value
 from service.storage.tables import CellStatus, DocStatus, DocumentRow, RevisionAction
-from service.validation import READING_DOUBTS
 
-BLANK_FLAGS = frozenset({Flag.BLANK})
-NOT_PRINTED_FLAGS = frozenset({Flag.MISSING, Flag.ROW_NOT_READ})
 MIN_GROUP = settings.GROUP_MIN_SIZE  # service/settings.py
 ACTIONS = {"reading": ("accept",), "blank": ("blank_null", "blank_zero"), "not_printed": ("not_printed",),
            "report_error": ("keep_printed",)}
@@ -57,24 +54,6 @@ class Member:
     document_id: int
     key: str
     version: int
-
-
-def group_of(cell: Cell, report_rules: str = "") -> str | None:
-    """The group id of a flagged cell (``reading:0``, ``blank``, ``not_printed``, ``report_error:<rules>``),
-    or None when it needs its own look. ``report_rules``: the broken rules whose report-error mark
-    the cell carries (``report_marks``), "; "-joined."""
-    flags = set(cell.flags)
-    if not flags or cell.suggestion is not None:
-        return None
-    if flags <= BLANK_FLAGS and cell.value is None:
-        return "blank"
-    if flags <= READING_DOUBTS and cell.value is not None:
-        return f"reading:{number_to_text(cell.value)}"
-    if Flag.MISSING in flags and flags <= NOT_PRINTED_FLAGS and cell.value is None:
-        return "not_printed"
-    if Flag.REPORT_ERROR in flags and flags <= COVERED_BY_REPORT_ERROR and report_rules:
-        return f"report_error:{report_rules}"
-    return None
 
 
 def report_marks(doc: Document) -> dict[str, str]:
