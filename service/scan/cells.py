@@ -134,12 +134,19 @@ def drop_tick(cell_ink: np.ndarray) -> np.ndarray:
     A tick is the rightmost component, as wide as it is tall (``SCAN_TICK_MIN_ASPECT``), sparse
     (ink ≤ ``SCAN_TICK_MAX_FILL`` of its box), at least ``SCAN_TICK_MIN_REL_H`` × the digits'
     height, and apart from them; every other mark must look like a digit (narrower than
-    ``SCAN_DIGIT_MAX_ASPECT``) or a decimal point. A tick touching a digit is left (the reading
-    then fails and the cell is flagged).
+    ``SCAN_DIGIT_MAX_ASPECT``) or a decimal point. A tick touching the last digit is cut off
+    where the stroke meets the digit (``drop_touching_tick``); one that cannot be told apart is
+    left (the reading then fails and the cell is flagged).
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
-    if n < 3:
+    if n < 2:
         return cell_ink
+    separate = _drop_separate_tick(cell_ink, labels, stats) if n >= 3 else cell_ink
+    return separate if separate is not cell_ink else drop_touching_tick(cell_ink, labels, stats)
+
+
+def _drop_separate_tick(cell_ink: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
+    """``drop_tick`` for a tick apart from the digits (its own component), else ``cell_ink``."""
     comps = stats[1:]
     right = int(np.argmax(comps[:, 0] + comps[:, 2]))
     x, _, w, h, area = (int(v) for v in comps[right])
@@ -156,6 +163,70 @@ def drop_tick(cell_ink: np.ndarray) -> np.ndarray:
     if not _tick_shaped(labels[:, x:x + w] == right + 1):
         return cell_ink
     return np.where(labels == right + 1, 0, cell_ink).astype(np.uint8)
+
+
+def drop_touching_tick(cell_ink: np.ndarray, labels: np.ndarray | None = None,
+                       stats: np.ndarray | None = None) -> np.ndarray:
+    """The cell's ink without a tick (√) drawn touching the last digit ("0√"), else unchanged.
+
+    The rightmost component is walked column by column from its right edge while each column
+    holds one short run of ink (a thin pen stroke: at most ``SCAN_TICK_STROKE_MAX_REL`` × the
+    component's height); the first column that holds a digit's side or two strokes is where the
+    digit ends. What lies right of it is a tick only when it passes the tests of a separate tick
+    (``SCAN_TICK_*``: as wide as tall, sparse, as tall as the digits, √-shaped) and every mark
+    left of it looks like a digit; a stroke that is part of a digit (7, 2, 4) fails them.
+    """
+    if labels is None or stats is None:
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
+    comps = stats[1:]
+    if comps.shape[0] == 0:
+        return cell_ink
+    right = int(np.argmax(comps[:, 0] + comps[:, 2]))
+    x, y, w, h, _ = (int(v) for v in comps[right])
+    own = labels[y:y + h, x:x + w] == right + 1
+    cut = _stroke_start(own, settings.SCAN_TICK_STROKE_MAX_REL * h)
+    if cut <= 0 or cut >= w:
+        return cell_ink
+    tick = np.zeros(cell_ink.shape, bool)
+    tick[y:y + h, x + cut:x + w] = own[:, cut:]
+    rest = np.where(tick, 0, cell_ink).astype(np.uint8)
+    return rest if _is_tick_beside_digits(tick, rest, x + cut - 1) else cell_ink
+
+
+def _stroke_start(own: np.ndarray, max_run: float) -> int:
+    """The first column (from the left of ``own``) of the run of columns at its right edge that
+    each hold exactly one vertical run of ink no longer than ``max_run`` pixels."""
+    col = own.shape[1]
+    while col > 0:
+        ys = np.flatnonzero(own[:, col - 1])
+        if ys.size == 0 or ys[-1] - ys[0] + 1 > max_run or ys.size != ys[-1] - ys[0] + 1:
+            break
+        col -= 1
+    return col
+
+
+def _is_tick_beside_digits(tick: np.ndarray, rest: np.ndarray, edge: int) -> bool:
+    """Whether the mark ``tick`` (bool mask) is a pen tick after the digits of ``rest`` (ink)
+    that it touches at column ``edge``: the digit there must stay whole (as tall as the others),
+    the tick no wider than ``SCAN_TICK_MAX_ASPECT`` × its height."""
+    ys, xs = np.nonzero(tick)
+    h, w = int(ys.max() - ys.min() + 1), int(xs.max() - xs.min() + 1)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX
+    big[0] = False
+    glyphs = stats[big]
+    if glyphs.size == 0 or w > settings.SCAN_TICK_MAX_ASPECT * h:
+        return False
+    digit_h = int(glyphs[:, cv2.CC_STAT_HEIGHT].max())
+    touched = [int(v) for v in np.unique(labels[:, edge]) if v and big[v]]
+    touched_h = max((int(stats[v, cv2.CC_STAT_HEIGHT]) for v in touched), default=0)
+    if touched_h < settings.SCAN_TOUCHED_DIGIT_MIN_REL_H * digit_h:
+        return False
+    narrow = glyphs[:, cv2.CC_STAT_WIDTH] <= settings.SCAN_DIGIT_MAX_ASPECT * glyphs[:, cv2.CC_STAT_HEIGHT]
+    sparse = w >= settings.SCAN_TICK_MIN_ASPECT * h and ys.size <= settings.SCAN_TICK_MAX_FILL * w * h
+    if not (bool(narrow.all()) and sparse and h >= settings.SCAN_TICK_MIN_REL_H * digit_h):
+        return False
+    return _tick_shaped(tick[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
 
 
 def _tick_shaped(own: np.ndarray) -> bool:
@@ -216,9 +287,12 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
 
 
-def _for_tesseract(crop: np.ndarray) -> np.ndarray:
+def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0) -> np.ndarray:
     """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
-    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper."""
+    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px`` (Gaussian
+    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first."""
+    if blur_px > 0:
+        crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
     p = settings.SCAN_CROP_PAD_PX
     f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
     crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
@@ -228,6 +302,30 @@ def _for_tesseract(crop: np.ndarray) -> np.ndarray:
         bw = bw[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     q = settings.SCAN_TESS_PAD_PX
     return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
+
+
+def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[str]) -> list[str]:
+    """Tesseract's digit reading of each numeric cell (``wholes``: its whole-ink crops), given
+    the first engine's ``texts``.
+
+    A reading that is empty or differs from the first engine's is read once more from a
+    smoothed crop (``SCAN_TESS_RETRY_BLUR_PX``): on a 1-bit page the staircase edges of a glyph
+    make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing). The retry
+    is kept when it reads exactly the first engine's digits (tesseract's steady view agrees) or
+    when the first try read nothing; otherwise the first, disagreeing, reading stands.
+    """
+    first = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
+    wanted = [t.translate(_LOOKALIKES) for t in texts]
+    again = [i for i, (alt, want) in enumerate(zip(first, wanted, strict=True)) if alt != want]
+    if not again:
+        return first
+    blur = settings.SCAN_TESS_RETRY_BLUR_PX
+    retry = digits.read_digits([_for_tesseract(wholes[i], blur) for i in again])
+    out = list(first)
+    for i, r in zip(again, retry, strict=True):
+        if r.text == wanted[i] or not first[i]:
+            out[i] = r.text
+    return out
 
 
 def wants_digit_reading(text: str) -> bool:
@@ -258,9 +356,9 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         tokens.append(Token(text=text, bbox=tuple(float(v) for v in cell.box), confidence=conf,
                             source=Source.OCR, doubt=cell.doubt))
     if digits is not None and numeric:
-        alts = digits.read_digits([_for_tesseract(cells[i].whole) for i in numeric])
+        alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):
-            tokens[i] = _with_alt(tokens[i], alt.text)
+            tokens[i] = _with_alt(tokens[i], alt)
     return tokens
 
 
