@@ -239,6 +239,33 @@ def _tick_shaped(own: np.ndarray) -> bool:
     return bool(top.min() >= settings.SCAN_TICK_TOP_MIN_X and bottom.max() <= settings.SCAN_TICK_VERTEX_MAX_X)
 
 
+def lines_beyond_text(rej: np.ndarray, cell_ink: np.ndarray) -> np.ndarray:
+    """The rejected non-table lines of a cell (``rej``, cell mask) that reach beyond its text.
+
+    A run of digits' bottom strokes ("12322" on a 1-bit scan) can be found as a short line and
+    rejected as no ruling; it lies inside the text's box, while a streak or crease crosses the
+    cell. A component of ``rej`` within ``SCAN_REJECTED_NEAR_PX`` of the box of the ink left
+    without any rejected line (``cell_ink``: the cell's ink less its rulings) is the text's own
+    stroke: it stays ink and puts nothing in doubt.
+    """
+    if not rej.any():
+        return rej
+    rest = clean_cell_ink(cv2.bitwise_and(cell_ink, cv2.bitwise_not(rej)))
+    ys, xs = np.nonzero(rest)
+    if ys.size == 0:
+        return rej
+    n = settings.SCAN_REJECTED_NEAR_PX
+    tx0, ty0, tx1, ty1 = int(xs.min()) - n, int(ys.min()) - n, int(xs.max()) + n, int(ys.max()) + n
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(rej, connectivity=8)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    inside = (x >= tx0) & (y >= ty0) & (x + stats[:, cv2.CC_STAT_WIDTH] - 1 <= tx1) & (
+        y + stats[:, cv2.CC_STAT_HEIGHT] - 1 <= ty1)
+    inside[0] = True  # background
+    if count == 1 or not inside[1:].any():
+        return rej
+    return np.where(inside[labels], 0, rej).astype(np.uint8)
+
+
 def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
     """Whether a rejected non-table line passes within ``SCAN_REJECTED_NEAR_PX`` of the text."""
     if rejected is None or not rejected.any():
@@ -265,6 +292,7 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     drop = lines[y0:y1, x0:x1]
     rej = rejected[y0:y1, x0:x1] if rejected is not None else None
     if rej is not None:
+        rej = lines_beyond_text(rej, cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(drop)))
         drop = cv2.bitwise_or(drop, rej)
     not_lines = cv2.bitwise_not(drop)
     cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines))
