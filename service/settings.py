@@ -35,7 +35,8 @@ ROW_LABEL_CLEAR_SIMILARITY = 0.8  # a label part this close to a *second* row ma
 ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share a text line
 
 # --- Confidence --------------------------------------------------------------------------------
-OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged
+OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged …
+OCR_AGREED_MIN_CONFIDENCE = 0.6  # … unless the digit engine reads the same number and the score is at least this
 FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
 COUNT_PLAUSIBLE_MAX = 10_000_000
 TEXT_CONFIDENCE = 0.999         # confidence of a cell read from a good text layer
