@@ -13,9 +13,10 @@ from service.scan.cells import clean_cell_ink, drop_tick
 from service.scan.deskew import binarise, normalise_lighting
 
 
-def _inked(text: str, tick: str = "") -> np.ndarray:
+def _inked(text: str, tick: str = "", clip_top: bool = False) -> np.ndarray:
     """Ink mask of one cell: ``text`` (30 px font) and a tick drawn as seal.py draws them
-    (``"touching"``: its left end on the last digit's right side; ``"apart"``: 7 px away)."""
+    (``"touching"``: its left end on the last digit's right side; ``"apart"``: 7 px away);
+    ``clip_top``: the cell's edge cuts the tick's top at the digits' top."""
     from tests.test_scan import _font
 
     img = Image.new("L", (220, 80), 250)
@@ -30,13 +31,16 @@ def _inked(text: str, tick: str = "") -> np.ndarray:
         x = right - 1 if tick == "touching" else right + 7
         d.line([(x, y), (x + size * 0.35, y + size * 0.45), (x + size * 0.95, y - size * 0.55)],
                fill=30, width=3, joint="curve")
+    if clip_top:
+        d.rectangle((0, 0, 219, int(rows[0]) - 1), fill=250)
     return binarise(normalise_lighting(np.asarray(img)))
 
 
+@pytest.mark.parametrize("clip_top", [False, True])
 @pytest.mark.parametrize("text", ["0", "18", "2411", "3.5", "10", "26"])
-def test_a_tick_touching_the_last_digit_is_cut_off(text: str) -> None:
-    plain = clean_cell_ink(_inked(text))
-    ticked = clean_cell_ink(_inked(text, "touching"))
+def test_a_tick_touching_the_last_digit_is_cut_off(text: str, clip_top: bool) -> None:
+    plain = clean_cell_ink(_inked(text, clip_top=clip_top))
+    ticked = clean_cell_ink(_inked(text, "touching", clip_top))
     n_plain = int(np.count_nonzero(plain))
     assert int(np.count_nonzero(ticked)) > n_plain + 40   # the tick is really there …
     assert cv2.connectedComponents(ticked)[0] == cv2.connectedComponents(plain)[0]  # … and touches

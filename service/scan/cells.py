@@ -141,8 +141,10 @@ def drop_tick(cell_ink: np.ndarray) -> np.ndarray:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
     if n < 2:
         return cell_ink
-    separate = _drop_separate_tick(cell_ink, labels, stats) if n >= 3 else cell_ink
-    return separate if separate is not cell_ink else drop_touching_tick(cell_ink, labels, stats)
+    touching = drop_touching_tick(cell_ink, labels, stats)
+    if touching is not cell_ink or n < 3:
+        return touching
+    return _drop_separate_tick(cell_ink, labels, stats)
 
 
 def _drop_separate_tick(cell_ink: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> np.ndarray:
@@ -160,8 +162,11 @@ def _drop_separate_tick(cell_ink: np.ndarray, labels: np.ndarray, stats: np.ndar
     sparse = w >= settings.SCAN_TICK_MIN_ASPECT * h and area <= settings.SCAN_TICK_MAX_FILL * w * h
     if not (bool(narrow.all()) and apart and sparse and h >= settings.SCAN_TICK_MIN_REL_H * digit_h):
         return cell_ink
-    if not _tick_shaped(labels[:, x:x + w] == right + 1):
+    own = labels[:, x:x + w] == right + 1
+    if not _tick_shaped(own):
         return cell_ink
+    if _stroke_start(own[np.flatnonzero(own.any(axis=1))], settings.SCAN_TICK_STROKE_MAX_REL * h) != 0:
+        return cell_ink  # a digit's side in it: a digit with a tick touching it ("1√"), not a tick alone
     return np.where(labels == right + 1, 0, cell_ink).astype(np.uint8)
 
 
