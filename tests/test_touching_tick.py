@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from service.scan.cells import clean_cell_ink, drop_tick
+from service.scan.cells import clean_cell_ink
 from service.scan.deskew import binarise, normalise_lighting
+from service.scan.ticks import drop_tick
 
 
 def _inked(text: str, tick: str = "", clip_top: bool = False) -> np.ndarray:
