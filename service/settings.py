@@ -35,7 +35,8 @@ ROW_LABEL_CLEAR_SIMILARITY = 0.8  # a label part this close to a *second* row ma
 ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share a text line
 
 # --- Confidence --------------------------------------------------------------------------------
-OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged
+OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged …
+OCR_AGREED_MIN_CONFIDENCE = 0.6  # … unless the digit engine reads the same number and the score is at least this
 FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
 COUNT_PLAUSIBLE_MAX = 10_000_000
 TEXT_CONFIDENCE = 0.999         # confidence of a cell read from a good text layer
@@ -81,6 +82,7 @@ SCAN_CROP_PAD_PX = 6              # padding around a text-line crop
 SCAN_MIN_GLYPH_PX = 26            # line crops with lower glyphs are upscaled to this height
 SCAN_TESS_GLYPH_PX = 28           # glyph height the digit crops are scaled to for tesseract
 SCAN_TESS_PAD_PX = 16             # paper around a (binarised, trimmed) tesseract digit crop
+SCAN_TESS_RETRY_BLUR_PX = 0.7     # sigma smoothing a digit crop that tesseract misread or could not read (1-bit edges)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits
@@ -211,6 +213,9 @@ SCAN_TICK_MIN_REL_H = 0.6         # … and at least this × the digits' height
 SCAN_DIGIT_MAX_ASPECT = 0.8       # a printed digit is at most this wide relative to its height
 SCAN_TICK_TOP_MIN_X = 0.6         # a tick's highest ink lies right of this share of its width …
 SCAN_TICK_VERTEX_MAX_X = 0.7      # … and its lowest ink (the vertex) left of this share
+SCAN_TICK_STROKE_MAX_REL = 0.4    # a tick touching a digit: its columns hold one ink run ≤ this × the mark's height,
+SCAN_TICK_MAX_ASPECT = 1.6        # … it is at most this × as wide as tall (a tick cut by the cell edge is lower),
+SCAN_TOUCHED_DIGIT_MIN_REL_H = 0.8  # … and the digit it touches stays this × as tall as the tallest digit
 SCAN_CREASE_MAX_GAP_PX = 6        # a white line up to this wide cutting the rulings is healed (light crease, dropout) …
 SCAN_CREASE_MIN_RULINGS = 4       # … when it cuts at least this many rulings …
 SCAN_CREASE_ALIGN_PX = 10         # … at places lined up within this (a slightly curved fold)

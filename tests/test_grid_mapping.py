@@ -91,3 +91,30 @@ def test_borderless_t3_uses_header_words_for_columns() -> None:
     assert cells["t3.new.commercial"].value == 1 and cells["t3.new.total"].value == 4
     assert cells["t3.carried_forward.other"].value == 1
     assert not any(c.flagged for c in cells.values())
+
+
+def _t4_page(numbers: list[str]) -> Page:
+    """A ruled table 四: a header row and one data row of ``len(numbers) + 1`` cells (the first
+    is the empty label cell), numbers from the second cell on."""
+    tokens, rulings = [], []
+    xs = [100 + i * 60.0 for i in range(len(numbers) + 2)]
+    for y in (100.0, 140.0, 180.0):
+        rulings.append(Ruling(x0=xs[0], y0=y, x1=xs[-1], y1=y))
+    for x in xs:
+        rulings.append(Ruling(x0=x, y0=100, x1=x, y1=180))
+    tokens.append(Token(text="结果维持", bbox=(xs[1] + 5, 105, xs[1] + 50, 130)))
+    for i, text in enumerate(numbers):
+        tokens.append(Token(text=text, bbox=(xs[i + 1] + 5, 145, xs[i + 1] + 20, 170)))
+    return Page(number=1, width=1654, height=2339, mode=PageMode.TEXT, tokens=tuple(tokens),
+                rulings=tuple(rulings))
+
+
+def test_t4_with_more_number_columns_than_the_template_is_in_placement_doubt() -> None:
+    """16 numbers in the data row (a spurious vertical split a cell): which 15 are table 四's is
+    not known, so every cell is in doubt; with the template's 15 none is."""
+    from service.model import Flag
+
+    right = map_t4(region_bands((_t4_page([str(i) for i in range(15)]),), ((1, 0.0, 2339.0),)))
+    assert right and not any(Flag.PLACEMENT_DOUBT in c.flags for c in right.values())
+    shifted = map_t4(region_bands((_t4_page([str(i) for i in range(16)]),), ((1, 0.0, 2339.0),)))
+    assert len(shifted) == 15 and all(Flag.PLACEMENT_DOUBT in c.flags for c in shifted.values())

@@ -17,6 +17,7 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer
 from service import settings
 from service.model import Source, Token
+from service.scan.ticks import drop_tick
 
 Box = tuple[int, int, int, int]
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
@@ -128,44 +129,31 @@ def _faint_ink(norm: np.ndarray, not_lines: np.ndarray) -> np.ndarray | None:
     return faint if bool(glyph.any()) else None
 
 
-def drop_tick(cell_ink: np.ndarray) -> np.ndarray:
-    """The cell's ink without a hand-drawn tick (√) beside a printed number, else unchanged.
+def lines_beyond_text(rej: np.ndarray, cell_ink: np.ndarray) -> np.ndarray:
+    """The rejected non-table lines of a cell (``rej``, cell mask) that reach beyond its text.
 
-    A tick is the rightmost component, as wide as it is tall (``SCAN_TICK_MIN_ASPECT``), sparse
-    (ink ≤ ``SCAN_TICK_MAX_FILL`` of its box), at least ``SCAN_TICK_MIN_REL_H`` × the digits'
-    height, and apart from them; every other mark must look like a digit (narrower than
-    ``SCAN_DIGIT_MAX_ASPECT``) or a decimal point. A tick touching a digit is left (the reading
-    then fails and the cell is flagged).
+    A run of digits' bottom strokes ("12322" on a 1-bit scan) can be found as a short line and
+    rejected as no ruling; it lies inside the text's box, while a streak or crease crosses the
+    cell. A component of ``rej`` within ``SCAN_REJECTED_NEAR_PX`` of the box of the ink left
+    without any rejected line (``cell_ink``: the cell's ink less its rulings) is the text's own
+    stroke: it stays ink and puts nothing in doubt.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cell_ink, connectivity=8)
-    if n < 3:
-        return cell_ink
-    comps = stats[1:]
-    right = int(np.argmax(comps[:, 0] + comps[:, 2]))
-    x, _, w, h, area = (int(v) for v in comps[right])
-    rest = np.delete(comps, right, axis=0)
-    glyphs = rest[rest[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX]
-    if glyphs.size == 0:
-        return cell_ink
-    digit_h = int(glyphs[:, cv2.CC_STAT_HEIGHT].max())
-    narrow = glyphs[:, cv2.CC_STAT_WIDTH] <= settings.SCAN_DIGIT_MAX_ASPECT * glyphs[:, cv2.CC_STAT_HEIGHT]
-    apart = x >= int((rest[:, 0] + rest[:, 2]).max()) + 1
-    sparse = w >= settings.SCAN_TICK_MIN_ASPECT * h and area <= settings.SCAN_TICK_MAX_FILL * w * h
-    if not (bool(narrow.all()) and apart and sparse and h >= settings.SCAN_TICK_MIN_REL_H * digit_h):
-        return cell_ink
-    if not _tick_shaped(labels[:, x:x + w] == right + 1):
-        return cell_ink
-    return np.where(labels == right + 1, 0, cell_ink).astype(np.uint8)
-
-
-def _tick_shaped(own: np.ndarray) -> bool:
-    """A √: its highest ink in the right part of its box, its lowest ink (the vertex) left of
-    centre — unlike two digits run together, whose tops and bottoms spread over the box."""
-    rows = np.flatnonzero(own.any(axis=1))
-    w = own.shape[1]
-    top = np.flatnonzero(own[rows[0]]) / w
-    bottom = np.flatnonzero(own[rows[-1]]) / w
-    return bool(top.min() >= settings.SCAN_TICK_TOP_MIN_X and bottom.max() <= settings.SCAN_TICK_VERTEX_MAX_X)
+    if not rej.any():
+        return rej
+    rest = clean_cell_ink(cv2.bitwise_and(cell_ink, cv2.bitwise_not(rej)))
+    ys, xs = np.nonzero(rest)
+    if ys.size == 0:
+        return rej
+    n = settings.SCAN_REJECTED_NEAR_PX
+    tx0, ty0, tx1, ty1 = int(xs.min()) - n, int(ys.min()) - n, int(xs.max()) + n, int(ys.max()) + n
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(rej, connectivity=8)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    inside = (x >= tx0) & (y >= ty0) & (x + stats[:, cv2.CC_STAT_WIDTH] - 1 <= tx1) & (
+        y + stats[:, cv2.CC_STAT_HEIGHT] - 1 <= ty1)
+    inside[0] = True  # background
+    if count == 1 or not inside[1:].any():
+        return rej
+    return np.where(inside[labels], 0, rej).astype(np.uint8)
 
 
 def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
@@ -194,6 +182,7 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     drop = lines[y0:y1, x0:x1]
     rej = rejected[y0:y1, x0:x1] if rejected is not None else None
     if rej is not None:
+        rej = lines_beyond_text(rej, cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(drop)))
         drop = cv2.bitwise_or(drop, rej)
     not_lines = cv2.bitwise_not(drop)
     cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines))
@@ -216,9 +205,12 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
 
 
-def _for_tesseract(crop: np.ndarray) -> np.ndarray:
+def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0) -> np.ndarray:
     """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
-    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper."""
+    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px`` (Gaussian
+    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first."""
+    if blur_px > 0:
+        crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
     p = settings.SCAN_CROP_PAD_PX
     f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
     crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
@@ -228,6 +220,30 @@ def _for_tesseract(crop: np.ndarray) -> np.ndarray:
         bw = bw[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     q = settings.SCAN_TESS_PAD_PX
     return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
+
+
+def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[str]) -> list[str]:
+    """Tesseract's digit reading of each numeric cell (``wholes``: its whole-ink crops), given
+    the first engine's ``texts``.
+
+    A reading that is empty or differs from the first engine's is read once more from a
+    smoothed crop (``SCAN_TESS_RETRY_BLUR_PX``): on a 1-bit page the staircase edges of a glyph
+    make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing). The retry
+    is kept when it reads exactly the first engine's digits (tesseract's steady view agrees) or
+    when the first try read nothing; otherwise the first, disagreeing, reading stands.
+    """
+    first = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
+    wanted = [t.translate(_LOOKALIKES) for t in texts]
+    again = [i for i, (alt, want) in enumerate(zip(first, wanted, strict=True)) if alt != want]
+    if not again:
+        return first
+    blur = settings.SCAN_TESS_RETRY_BLUR_PX
+    retry = digits.read_digits([_for_tesseract(wholes[i], blur) for i in again])
+    out = list(first)
+    for i, r in zip(again, retry, strict=True):
+        if r.text == wanted[i] or not first[i]:
+            out[i] = r.text
+    return out
 
 
 def wants_digit_reading(text: str) -> bool:
@@ -258,9 +274,9 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         tokens.append(Token(text=text, bbox=tuple(float(v) for v in cell.box), confidence=conf,
                             source=Source.OCR, doubt=cell.doubt))
     if digits is not None and numeric:
-        alts = digits.read_digits([_for_tesseract(cells[i].whole) for i in numeric])
+        alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):
-            tokens[i] = _with_alt(tokens[i], alt.text)
+            tokens[i] = _with_alt(tokens[i], alt)
     return tokens
 
 

@@ -68,9 +68,20 @@ def _check_reading(cell: Cell, tokens: tuple[Token, ...], repaired: bool, unit: 
     if repaired:
         cell = cell.model_copy(update={"confidence": min(cell.confidence, settings.REPAIRED_CONFIDENCE)}).with_flag(
             Flag.LOW_CONFIDENCE, "letters read where digits belong")
-    if cell.source is Source.OCR and cell.confidence < settings.OCR_MIN_CONFIDENCE:
+    if cell.source is Source.OCR and cell.confidence < settings.OCR_MIN_CONFIDENCE and not _agreed(cell, tokens):
         cell = cell.with_flag(Flag.LOW_CONFIDENCE, f"OCR confidence {cell.confidence:.2f}")
     return _check_second_reading(cell, tokens)
+
+
+def _agreed(cell: Cell, tokens: tuple[Token, ...]) -> bool:
+    """A low OCR score that the second engine outweighs: it reads exactly the same number, and
+    the score is at least ``settings.OCR_AGREED_MIN_CONFIDENCE`` (1-bit or faxed digits score low
+    on jagged edges; two engines that read alike are the evidence the score alone is not)."""
+    alts = [t.alt_text for t in tokens if t.alt_text is not None]
+    if not alts or cell.confidence < settings.OCR_AGREED_MIN_CONFIDENCE:
+        return False
+    alt = parse_number(join_texts(alts))
+    return alt.status is Parse.OK and alt.value == parse_number(cell.text).value
 
 
 def _check_second_reading(cell: Cell, tokens: tuple[Token, ...]) -> Cell:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from service.formats import T4_COLUMNS, T4_GROUPS
 from service.grid import Band
-from service.model import BBox, Cell, Token
+from service.model import BBox, Cell, Flag, Token
 from service.numbers import looks_numeric
 from service.tables.reading import read_cell
 
@@ -29,22 +29,38 @@ def _numeric_count(slots: list[Slot]) -> int:
     return sum(1 for toks, _, _ in slots if toks and all(looks_numeric(t.text) for t in toks))
 
 
-def find_data_slots(bands: list[Band]) -> list[Slot] | None:
-    """The 15 value slots, from one wide band or from consecutive bands of five."""
+def _leading_numbers(slots: list[Slot], n: int) -> int:
+    """Numbers printed left of the last ``n`` value slots of one band (0 on the template)."""
+    return _numeric_count(slots[:-n]) if len(slots) > n else 0
+
+
+def find_data_slots(bands: list[Band]) -> tuple[list[Slot], int] | None:
+    """The 15 value slots, from one wide band or from consecutive bands of five, and how many
+    numbers the chosen band(s) print beyond the template's columns (a spurious or lost vertical:
+    the values may sit in the wrong column)."""
     scored = [(band_slots(b), b) for b in bands]
     wide = [s for s, _ in scored if len(s) >= N_T4 and _numeric_count(s[-N_T4:]) > 0]
     if wide:
-        return max(wide, key=lambda s: _numeric_count(s[-N_T4:]))[-N_T4:]
-    fives = [s[-len(T4_COLUMNS):] for s, _ in scored
-             if len(s) >= len(T4_COLUMNS) and _numeric_count(s[-len(T4_COLUMNS):]) >= 1]
+        best = max(wide, key=lambda s: _numeric_count(s[-N_T4:]))
+        return best[-N_T4:], _leading_numbers(best, N_T4)
+    n = len(T4_COLUMNS)
+    fives = [s for s, _ in scored if len(s) >= n and _numeric_count(s[-n:]) >= 1]
     if len(fives) == len(T4_GROUPS):
-        return [slot for group in fives for slot in group]
+        return [slot for group in fives for slot in group[-n:]], sum(_leading_numbers(g, n) for g in fives)
     return None
 
 
 def map_t4(bands: list[Band]) -> dict[str, Cell]:
-    slots = find_data_slots(bands)
-    if slots is None:
+    """The 15 cells of table 四; all in PLACEMENT_DOUBT when the data row prints more numbers
+    than the template's 15 (or 3 × 5) columns."""
+    found = find_data_slots(bands)
+    if found is None:
         return {}
+    slots, extra = found
     keys = [f"t4.{g}.{c}" for g in T4_GROUPS for c in T4_COLUMNS]
-    return {key: read_cell(key, toks, page, box) for key, (toks, box, page) in zip(keys, slots, strict=True)}
+    cells = {key: read_cell(key, toks, page, box) for key, (toks, box, page) in zip(keys, slots, strict=True)}
+    if not extra:
+        return cells
+    reason = (f"table 四 prints {extra} number(s) beyond its {N_T4} value columns: "
+              "values may sit in the wrong column")
+    return {k: c.with_flag(Flag.PLACEMENT_DOUBT, reason) for k, c in cells.items()}
