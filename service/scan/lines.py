@@ -27,6 +27,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
+from service.scan.streaks import streak_rulings
 
 Box = tuple[int, int, int, int]
 
@@ -154,6 +155,17 @@ def _end_anchored(other: np.ndarray, x: int, y: int) -> bool:
     return bool(other[max(0, y - t):y + t + 1, max(0, x - t):x + t + 1].any())
 
 
+def _end_reaches(other: np.ndarray, x: int, y: int, step: tuple[int, int]) -> bool:
+    """Whether the end (x, y) of a stroke meets a crossing line of ``other``: within
+    ``SCAN_RULING_END_TOLERANCE_PX`` around it, or up to ``SCAN_RULING_SHORT_END_PX`` further on
+    in the stroke's direction ``step`` (a faxed ruling that lost its last pixels falls short)."""
+    t, u = settings.SCAN_RULING_END_TOLERANCE_PX, settings.SCAN_RULING_SHORT_END_PX
+    dx, dy = step
+    x0, x1 = (x - t, x + t) if dx == 0 else ((x - t, x + u) if dx > 0 else (x - u, x + t))
+    y0, y1 = (y - t, y + t) if dy == 0 else ((y - t, y + u) if dy > 0 else (y - u, y + t))
+    return bool(other[max(0, y0):y1 + 1, max(0, x0):x1 + 1].any())
+
+
 def _ends(lines: _Lines, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
     """The two end points (x, y) of stroke ``i`` (box centre line)."""
     x, y, w, h = (int(v) for v in lines.stats[i, :4])
@@ -173,7 +185,8 @@ def _loose_ends(lines: _Lines, other: np.ndarray) -> np.ndarray:
     loose: list[tuple[int, int, int]] = []  # (stroke, which end 0/1, position along the stroke)
     for i in idx:
         for k, (x, y) in enumerate(_ends(lines, i)):
-            if not _end_anchored(other, x, y):
+            step = (2 * k - 1, 0) if lines.horizontal else (0, 2 * k - 1)
+            if not _end_reaches(other, x, y, step):
                 loose.append((int(i), k, x if lines.horizontal else y))
     drop = np.zeros(len(lines.stats), bool)
     for i, k, pos in loose:
@@ -244,6 +257,15 @@ def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndar
     return out
 
 
+def _recover(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Table ruling pixels inside rejected strokes: what is left of a straight streak once its
+    own width is taken away (``streaks.streak_rulings``: a ruling it touched), and the rows a
+    stroke covers completely between crossing rulings (``_rescue``: a ruling a curved crease
+    or a nearly parallel streak ran into)."""
+    recovered, _ = streak_rulings(dropped, other, horizontal)
+    return cv2.bitwise_or(recovered, _rescue(dropped, other, horizontal))
+
+
 def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
     nothing), keeping straight rulings found inside them; returns the (possibly relabelled)
@@ -262,7 +284,7 @@ def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]
                 dropped[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
             _erase(lines.mask, lines.labels, lines.stats, drop)
             lines.keep &= ~drop
-            rescued = _rescue(dropped, other, lines.horizontal) if drop.any() else dropped
+            rescued = _recover(dropped, other, lines.horizontal) if drop.any() else dropped
             if rescued.any():
                 lines = _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
