@@ -27,7 +27,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
-from service.scan.streaks import streak_rulings
+from service.scan.streaks import flanked, streak_rulings
 
 Box = tuple[int, int, int, int]
 
@@ -257,18 +257,26 @@ def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndar
     return out
 
 
-def _recover(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.ndarray,
+             horizontal: bool) -> np.ndarray:
     """Table ruling pixels inside rejected strokes: what is left of a straight streak once its
     own width is taken away (``streaks.streak_rulings``: a ruling it touched), and the rows a
     stroke covers completely between crossing rulings (``_rescue``: a ruling a curved crease
-    or a nearly parallel streak ran into)."""
-    recovered, _ = streak_rulings(dropped, other, horizontal)
-    return cv2.bitwise_or(recovered, _rescue(dropped, other, horizontal))
+    or a nearly parallel streak ran into; for a straight streak only where it divides printed
+    cells, ``streaks.flanked``). ``same``: the kept rulings of ``dropped``'s direction."""
+    recovered, handled = streak_rulings(dropped, other, horizontal)
+    out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
+    straight = _rescue(handled, other, horizontal) if handled.any() else handled
+    if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
+        lines = cv2.bitwise_or(cv2.bitwise_or(dropped, same), other)
+        out = cv2.bitwise_or(out, flanked(straight, ink, lines, other, same, horizontal))
+    return out
 
 
-def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]:
+def _reject_foreign(hl: _Lines, vl: _Lines, ink: np.ndarray) -> tuple[_Lines, _Lines, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
-    nothing), keeping straight rulings found inside them; returns the (possibly relabelled)
+    nothing), keeping straight rulings found inside them (``ink``: the page's ink mask, to see
+    which cells a ruling divides); returns the (possibly relabelled)
     strokes and the mask of what was rejected (255)."""
     rejected = np.zeros_like(hl.mask)
     for _ in range(2):
@@ -284,7 +292,7 @@ def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]
                 dropped[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
             _erase(lines.mask, lines.labels, lines.stats, drop)
             lines.keep &= ~drop
-            rescued = _recover(dropped, other, lines.horizontal) if drop.any() else dropped
+            rescued = _recover(dropped, other, lines.mask, ink, lines.horizontal) if drop.any() else dropped
             if rescued.any():
                 lines = _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
@@ -319,7 +327,7 @@ def find_grid(ink: np.ndarray) -> Grid:
     """Rulings and enclosed cells of a page (see module doc for units)."""
     hl = _line_strokes(ink, horizontal=True)
     vl = _line_strokes(ink, horizontal=False)
-    hl, vl, rejected = _reject_foreign(hl, vl)
+    hl, vl, rejected = _reject_foreign(hl, vl, ink)
     hl, vl = _mend(hl, vl), _mend(vl, hl)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)

@@ -81,7 +81,8 @@ def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
 def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
     """(ruling pixels recovered from straight streaks, mask of the streak components handled)
     for rejected strokes ``dropped`` of one direction; both uint8 255 masks of ``dropped``'s shape.
-    Components that are not straight streaks are in neither mask."""
+    A streak is straight, of even width, and runs at least ``SCAN_STREAK_OVERRUN_PX`` past the
+    outermost crossing ruling (into the margin); other components are in neither mask."""
     if not horizontal:
         rec, done = streak_rulings(dropped.T.copy(), other.T.copy(), True)
         return np.ascontiguousarray(rec.T), np.ascontiguousarray(done.T)
@@ -93,9 +94,73 @@ def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> 
         if w < settings.SCAN_STREAK_MIN_PX:
             continue
         own = labels[y:y + h, x:x + w] == i
+        crossing = np.flatnonzero(other[y:y + h, x:x + w].any(axis=0))
+        if crossing.size and max(int(crossing[0]), w - 1 - int(crossing[-1])) < settings.SCAN_STREAK_OVERRUN_PX:
+            continue  # ends within the crossing rulings' reach: a ruling, not a line through the margins
         found = _ruling_pixels(own, other[y:y + h, x:x + w] > 0)
         if found is None:
             continue
         handled[y:y + h, x:x + w][own] = 255
         recovered[y:y + h, x:x + w][found] = 255
     return recovered, handled
+
+
+def _side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: int, up: bool) -> int:
+    """Text ink pixels beside a ruling (rows ``y0``–``y1`` of the ruling, columns ``a``–``b``),
+    above it (``up``) or below, up to ``SCAN_STREAK_SIDE_PX`` away or to the next parallel ruling."""
+    reach, gap = settings.SCAN_STREAK_SIDE_PX, settings.SCAN_STREAK_TOUCH_PX
+    lo, hi = (max(0, y0 - reach), max(0, y0 - gap)) if up else (y1 + gap, min(text.shape[0], y1 + reach))
+    if hi <= lo:
+        return 0
+    walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)
+    if walls.size:
+        lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))
+    return int(np.count_nonzero(text[lo:hi, a:b]))
+
+
+def _touches(text: np.ndarray, y0: int, y1: int, a: int, b: int) -> bool:
+    """Whether text ink lies within ``SCAN_STREAK_TOUCH_PX`` of the ruling's rows (a glyph cut)."""
+    g = settings.SCAN_STREAK_TOUCH_PX
+    near = np.count_nonzero(text[max(0, y0 - g):y0, a:b]) + np.count_nonzero(text[y1:y1 + g, a:b])
+    return near >= settings.SCAN_STREAK_TOUCH_MIN_PX
+
+
+def _glyph_ink(ink: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Ink that is neither a line (nor next to one) nor a speck (bool): glyph strokes."""
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(lines, np.ones((5, 5), np.uint8))))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX // 2
+    big[0] = False
+    return big[labels]
+
+
+def flanked(rescued: np.ndarray, ink: np.ndarray, lines: np.ndarray, other: np.ndarray, same: np.ndarray,
+            horizontal: bool) -> np.ndarray:
+    """The parts of rulings ``rescued`` from a straight streak that divide printed cells: between
+    two crossing rulings at most ``SCAN_STREAK_MAX_CELL_PX`` apart (one row of cells), text ink
+    on both sides and none touching it (a streak lying in a cell has empty paper on one side or
+    cuts the glyphs it passes). ``lines``: every line-like pixel (not
+    text); ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks."""
+    if not horizontal:
+        t = [np.ascontiguousarray(m.T) for m in (rescued, ink, lines, other, same)]
+        return np.ascontiguousarray(flanked(*t, horizontal=True).T)
+    text = _glyph_ink(ink, lines)
+    out = np.zeros_like(rescued)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rescued, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        cross = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0)) + x
+        cuts = [x, *cross.tolist(), x + w]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            a0, b0 = a + settings.SCAN_STREAK_TOUCH_PX, b - settings.SCAN_STREAK_TOUCH_PX
+            if not settings.SCAN_CELL_MIN_W_PX <= b0 - a0 <= settings.SCAN_STREAK_MAX_CELL_PX:
+                continue
+            if _touches(text, y, y + h, a0, b0):
+                continue
+            need = settings.SCAN_STREAK_SIDE_MIN_INK_PX
+            if (_side_ink(text, same > 0, y, y + h, a0, b0, up=True) >= need
+                    and _side_ink(text, same > 0, y, y + h, a0, b0, up=False) >= need):
+                lo, hi = max(x, a - t), min(x + w, b + t + 1)
+                out[y:y + h, lo:hi][labels[y:y + h, lo:hi] == i] = 255
+    return out
