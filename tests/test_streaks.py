@@ -6,10 +6,11 @@ turned with the page) or a black lost scan line across it. The grid found must b
 grid: every drawn cell found (so no streak was taken as a ruling and no ruling it touched was
 lost), and the streak's pixels away from the table marked as rejected.
 
-The tilt is at least 0.5° here. A streak lying on a ruling over the table's whole height (no
-tilt) cannot be told from it by geometry, and one running (nearly) parallel through a cell can
-still be taken for a ruling by the crease rescue (``lines._rescue``): both are left out of the
-property; downstream, the template's column count puts such rows in doubt.
+The tilt is up to ±1° (``drift`` px over the page height), as the fax generator's. A streak lying
+on a ruling over the table's whole height cannot be told from it by geometry and is left out of
+the property; downstream, the template's column count puts such rows in doubt. (Beyond 1°, a
+1 px streak falls apart into short steps that the line search does not see as one line; a step
+that happens to span one row of cells is still taken for a ruling.)
 """
 
 from __future__ import annotations
@@ -65,12 +66,11 @@ def _on_a_ruling(a: float, b: float, rulings: list[int], width: int) -> bool:
     return any(abs(a - r) <= width + 4 and abs(b - r) <= width + 4 for r in rulings)
 
 
-@settings(max_examples=30, deadline=None)
-@given(x=st.integers(4, W - 8), drift=st.integers(8, 25), sign=st.sampled_from((-1, 1)), width=st.integers(1, 3),
+@settings(max_examples=40, deadline=None)
+@given(x=st.integers(4, W - 8), drift=st.integers(-15, 15), width=st.integers(1, 3),
        fill=st.integers(0, 70), gaps=st.integers(0, 3))
-def test_a_streak_anywhere_is_rejected_and_the_grid_stays(x: int, drift: int, sign: int, width: int, fill: int,
+def test_a_streak_anywhere_is_rejected_and_the_grid_stays(x: int, drift: int, width: int, fill: int,
                                                          gaps: int) -> None:
-    drift *= sign
     top, bottom = x - drift * Y0 / H, x + drift * (H - Y0) / H  # the streak's x at y = 0 and y = H
     x_top, x_bot = x, x + drift * (RULING_YS[-1] - Y0) / H  # … at the table's top and bottom
     if _on_a_ruling(x_top, x_bot, RULING_XS, width):

@@ -268,8 +268,7 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
     straight = _rescue(handled, other, horizontal) if handled.any() else handled
     if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
-        lines = cv2.bitwise_or(cv2.bitwise_or(dropped, same), other)
-        out = cv2.bitwise_or(out, flanked(straight, ink, lines, other, same, horizontal))
+        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal))
     return out
 
 

@@ -88,12 +88,14 @@ def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> 
         return np.ascontiguousarray(rec.T), np.ascontiguousarray(done.T)
     recovered = np.zeros_like(dropped)
     handled = np.zeros_like(dropped)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(dropped, connectivity=8)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (settings.SCAN_RULING_BREAK_BRIDGE_PX + 1, 1))
+    chains = cv2.morphologyEx(dropped, cv2.MORPH_CLOSE, k)  # a broken streak is judged whole
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(chains, connectivity=8)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         if w < settings.SCAN_STREAK_MIN_PX:
             continue
-        own = labels[y:y + h, x:x + w] == i
+        own = (labels[y:y + h, x:x + w] == i) & (dropped[y:y + h, x:x + w] > 0)
         crossing = np.flatnonzero(other[y:y + h, x:x + w].any(axis=0))
         if crossing.size and max(int(crossing[0]), w - 1 - int(crossing[-1])) < settings.SCAN_STREAK_OVERRUN_PX:
             continue  # ends within the crossing rulings' reach: a ruling, not a line through the margins
@@ -119,32 +121,50 @@ def _side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: i
 
 
 def _touches(text: np.ndarray, y0: int, y1: int, a: int, b: int) -> bool:
-    """Whether text ink lies within ``SCAN_STREAK_TOUCH_PX`` of the ruling's rows (a glyph cut)."""
+    """Whether text ink lies within ``SCAN_STREAK_TOUCH_PX`` beyond the streak's rows ``y0``–``y1``
+    (one pixel of edge left aside): a glyph the streak cuts."""
     g = settings.SCAN_STREAK_TOUCH_PX
-    near = np.count_nonzero(text[max(0, y0 - g):y0, a:b]) + np.count_nonzero(text[y1:y1 + g, a:b])
+    near = np.count_nonzero(text[max(0, y0 - 1 - g):max(0, y0 - 1), a:b]) + np.count_nonzero(
+        text[y1 + 1:y1 + 1 + g, a:b])
     return near >= settings.SCAN_STREAK_TOUCH_MIN_PX
 
 
-def _glyph_ink(ink: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Ink that is neither a line (nor next to one) nor a speck (bool): glyph strokes."""
-    text = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(lines, np.ones((5, 5), np.uint8))))
+def _glyph_ink(ink: np.ndarray, streak: np.ndarray, rulings: np.ndarray) -> np.ndarray:
+    """Ink that is no ruling (nor next to one), no streak pixel (nor its edge) and no speck
+    (bool, horizontal frame): glyph strokes."""
+    off = cv2.bitwise_or(cv2.dilate(rulings, np.ones((5, 5), np.uint8)),
+                         cv2.dilate(streak, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3))))
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(off))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
     big = stats[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX // 2
     big[0] = False
     return big[labels]
 
 
-def flanked(rescued: np.ndarray, ink: np.ndarray, lines: np.ndarray, other: np.ndarray, same: np.ndarray,
+def _divides(text: np.ndarray, streak: np.ndarray, same: np.ndarray, y: int, h: int, a: int, b: int) -> bool:
+    """Whether the rescued ruling rows ``y``–``y+h`` divide two printed cells over columns ``a``–``b``."""
+    t = settings.SCAN_STREAK_TOUCH_PX + 2
+    rows = np.flatnonzero(streak[max(0, y - t):y + h + t, a:b].any(axis=1)) + max(0, y - t)
+    s0, s1 = (int(rows[0]), int(rows[-1]) + 1) if rows.size else (y, y + h)
+    if _touches(text, s0, s1, a, b):
+        return False
+    need = settings.SCAN_STREAK_SIDE_MIN_INK_PX
+    return (_side_ink(text, same, s0, s1, a, b, up=True) >= need
+            and _side_ink(text, same, s0, s1, a, b, up=False) >= need)
+
+
+def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.ndarray, same: np.ndarray,
             horizontal: bool) -> np.ndarray:
     """The parts of rulings ``rescued`` from a straight streak that divide printed cells: between
     two crossing rulings at most ``SCAN_STREAK_MAX_CELL_PX`` apart (one row of cells), text ink
-    on both sides and none touching it (a streak lying in a cell has empty paper on one side or
-    cuts the glyphs it passes). ``lines``: every line-like pixel (not
-    text); ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks."""
+    on both sides and none touching the streak (a streak lying in a cell has empty paper on one
+    side or cuts the glyphs it passes), in at least half of the rows judged (one that passes a gap
+    between the glyphs of one number does not make it a ruling). ``streak``: the rejected
+    streaks; ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks."""
     if not horizontal:
-        t = [np.ascontiguousarray(m.T) for m in (rescued, ink, lines, other, same)]
+        t = [np.ascontiguousarray(m.T) for m in (rescued, ink, streak, other, same)]
         return np.ascontiguousarray(flanked(*t, horizontal=True).T)
-    text = _glyph_ink(ink, lines)
+    text = _glyph_ink(ink, streak, cv2.bitwise_or(other, same))
     out = np.zeros_like(rescued)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rescued, connectivity=8)
@@ -152,15 +172,16 @@ def flanked(rescued: np.ndarray, ink: np.ndarray, lines: np.ndarray, other: np.n
         x, y, w, h = (int(v) for v in stats[i, :4])
         cross = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0)) + x
         cuts = [x, *cross.tolist(), x + w]
+        judged, kept = 0, []
         for a, b in zip(cuts, cuts[1:], strict=False):
             a0, b0 = a + settings.SCAN_STREAK_TOUCH_PX, b - settings.SCAN_STREAK_TOUCH_PX
             if not settings.SCAN_CELL_MIN_W_PX <= b0 - a0 <= settings.SCAN_STREAK_MAX_CELL_PX:
                 continue
-            if _touches(text, y, y + h, a0, b0):
-                continue
-            need = settings.SCAN_STREAK_SIDE_MIN_INK_PX
-            if (_side_ink(text, same > 0, y, y + h, a0, b0, up=True) >= need
-                    and _side_ink(text, same > 0, y, y + h, a0, b0, up=False) >= need):
-                lo, hi = max(x, a - t), min(x + w, b + t + 1)
-                out[y:y + h, lo:hi][labels[y:y + h, lo:hi] == i] = 255
+            judged += 1
+            if _divides(text, streak, same > 0, y, h, a0, b0):
+                kept.append((max(x, a - t), min(x + w, b + t + 1)))
+        if len(kept) * 2 < judged:  # mostly lying in cells: a streak that passed a gap between glyphs
+            continue
+        for lo, hi in kept:
+            out[y:y + h, lo:hi][labels[y:y + h, lo:hi] == i] = 255
     return out
