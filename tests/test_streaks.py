@@ -82,6 +82,25 @@ def test_a_streak_anywhere_is_rejected_and_the_grid_stays(x: int, drift: int, wi
     assert not grid.mask[margin_y, max(0, xm - 3):xm + 4].any()
 
 
+@settings(max_examples=25, deadline=None)
+@given(x=st.integers(4, W - 8), drift=st.integers(-15, 15), width=st.integers(2, 3),
+       gap=st.integers(5, 30), period=st.integers(60, 200))
+def test_a_streak_broken_into_pieces_is_rejected_whole(x: int, drift: int, width: int, gap: int,
+                                                       period: int) -> None:
+    """Dropouts cut the streak every ``period`` px for ``gap`` px: pieces that happen to end near
+    two crossing rulings are still parts of one line through the margins."""
+    if _on_a_ruling(x, x + drift * (RULING_YS[-1] - Y0) / H, RULING_XS, width):
+        return
+    top = x - drift * Y0 / H
+    img = Image.fromarray(CLEAN.copy())
+    d = ImageDraw.Draw(img)
+    for y0 in range(0, H, period):
+        y1 = min(H, y0 + period - gap)
+        d.line([(top + drift * y0 / H, y0), (top + drift * y1 / H, y1)], fill=30, width=width)
+    grid = _grid_of(np.asarray(img))
+    assert _cells_match(grid), (len(grid.cells), x, drift, gap, period)
+
+
 @settings(max_examples=20, deadline=None)
 @given(y=st.integers(4, H - 8), drift=st.integers(-15, 15))
 def test_a_lost_black_scan_line_is_rejected_and_the_grid_stays(y: int, drift: int) -> None:

@@ -210,18 +210,22 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     crease running nearly parallel to it erases a stretch) is still one ruling: the crossing
     lines are judged with such breaks closed (a ruling ending where the crossing ruling lost
     its ink is anchored), and a stroke with a loose end is kept when the ruling it is a piece
-    of (its collinear pieces joined across breaks) ends anchored at both ends."""
+    of (its collinear pieces joined across breaks) ends anchored at both ends. Conversely every
+    piece of a long chain with a loose end goes, even one whose own ends happen to lie near
+    crossing rulings: a streak broken by dropouts (the rulings inside it are given back by
+    ``_recover``)."""
     other = _bridge(other, not lines.horizontal)
     drop = _loose_ends(lines, other)
-    if not drop.any():
-        return drop
     chains = _relabel(_bridge(lines.mask, lines.horizontal), lines.horizontal)
     chain_drop = _loose_ends(chains, other)
-    for i in np.flatnonzero(drop):
+    if not chain_drop.any():
+        return drop & False
+    streak = chain_drop & (chains.lengths >= settings.SCAN_STREAK_MIN_PX)
+    for i in np.flatnonzero(lines.keep):
         x, y, w, h = (int(v) for v in lines.stats[i, :4])
         own = lines.labels[y:y + h, x:x + w] == i
-        chain = chains.labels[y:y + h, x:x + w][own]
-        drop[i] = bool(chain_drop[np.unique(chain)].any())
+        chain = np.unique(chains.labels[y:y + h, x:x + w][own])
+        drop[i] = bool((chain_drop if drop[i] else streak)[chain].any())
     return drop
 
 
