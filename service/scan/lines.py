@@ -27,7 +27,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
-from service.scan.streaks import flanked, streak_rulings
+from service.scan.streaks import flanked, streak_candidates, streak_rulings
 
 Box = tuple[int, int, int, int]
 
@@ -270,7 +270,7 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     cells, ``streaks.flanked``). ``same``: the kept rulings of ``dropped``'s direction."""
     recovered, handled = streak_rulings(dropped, other, horizontal)
     out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
-    straight = _rescue(handled, other, horizontal) if handled.any() else handled
+    straight = streak_candidates(handled, other, horizontal) if handled.any() else handled
     if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
         out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal))
     return out

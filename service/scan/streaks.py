@@ -141,13 +141,16 @@ def _glyph_ink(ink: np.ndarray, streak: np.ndarray, rulings: np.ndarray) -> np.n
     return big[labels]
 
 
-def _divides(text: np.ndarray, streak: np.ndarray, same: np.ndarray, y: int, h: int, a: int, b: int) -> bool:
-    """Whether the rescued ruling rows ``y``–``y+h`` divide two printed cells over columns ``a``–``b``."""
+def _divides(text: np.ndarray, streak: np.ndarray, same: np.ndarray, y: int, h: int, a: int,
+             b: int) -> bool | None:
+    """Whether the rescued ruling rows ``y``–``y+h`` divide two printed cells over columns
+    ``a``–``b``; ``None`` where the streak cuts glyphs there (no ruling there, but no word on
+    whether one lies under the streak elsewhere)."""
     t = settings.SCAN_STREAK_TOUCH_PX + 2
     rows = np.flatnonzero(streak[max(0, y - t):y + h + t, a:b].any(axis=1)) + max(0, y - t)
     s0, s1 = (int(rows[0]), int(rows[-1]) + 1) if rows.size else (y, y + h)
     if _touches(text, s0, s1, a, b):
-        return False
+        return None
     need = settings.SCAN_STREAK_SIDE_MIN_INK_PX
     return (_side_ink(text, same, s0, s1, a, b, up=True) >= need
             and _side_ink(text, same, s0, s1, a, b, up=False) >= need)
@@ -158,8 +161,8 @@ def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.
     """The parts of rulings ``rescued`` from a straight streak that divide printed cells: between
     two crossing rulings at most ``SCAN_STREAK_MAX_CELL_PX`` apart (one row of cells), text ink
     on both sides and none touching the streak (a streak lying in a cell has empty paper on one
-    side or cuts the glyphs it passes), in at least half of the rows judged (one that passes a gap
-    between the glyphs of one number does not make it a ruling). ``streak``: the rejected
+    side or cuts the glyphs it passes), in at least half of the rows where it cuts no glyph (one
+    that passes a gap between the glyphs of one number does not make it a ruling). ``streak``: the rejected
     streaks; ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks."""
     if not horizontal:
         t = [np.ascontiguousarray(m.T) for m in (rescued, ink, streak, other, same)]
@@ -177,11 +180,35 @@ def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.
             a0, b0 = a + settings.SCAN_STREAK_TOUCH_PX, b - settings.SCAN_STREAK_TOUCH_PX
             if not settings.SCAN_CELL_MIN_W_PX <= b0 - a0 <= settings.SCAN_STREAK_MAX_CELL_PX:
                 continue
-            judged += 1
-            if _divides(text, streak, same > 0, y, h, a0, b0):
+            verdict = _divides(text, streak, same > 0, y, h, a0, b0)
+            judged += verdict is not None
+            if verdict:
                 kept.append((max(x, a - t), min(x + w, b + t + 1)))
         if len(kept) * 2 < judged:  # mostly lying in cells: a streak that passed a gap between glyphs
             continue
         for lo, hi in kept:
             out[y:y + h, lo:hi][labels[y:y + h, lo:hi] == i] = 255
+    return out
+
+
+def streak_candidates(handled: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Where a straight streak may lie on a ruling: between each two consecutive crossing
+    rulings of ``other``, the rows of the streak covered for at least ``SCAN_RESCUE_MIN_COVER``
+    of that stretch. For ``flanked`` to judge, stretch by stretch."""
+    if not horizontal:
+        return np.ascontiguousarray(streak_candidates(handled.T.copy(), other.T.copy(), True).T)
+    out = np.zeros_like(handled)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(handled, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        cols = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
+        if cols.size < 2:
+            continue
+        starts = cols[np.r_[True, np.diff(cols) > 1]]  # one position per crossing ruling
+        for a, b in zip(starts, starts[1:], strict=False):
+            xl, xr = x + int(a), x + int(b) + 1
+            own = labels[y:y + h, xl:xr] == i
+            full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+            out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
     return out
