@@ -27,7 +27,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
-from service.scan.streaks import flanked, streak_candidates, streak_rulings
+from service.scan.streaks import flanked, is_straight, streak_candidates, streak_rulings
 
 Box = tuple[int, int, int, int]
 
@@ -211,8 +211,8 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     lines are judged with such breaks closed (a ruling ending where the crossing ruling lost
     its ink is anchored), and a stroke with a loose end is kept when the ruling it is a piece
     of (its collinear pieces joined across breaks) ends anchored at both ends. Conversely every
-    piece of a long chain with a loose end goes, even one whose own ends happen to lie near
-    crossing rulings: a streak broken by dropouts (the rulings inside it are given back by
+    piece of a long straight chain with a loose end goes, even one whose own ends happen to lie
+    near crossing rulings: a streak broken by dropouts (the rulings inside it are given back by
     ``_recover``)."""
     other = _bridge(other, not lines.horizontal)
     drop = _loose_ends(lines, other)
@@ -221,6 +221,10 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     if not chain_drop.any():
         return drop & False
     streak = chain_drop & (chains.lengths >= settings.SCAN_STREAK_MIN_PX)
+    for j in np.flatnonzero(streak):  # only a straight one: a crease beside a ruling leaves it
+        x, y, w, h = (int(v) for v in chains.stats[j, :4])
+        own = (chains.labels[y:y + h, x:x + w] == j) & (lines.mask[y:y + h, x:x + w] > 0)
+        streak[j] = is_straight(own if lines.horizontal else own.T)
     for i in np.flatnonzero(lines.keep):
         x, y, w, h = (int(v) for v in lines.stats[i, :4])
         own = lines.labels[y:y + h, x:x + w] == i

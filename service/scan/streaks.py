@@ -23,11 +23,12 @@ import numpy as np
 from service import settings
 
 
-def _centre_line(own: np.ndarray) -> tuple[np.ndarray, float] | None:
+def _centre_line(own: np.ndarray, min_len: int | None = None) -> tuple[np.ndarray, float] | None:
     """(fitted centre row per column, line width in px) of a straight thin stroke (horizontal
-    frame: the stroke runs along x), or ``None`` when it is not a straight line of even width."""
+    frame: the stroke runs along x, inked over at least ``min_len`` columns, default
+    ``SCAN_STREAK_MIN_PX``), or ``None`` when it is not a straight line of even width."""
     cols = np.flatnonzero(own.any(axis=0))
-    if cols.size < settings.SCAN_STREAK_MIN_PX:
+    if cols.size < (settings.SCAN_STREAK_MIN_PX if min_len is None else min_len):
         return None
     sub = own[:, cols]
     top = sub.argmax(axis=0)
@@ -48,6 +49,11 @@ def _centre_line(own: np.ndarray) -> tuple[np.ndarray, float] | None:
     if inl.mean() < settings.SCAN_STREAK_MIN_STRAIGHT_SHARE:
         return None
     return np.polyval(fit, np.arange(own.shape[1], dtype=float)), line_w
+
+
+def is_straight(own: np.ndarray) -> bool:
+    """Whether the stroke ``own`` (bool, horizontal frame) is a straight line of even width."""
+    return _centre_line(own, min_len=2 * settings.SCAN_VLINE_MIN_PX) is not None
 
 
 def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
