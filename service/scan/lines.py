@@ -212,8 +212,8 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     its ink is anchored), and a stroke with a loose end is kept when the ruling it is a piece
     of (its collinear pieces joined across breaks) ends anchored at both ends. Conversely every
     piece of a long straight chain with a loose end goes, even one whose own ends happen to lie
-    near crossing rulings: a streak broken by dropouts (the rulings inside it are given back by
-    ``_recover``)."""
+    near crossing rulings, when it is less than half of the chain: a streak broken by dropouts
+    (the rulings inside it are given back by ``_recover``)."""
     other = _bridge(other, not lines.horizontal)
     drop = _loose_ends(lines, other)
     chains = _relabel(_bridge(lines.mask, lines.horizontal), lines.horizontal)
@@ -229,7 +229,10 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
         x, y, w, h = (int(v) for v in lines.stats[i, :4])
         own = lines.labels[y:y + h, x:x + w] == i
         chain = np.unique(chains.labels[y:y + h, x:x + w][own])
-        drop[i] = bool((chain_drop if drop[i] else streak)[chain].any())
+        if drop[i]:
+            drop[i] = bool(chain_drop[chain].any())
+        else:  # an anchored piece goes with its streak only when it is a small part of it
+            drop[i] = bool((streak[chain] & (chains.lengths[chain] > 2 * lines.lengths[i])).any())
     return drop
 
 
