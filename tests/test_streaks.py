@@ -91,7 +91,7 @@ def test_a_streak_broken_into_pieces_is_rejected_whole(x: int, drift: int, width
     two crossing rulings are still parts of one line through the margins. (Pieces of about one
     cell row, where the others are too short to be seen as lines at all, are not covered: such a
     piece ending on two rulings is still taken for one.)"""
-    if _on_a_ruling(x, x + drift * (RULING_YS[-1] - Y0) / H, RULING_XS, width, near=16):
+    if _on_a_ruling(x, x + drift * (RULING_YS[-1] - Y0) / H, RULING_XS, width, near=20):
         return  # pieces running alongside a ruling within a cell's padding: not covered yet
     top = x - drift * Y0 / H
     img = Image.fromarray(CLEAN.copy())
