@@ -200,6 +200,7 @@ SCAN_COLOUR_BLUE_HUE = (85, 140)  # blue family (ballpoint pens, blue-black ink)
 SCAN_COLOUR_FRINGE_PX = 1         # pale non-coloured pixels this close to coloured ink are lifted to paper
 SCAN_COLOUR_FRINGE_MIN_GREY = 150 # … only when lighter than this (dark print beside a stroke stays)
 SCAN_RULING_END_TOLERANCE_PX = 14 # a ruling's end must lie this close to a crossing ruling (or the table frame)
+SCAN_RULING_SHORT_END_PX = 30     # … or fall this much short of it (a faxed ruling that lost its last pixels)
 SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling
 SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
@@ -222,6 +223,15 @@ SCAN_CREASE_ALIGN_PX = 10         # … at places lined up within this (a slight
 SCAN_CREASE_MIN_COVER = 0.6       # … and at least this share of the rulings crossing that place
 SCAN_CREASE_MAX_HALF_PX = 2       # the healed band is at most 2·this+1 px wide
 SCAN_RESCUE_MIN_COVER = 0.97      # a row of a rejected stroke this complete between crossing rulings is a ruling
+SCAN_STREAK_MIN_PX = 600          # a rejected stroke this long may be a straight streak (fax sensor, lost scan line) …
+SCAN_STREAK_MIN_THIN_SHARE = 0.3  # … when at least this share of it is as thin as its median width + 1 px …
+SCAN_STREAK_MAX_RESIDUAL_PX = 1.5 # … and those thin stretches lie within this of one straight centre line …
+SCAN_STREAK_MIN_STRAIGHT_SHARE = 0.8  # … for at least this share of them: its width is taken away, rulings stay
+SCAN_STREAK_MAX_CELL_PX = 320     # a ruling seen only inside a straight streak is judged per cell row up to this tall …
+SCAN_STREAK_SIDE_PX = 60          # … it must have text within this on both sides …
+SCAN_STREAK_SIDE_MIN_INK_PX = 40  # … this much of it (more than fax speckle) between two crossing rulings …
+SCAN_STREAK_TOUCH_PX = 8          # … and no text closer than this (cells pad their text; letter gaps are narrower) …
+SCAN_STREAK_TOUCH_MIN_PX = 6      # … (this much text that close is a glyph the streak cuts)
 
 # --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
 # Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.

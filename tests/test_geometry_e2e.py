@@ -66,6 +66,9 @@ def test_condition_reads_as_printed(condition: str, seed: int, tmp_path: Path) -
         assert all(p.geometry.paper is not None for p in doc.pages)
 
 
+FAX_STREAK_MIN_SHARE = 0.9  # streaked faxes of the sample (seeds 4, 7) read at least this share, all errors flagged
+
+
 @pytest.mark.parametrize(("dpi", "min_share"), [((204, 98), 0.95), ((100, 100), 0.9)])
 def test_fax_reads_as_printed(dpi: tuple[int, int], min_share: float, tmp_path: Path) -> None:
     from tests.conditions.fax import fax_header, fax_page
@@ -80,6 +83,17 @@ def test_fax_reads_as_printed(dpi: tuple[int, int], min_share: float, tmp_path: 
     assert doc.pages[0].height == pytest.approx(2339, rel=0.03)  # A4 at 200 dpi, not half height
     assert not any(p.ink_reliable for p in doc.pages)  # 1-bit fax: no ink is no certain blank
     assert not any(c.noted and not c.flagged for c in doc.cells.values())
+
+
+@pytest.mark.parametrize("seed", [4, 7])
+def test_fax_with_sensor_streaks_reads_as_printed(seed: int, tmp_path: Path) -> None:
+    """The fax condition as generated, streaks included (1–3 full-height lines at random x): the
+    streaks are not taken for rulings, the rulings they touch are kept; every wrong cell flagged."""
+    from tests.conditions.fax import generate as fax_generate
+
+    path = fax_generate(SAMPLE, tmp_path, "sample-report", np.random.default_rng(seed))
+    doc = extract(path)
+    assert_reads_as_printed(doc, min_share=FAX_STREAK_MIN_SHARE)
 
 
 @pytest.fixture(scope="module")

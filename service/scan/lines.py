@@ -27,6 +27,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
+from service.scan.streaks import flanked, is_straight, streak_candidates, streak_rulings
 
 Box = tuple[int, int, int, int]
 
@@ -154,6 +155,17 @@ def _end_anchored(other: np.ndarray, x: int, y: int) -> bool:
     return bool(other[max(0, y - t):y + t + 1, max(0, x - t):x + t + 1].any())
 
 
+def _end_reaches(other: np.ndarray, x: int, y: int, step: tuple[int, int]) -> bool:
+    """Whether the end (x, y) of a stroke meets a crossing line of ``other``: within
+    ``SCAN_RULING_END_TOLERANCE_PX`` around it, or up to ``SCAN_RULING_SHORT_END_PX`` further on
+    in the stroke's direction ``step`` (a faxed ruling that lost its last pixels falls short)."""
+    t, u = settings.SCAN_RULING_END_TOLERANCE_PX, settings.SCAN_RULING_SHORT_END_PX
+    dx, dy = step
+    x0, x1 = (x - t, x + t) if dx == 0 else ((x - t, x + u) if dx > 0 else (x - u, x + t))
+    y0, y1 = (y - t, y + t) if dy == 0 else ((y - t, y + u) if dy > 0 else (y - u, y + t))
+    return bool(other[max(0, y0):y1 + 1, max(0, x0):x1 + 1].any())
+
+
 def _ends(lines: _Lines, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
     """The two end points (x, y) of stroke ``i`` (box centre line)."""
     x, y, w, h = (int(v) for v in lines.stats[i, :4])
@@ -173,7 +185,8 @@ def _loose_ends(lines: _Lines, other: np.ndarray) -> np.ndarray:
     loose: list[tuple[int, int, int]] = []  # (stroke, which end 0/1, position along the stroke)
     for i in idx:
         for k, (x, y) in enumerate(_ends(lines, i)):
-            if not _end_anchored(other, x, y):
+            step = (2 * k - 1, 0) if lines.horizontal else (0, 2 * k - 1)
+            if not _end_reaches(other, x, y, step):
                 loose.append((int(i), k, x if lines.horizontal else y))
     drop = np.zeros(len(lines.stats), bool)
     for i, k, pos in loose:
@@ -197,18 +210,29 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     crease running nearly parallel to it erases a stretch) is still one ruling: the crossing
     lines are judged with such breaks closed (a ruling ending where the crossing ruling lost
     its ink is anchored), and a stroke with a loose end is kept when the ruling it is a piece
-    of (its collinear pieces joined across breaks) ends anchored at both ends."""
+    of (its collinear pieces joined across breaks) ends anchored at both ends. Conversely every
+    piece of a long straight chain with a loose end goes, even one whose own ends happen to lie
+    near crossing rulings, when it is less than half of the chain: a streak broken by dropouts
+    (the rulings inside it are given back by ``_recover``)."""
     other = _bridge(other, not lines.horizontal)
     drop = _loose_ends(lines, other)
-    if not drop.any():
-        return drop
     chains = _relabel(_bridge(lines.mask, lines.horizontal), lines.horizontal)
     chain_drop = _loose_ends(chains, other)
-    for i in np.flatnonzero(drop):
+    if not chain_drop.any():
+        return drop & False
+    streak = chain_drop & (chains.lengths >= settings.SCAN_STREAK_MIN_PX)
+    for j in np.flatnonzero(streak):  # only a straight one: a crease beside a ruling leaves it
+        x, y, w, h = (int(v) for v in chains.stats[j, :4])
+        own = (chains.labels[y:y + h, x:x + w] == j) & (lines.mask[y:y + h, x:x + w] > 0)
+        streak[j] = is_straight(own if lines.horizontal else own.T)
+    for i in np.flatnonzero(lines.keep):
         x, y, w, h = (int(v) for v in lines.stats[i, :4])
         own = lines.labels[y:y + h, x:x + w] == i
-        chain = chains.labels[y:y + h, x:x + w][own]
-        drop[i] = bool(chain_drop[np.unique(chain)].any())
+        chain = np.unique(chains.labels[y:y + h, x:x + w][own])
+        if drop[i]:
+            drop[i] = bool(chain_drop[chain].any())
+        else:  # an anchored piece goes with its streak only when it is a small part of it
+            drop[i] = bool((streak[chain] & (chains.lengths[chain] > 2 * lines.lengths[i])).any())
     return drop
 
 
@@ -244,9 +268,25 @@ def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndar
     return out
 
 
-def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]:
+def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.ndarray,
+             horizontal: bool) -> np.ndarray:
+    """Table ruling pixels inside rejected strokes: what is left of a straight streak once its
+    own width is taken away (``streaks.streak_rulings``: a ruling it touched), and the rows a
+    stroke covers completely between crossing rulings (``_rescue``: a ruling a curved crease
+    or a nearly parallel streak ran into; for a straight streak only where it divides printed
+    cells, ``streaks.flanked``). ``same``: the kept rulings of ``dropped``'s direction."""
+    recovered, handled = streak_rulings(dropped, other, horizontal)
+    out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
+    straight = streak_candidates(handled, other, horizontal) if handled.any() else handled
+    if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
+        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal))
+    return out
+
+
+def _reject_foreign(hl: _Lines, vl: _Lines, ink: np.ndarray) -> tuple[_Lines, _Lines, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
-    nothing), keeping straight rulings found inside them; returns the (possibly relabelled)
+    nothing), keeping straight rulings found inside them (``ink``: the page's ink mask, to see
+    which cells a ruling divides); returns the (possibly relabelled)
     strokes and the mask of what was rejected (255)."""
     rejected = np.zeros_like(hl.mask)
     for _ in range(2):
@@ -262,7 +302,7 @@ def _reject_foreign(hl: _Lines, vl: _Lines) -> tuple[_Lines, _Lines, np.ndarray]
                 dropped[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
             _erase(lines.mask, lines.labels, lines.stats, drop)
             lines.keep &= ~drop
-            rescued = _rescue(dropped, other, lines.horizontal) if drop.any() else dropped
+            rescued = _recover(dropped, other, lines.mask, ink, lines.horizontal) if drop.any() else dropped
             if rescued.any():
                 lines = _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
@@ -297,7 +337,7 @@ def find_grid(ink: np.ndarray) -> Grid:
     """Rulings and enclosed cells of a page (see module doc for units)."""
     hl = _line_strokes(ink, horizontal=True)
     vl = _line_strokes(ink, horizontal=False)
-    hl, vl, rejected = _reject_foreign(hl, vl)
+    hl, vl, rejected = _reject_foreign(hl, vl, ink)
     hl, vl = _mend(hl, vl), _mend(vl, hl)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)

@@ -1,0 +1,220 @@
+"""Table rulings hidden inside a rejected straight streak (fax sensor streak, scan-line dropout).
+
+Input: a mask (uint8 H×W, 255 = stroke) of line strokes of one direction that were judged not to
+be table rulings, and the mask of the crossing direction's rulings, at ``settings.OCR_RENDER_DPI``.
+
+A dirty fax sensor draws a straight line down the whole sheet; a lost scan line draws one across
+it. Where such a line touches a table ruling, both become one stroke that runs through the
+margins, so the ruling is rejected with it. Such a line is straight and of even width over its
+whole length (a ruling beside it widens it only where they touch): its centre line is fitted on
+the columns where the stroke is as thin as the line itself, and the pixels within its width are
+taken away. What is left and still long enough to be a ruling is the table's ruling; where the
+line covered the ruling's own rows, the ruling is filled back along those rows, but only inside a
+table (a crossing ruling passes within the gap): the gap between two tables stays open.
+
+Lines that are not straight (a curved fold crease) are left to ``lines._rescue``.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from service import settings
+
+
+def _centre_line(own: np.ndarray, min_len: int | None = None) -> tuple[np.ndarray, float] | None:
+    """(fitted centre row per column, line width in px) of a straight thin stroke (horizontal
+    frame: the stroke runs along x, inked over at least ``min_len`` columns, default
+    ``SCAN_STREAK_MIN_PX``), or ``None`` when it is not a straight line of even width."""
+    cols = np.flatnonzero(own.any(axis=0))
+    if cols.size < (settings.SCAN_STREAK_MIN_PX if min_len is None else min_len):
+        return None
+    sub = own[:, cols]
+    top = sub.argmax(axis=0)
+    bottom = sub.shape[0] - 1 - sub[::-1].argmax(axis=0)
+    width = bottom - top + 1
+    line_w = float(np.median(width))
+    thin = width <= line_w + 1
+    if thin.sum() < settings.SCAN_STREAK_MIN_THIN_SHARE * cols.size:
+        return None
+    x, c = cols[thin].astype(float), (top[thin] + bottom[thin]) / 2.0
+    fit = np.polyfit(x, c, 1)
+    for _ in range(2):
+        res = np.abs(c - np.polyval(fit, x))
+        inl = res <= settings.SCAN_STREAK_MAX_RESIDUAL_PX
+        if inl.sum() < 2:
+            return None
+        fit = np.polyfit(x[inl], c[inl], 1)
+    if inl.mean() < settings.SCAN_STREAK_MIN_STRAIGHT_SHARE:
+        return None
+    return np.polyval(fit, np.arange(own.shape[1], dtype=float)), line_w
+
+
+def is_straight(own: np.ndarray) -> bool:
+    """Whether the stroke ``own`` (bool, horizontal frame) is a straight line of even width."""
+    return _centre_line(own, min_len=2 * settings.SCAN_VLINE_MIN_PX) is not None
+
+
+def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
+    """The ruling pixels (bool, same shape) inside one straight streak component ``own``
+    (horizontal frame), ``None`` when the component is no straight streak. ``other``: the
+    crossing rulings in the same window."""
+    fitted = _centre_line(own)
+    if fitted is None:
+        return None
+    centre, line_w = fitted
+    rows = np.arange(own.shape[0], dtype=float)[:, None]
+    streak = np.abs(rows - centre[None, :]) <= line_w / 2.0 + 0.5
+    rest = (own & ~streak).astype(np.uint8) * 255
+    length = settings.SCAN_HLINE_MIN_PX
+    rest = cv2.morphologyEx(rest, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    if not rest.any():
+        return np.zeros_like(own)
+    n = settings.SCAN_RULING_BREAK_BRIDGE_PX
+    closed = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (n + 1, 1)))
+    gaps = (closed > 0) & (rest == 0) & own
+    out = rest > 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(gaps.astype(np.uint8), connectivity=8)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    for j in range(1, count):
+        x, y, w, h = (int(v) for v in stats[j, :4])
+        if other[max(0, y - t):y + h + t, x:x + w].any():  # inside a table: a crossing ruling passes
+            out[y:y + h, x:x + w] |= labels[y:y + h, x:x + w] == j
+    return out
+
+
+def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(ruling pixels recovered from straight streaks, mask of the streak components handled)
+    for rejected strokes ``dropped`` of one direction; both uint8 255 masks of ``dropped``'s shape.
+    A streak is straight, of even width, and runs at least ``SCAN_STREAK_OVERRUN_PX`` past the
+    outermost crossing ruling (into the margin); other components are in neither mask."""
+    if not horizontal:
+        rec, done = streak_rulings(dropped.T.copy(), other.T.copy(), True)
+        return np.ascontiguousarray(rec.T), np.ascontiguousarray(done.T)
+    recovered = np.zeros_like(dropped)
+    handled = np.zeros_like(dropped)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (settings.SCAN_RULING_BREAK_BRIDGE_PX + 1, 1))
+    chains = cv2.morphologyEx(dropped, cv2.MORPH_CLOSE, k)  # a broken streak is judged whole
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(chains, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if w < settings.SCAN_STREAK_MIN_PX:
+            continue
+        own = (labels[y:y + h, x:x + w] == i) & (dropped[y:y + h, x:x + w] > 0)
+        crossing = np.flatnonzero(other[y:y + h, x:x + w].any(axis=0))
+        if crossing.size and max(int(crossing[0]), w - 1 - int(crossing[-1])) < settings.SCAN_STREAK_OVERRUN_PX:
+            continue  # ends within the crossing rulings' reach: a ruling, not a line through the margins
+        found = _ruling_pixels(own, other[y:y + h, x:x + w] > 0)
+        if found is None:
+            continue
+        handled[y:y + h, x:x + w][own] = 255
+        recovered[y:y + h, x:x + w][found] = 255
+    return recovered, handled
+
+
+def _side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: int, up: bool) -> int:
+    """Text ink pixels beside a ruling (rows ``y0``–``y1`` of the ruling, columns ``a``–``b``),
+    above it (``up``) or below, up to ``SCAN_STREAK_SIDE_PX`` away or to the next parallel ruling."""
+    reach, gap = settings.SCAN_STREAK_SIDE_PX, settings.SCAN_STREAK_TOUCH_PX
+    lo, hi = (max(0, y0 - reach), max(0, y0 - gap)) if up else (y1 + gap, min(text.shape[0], y1 + reach))
+    if hi <= lo:
+        return 0
+    walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)
+    if walls.size:
+        lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))
+    return int(np.count_nonzero(text[lo:hi, a:b]))
+
+
+def _touches(text: np.ndarray, y0: int, y1: int, a: int, b: int) -> bool:
+    """Whether text ink lies within ``SCAN_STREAK_TOUCH_PX`` beyond the streak's rows ``y0``–``y1``
+    (one pixel of edge left aside): a glyph the streak cuts."""
+    g = settings.SCAN_STREAK_TOUCH_PX
+    near = np.count_nonzero(text[max(0, y0 - 1 - g):max(0, y0 - 1), a:b]) + np.count_nonzero(
+        text[y1 + 1:y1 + 1 + g, a:b])
+    return near >= settings.SCAN_STREAK_TOUCH_MIN_PX
+
+
+def _glyph_ink(ink: np.ndarray, streak: np.ndarray, rulings: np.ndarray) -> np.ndarray:
+    """Ink that is no ruling (nor next to one), no streak pixel (nor its edge) and no speck
+    (bool, horizontal frame): glyph strokes."""
+    off = cv2.bitwise_or(cv2.dilate(rulings, np.ones((5, 5), np.uint8)),
+                         cv2.dilate(streak, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3))))
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(off))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] > settings.SCAN_ISOLATED_MARK_MAX_AREA_PX // 2
+    big[0] = False
+    return big[labels]
+
+
+def _divides(text: np.ndarray, streak: np.ndarray, same: np.ndarray, y: int, h: int, a: int,
+             b: int) -> bool | None:
+    """Whether the rescued ruling rows ``y``–``y+h`` divide two printed cells over columns
+    ``a``–``b``; ``None`` where the streak cuts glyphs there (no ruling there, but no word on
+    whether one lies under the streak elsewhere)."""
+    t = settings.SCAN_STREAK_TOUCH_PX + 2
+    rows = np.flatnonzero(streak[max(0, y - t):y + h + t, a:b].any(axis=1)) + max(0, y - t)
+    s0, s1 = (int(rows[0]), int(rows[-1]) + 1) if rows.size else (y, y + h)
+    if _touches(text, s0, s1, a, b):
+        return None
+    need = settings.SCAN_STREAK_SIDE_MIN_INK_PX
+    return (_side_ink(text, same, s0, s1, a, b, up=True) >= need
+            and _side_ink(text, same, s0, s1, a, b, up=False) >= need)
+
+
+def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.ndarray, same: np.ndarray,
+            horizontal: bool) -> np.ndarray:
+    """The parts of rulings ``rescued`` from a straight streak that divide printed cells: between
+    two crossing rulings at most ``SCAN_STREAK_MAX_CELL_PX`` apart (one row of cells), text ink
+    on both sides and none touching the streak (a streak lying in a cell has empty paper on one
+    side or cuts the glyphs it passes), in at least half of the rows where it cuts no glyph (one
+    that passes a gap between the glyphs of one number does not make it a ruling). ``streak``: the rejected
+    streaks; ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks."""
+    if not horizontal:
+        t = [np.ascontiguousarray(m.T) for m in (rescued, ink, streak, other, same)]
+        return np.ascontiguousarray(flanked(*t, horizontal=True).T)
+    text = _glyph_ink(ink, streak, cv2.bitwise_or(other, same))
+    out = np.zeros_like(rescued)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rescued, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        cross = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0)) + x
+        cuts = [x, *cross.tolist(), x + w]
+        judged, kept = 0, []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            a0, b0 = a + settings.SCAN_STREAK_TOUCH_PX, b - settings.SCAN_STREAK_TOUCH_PX
+            if not settings.SCAN_CELL_MIN_W_PX <= b0 - a0 <= settings.SCAN_STREAK_MAX_CELL_PX:
+                continue
+            verdict = _divides(text, streak, same > 0, y, h, a0, b0)
+            judged += verdict is not None
+            if verdict:
+                kept.append((max(x, a - t), min(x + w, b + t + 1)))
+        if len(kept) * 2 < judged:  # mostly lying in cells: a streak that passed a gap between glyphs
+            continue
+        for lo, hi in kept:
+            out[y:y + h, lo:hi][labels[y:y + h, lo:hi] == i] = 255
+    return out
+
+
+def streak_candidates(handled: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Where a straight streak may lie on a ruling: between each two consecutive crossing
+    rulings of ``other``, the rows of the streak covered for at least ``SCAN_RESCUE_MIN_COVER``
+    of that stretch. For ``flanked`` to judge, stretch by stretch."""
+    if not horizontal:
+        return np.ascontiguousarray(streak_candidates(handled.T.copy(), other.T.copy(), True).T)
+    out = np.zeros_like(handled)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(handled, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        cols = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
+        if cols.size < 2:
+            continue
+        starts = cols[np.r_[True, np.diff(cols) > 1]]  # one position per crossing ruling
+        for a, b in zip(starts, starts[1:], strict=False):
+            xl, xr = x + int(a), x + int(b) + 1
+            own = labels[y:y + h, xl:xr] == i
+            full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+            out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
+    return out
