@@ -61,7 +61,9 @@ def test_orientation_text_is_searched_only_around_the_ink() -> None:
     from service import settings
 
     small = np.full((600, 400), 255, np.uint8)
-    assert ink_extent(small) == (0, 0, 0, 0)
+    assert ink_extent(small) == (0, 0, 400, 600)
+    small[200:210, 100:200] = settings.GEOMETRY_ORIENT_INK_GREY  # faint print only: all is searched
+    assert ink_extent(small) == (0, 0, 400, 600)
     small[100:120, 50:300] = 0
     small[400:410, 80:90] = 0
     pad = settings.GEOMETRY_ORIENT_INK_PAD_PX

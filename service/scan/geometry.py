@@ -126,13 +126,14 @@ def apply_geometry(image: np.ndarray, geometry: PageGeometry) -> np.ndarray:
 
 def ink_extent(small: np.ndarray) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1), pixels of ``small``: the box around its dark pixels (below
-    ``GEOMETRY_ORIENT_INK_GREY``) widened by ``GEOMETRY_ORIENT_INK_PAD_PX``; empty when none.
+    ``GEOMETRY_ORIENT_INK_GREY``) widened by ``GEOMETRY_ORIENT_INK_PAD_PX``; the whole image
+    when it has no such pixel (faint print is searched everywhere, as before).
 
     Text detection costs the image area: the white margins of a page need not be searched.
     """
     rows = np.flatnonzero((small < settings.GEOMETRY_ORIENT_INK_GREY).any(axis=1))
     if rows.size == 0:
-        return 0, 0, 0, 0
+        return 0, 0, small.shape[1], small.shape[0]
     cols = np.flatnonzero((small[rows[0]:rows[-1] + 1] < settings.GEOMETRY_ORIENT_INK_GREY).any(axis=0))
     pad, (h, w) = settings.GEOMETRY_ORIENT_INK_PAD_PX, small.shape
     return (max(0, int(cols[0]) - pad), max(0, int(rows[0]) - pad),
@@ -204,7 +205,7 @@ def detect_orientation(grey: np.ndarray, detector: LineDetector, classifier: Upr
     scale = settings.GEOMETRY_ORIENT_DET_SCALE
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     x0, y0, x1, y1 = ink_extent(small)
-    quads = [q + (x0, y0) for q in detector.detect(small[y0:y1, x0:x1])] if x1 > x0 else []
+    quads = [q + (x0, y0) for q in detector.detect(small[y0:y1, x0:x1])]
     across_boxes, down_boxes, across_len, down_len = _line_boxes(quads, scale)
     total = across_len + down_len
     if total == 0:
