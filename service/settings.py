@@ -250,6 +250,8 @@ GEOMETRY_A4_ASPECT_TOLERANCE = 0.2  # a found sheet this close to A4's 1.414 asp
                                     # alone makes the measured aspect 10–15 % off
 GEOMETRY_PAPER_PRESHRINK_BELOW = 0.8  # warp target / capture below this: area-reduce first
 GEOMETRY_ORIENT_DET_SCALE = 0.25  # text lines for orientation are detected on the page × this
+GEOMETRY_ORIENT_INK_GREY = 160    # … within the box around its pixels darker than this (grey 0–255)
+GEOMETRY_ORIENT_INK_PAD_PX = 16   # … widened by this (pixels of the reduced page)
 GEOMETRY_LINE_MIN_ELONGATION = 2.0  # a detected box this many times longer than thick is a line
 GEOMETRY_ORIENT_LINES = 12        # lines read both ways to tell up from down
 GEOMETRY_ORIENT_CROP_MAX_RATIO = 4  # … each cut to this many × its thickness (the classifier's 48×192)

@@ -17,6 +17,7 @@ from service.scan.geometry import (
     apply_geometry,
     content_dpi,
     detect_orientation,
+    ink_extent,
     normalise_capture,
     with_geometry,
 )
@@ -54,6 +55,64 @@ def test_a_page_without_text_is_left_as_it_is(engine) -> None:
     blank = np.full((2339, 1654), 255, np.uint8)
     found = detect_orientation(blank, engine, engine, engine)
     assert found.quarter_turns == 0 and found.lines == 0
+
+
+def test_orientation_text_is_searched_only_around_the_ink() -> None:
+    from service import settings
+
+    small = np.full((600, 400), 255, np.uint8)
+    assert ink_extent(small) == (0, 0, 400, 600)
+    small[200:210, 100:200] = settings.GEOMETRY_ORIENT_INK_GREY  # faint print only: all is searched
+    assert ink_extent(small) == (0, 0, 400, 600)
+    small[100:120, 50:300] = 0
+    small[400:410, 80:90] = 0
+    pad = settings.GEOMETRY_ORIENT_INK_PAD_PX
+    assert ink_extent(small) == (50 - pad, 100 - pad, 300 + pad, 410 + pad)
+    small[0:5, 395:400] = 0  # ink at the edge: the box stops at the image
+    assert ink_extent(small) == (50 - pad, 0, 400, 410 + pad)
+
+
+class _OneLineDetector:
+    """Finds one line at a fixed place of whatever image it is given; remembers its shape."""
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, ...]] = []
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        self.shapes.append(image.shape)
+        return [np.array([[10.0, 5.0], [60.0, 5.0], [60.0, 15.0], [10.0, 15.0]])]
+
+
+class _RecordingClassifier:
+    """Says every line is upright; remembers the crops it was shown."""
+
+    def __init__(self) -> None:
+        self.crops: list[np.ndarray] = []
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]:
+        self.crops.extend(crops)
+        return [0.0] * len(crops)
+
+
+def test_lines_found_on_the_ink_crop_are_placed_on_the_page(pages, engine) -> None:
+    import cv2
+
+    from service import settings
+
+    det, cls = _OneLineDetector(), _RecordingClassifier()
+    page = pages[0]
+    scale = settings.GEOMETRY_ORIENT_DET_SCALE
+    small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    x0, y0, x1, y1 = ink_extent(small)
+    found = detect_orientation(page, det, cls, engine)
+    assert det.shapes == [(y1 - y0, x1 - x0)] and (x1 - x0) * (y1 - y0) < small.size  # margins cut off
+    assert found.lines == 1 and found.across_share == 1.0
+    # the line (10..60, 5..15 on the crop) cut to 4 × its thickness, padded, in page pixels
+    pad = settings.GEOMETRY_ORIENT_CROP_PAD_PX
+    left, top, bottom = int((x0 + 10) / scale), int((y0 + 5) / scale), int((y0 + 15) / scale)
+    right = int(left + settings.GEOMETRY_ORIENT_CROP_MAX_RATIO * (bottom - top))
+    want = page[top - pad:bottom + pad, left - pad:right + pad]
+    assert cls.crops[0].shape == want.shape and np.array_equal(cls.crops[0], want)
 
 
 def test_an_unsure_orientation_flags_every_token() -> None:

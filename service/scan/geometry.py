@@ -124,6 +124,22 @@ def apply_geometry(image: np.ndarray, geometry: PageGeometry) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(out, geometry.quarter_turns)) if geometry.quarter_turns else out
 
 
+def ink_extent(small: np.ndarray) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1), pixels of ``small``: the box around its dark pixels (below
+    ``GEOMETRY_ORIENT_INK_GREY``) widened by ``GEOMETRY_ORIENT_INK_PAD_PX``; the whole image
+    when it has no such pixel (faint print is searched everywhere, as before).
+
+    Text detection costs the image area: the white margins of a page need not be searched.
+    """
+    rows = np.flatnonzero((small < settings.GEOMETRY_ORIENT_INK_GREY).any(axis=1))
+    if rows.size == 0:
+        return 0, 0, small.shape[1], small.shape[0]
+    cols = np.flatnonzero((small[rows[0]:rows[-1] + 1] < settings.GEOMETRY_ORIENT_INK_GREY).any(axis=0))
+    pad, (h, w) = settings.GEOMETRY_ORIENT_INK_PAD_PX, small.shape
+    return (max(0, int(cols[0]) - pad), max(0, int(rows[0]) - pad),
+            min(w, int(cols[-1]) + 1 + pad), min(h, int(rows[-1]) + 1 + pad))
+
+
 def _line_boxes(quads: list[np.ndarray], scale: float) -> tuple[list[np.ndarray], list[np.ndarray], float, float]:
     """(across boxes, down boxes, across length, down length) of detected lines, page pixels.
 
@@ -188,7 +204,9 @@ def detect_orientation(grey: np.ndarray, detector: LineDetector, classifier: Upr
     """
     scale = settings.GEOMETRY_ORIENT_DET_SCALE
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    across_boxes, down_boxes, across_len, down_len = _line_boxes(detector.detect(small), scale)
+    x0, y0, x1, y1 = ink_extent(small)
+    quads = [q + (x0, y0) for q in detector.detect(small[y0:y1, x0:x1])]
+    across_boxes, down_boxes, across_len, down_len = _line_boxes(quads, scale)
     total = across_len + down_len
     if total == 0:
         return OrientationEvidence(0, True, lines=0)  # no text at all: nothing can be misread
