@@ -146,3 +146,26 @@ def test_a_straight_streak_alone_recovers_nothing() -> None:
     other[:, 300:303] = 255
     recovered, handled = streak_rulings(mask, other, horizontal=True)
     assert handled.any() and not recovered.any()
+
+
+def test_an_inner_ruling_broken_by_full_width_rows_of_a_small_crop_stays() -> None:
+    """A table pasted as a picture, cropped tight (frame 50 px from the crop's edges): its label |
+    number divider is broken wherever a full-width sub-header row crosses it. Its pieces end on
+    rulings and the chain stays inside the crop, so it is a table ruling, not a streak running off
+    the paper (the break bridging must not stretch it out to the crop's edge)."""
+    w, h, x0, x1, xd = 700, 820, 50, 650, 260
+    ys = [50 + 45 * k for k in range(17)]  # 50 … 770
+    merged = {4, 9}  # full-width rows: ys[k]..ys[k+1] without the divider
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    for y in ys:
+        d.line([(x0, y), (x1, y)], fill=0, width=2)
+    for x in (x0, x1):
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for k in range(len(ys) - 1):
+        if k not in merged:
+            d.line([(xd, ys[k]), (xd, ys[k + 1])], fill=0, width=2)
+    grid = _grid_of(np.asarray(img))
+    for k in range(len(ys) - 1):
+        mid = (ys[k] + ys[k + 1]) // 2
+        assert bool(grid.mask[mid, xd - 3:xd + 4].any()) == (k not in merged), k

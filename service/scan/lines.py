@@ -198,10 +198,16 @@ def _loose_ends(lines: _Lines, other: np.ndarray) -> np.ndarray:
 
 
 def _bridge(mask: np.ndarray, horizontal: bool) -> np.ndarray:
-    """``mask`` with breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX`` along its lines closed."""
+    """``mask`` with breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX`` along its lines closed.
+    Closed with a blank margin: OpenCV's default border would stretch every line ending within
+    half the bridge of the image edge out to the edge (a small crop's ruling would look like a
+    streak running off the paper)."""
     n = settings.SCAN_RULING_BREAK_BRIDGE_PX
     k = (n + 1, 1) if horizontal else (1, n + 1)
-    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+    m = n // 2 + 1
+    pad = cv2.copyMakeBorder(mask, m, m, m, m, cv2.BORDER_CONSTANT, value=0)
+    out = cv2.morphologyEx(pad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, k))
+    return np.ascontiguousarray(out[m:-m, m:-m])
 
 
 def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
