@@ -4,7 +4,8 @@
 * ``xref_loop.pdf``: a cross-reference section whose /Prev points at itself;
 * ``one_pixel.png``: a valid 1×1 PNG;
 * ``frames_tiff(n, side)``: an n-frame side×side TIFF (white, deflate: a few MB on disk);
-* ``big_png(side)``: one side×side white PNG.
+* ``big_png(side)``: one side×side white PNG;
+* ``pdf_from_objects(objects)``: any hand-made PDF from its object bodies.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from PIL import Image
 
 
-def _pdf(objects: list[bytes], trailer_extra: bytes = b"", prev_self: bool = False) -> bytes:
-    """A PDF with ``objects`` (numbered from 1) and a correct xref table."""
+def pdf_from_objects(objects: list[bytes], trailer_extra: bytes = b"", prev_self: bool = False) -> bytes:
+    """A PDF with ``objects`` (numbered from 1, 1 = the catalog) and a correct xref table; the tests'
+    hand-made PDFs are all built by this one function."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -34,14 +36,14 @@ def _pdf(objects: list[bytes], trailer_extra: bytes = b"", prev_self: bool = Fal
 
 
 def page_tree_loop_pdf(path: Path) -> Path:
-    path.write_bytes(_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+    path.write_bytes(pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>",
                            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]))
     return path
 
 
 def xref_loop_pdf(path: Path) -> Path:
-    path.write_bytes(_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+    path.write_bytes(pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>",
                            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"], prev_self=True))
     return path

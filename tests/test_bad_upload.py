@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import PASSWORD, make_storage
+from hostile import pdf_from_objects
 from rqharness import private_queue, rss_tree_kb
 from test_bad_input import blank_pdf, png_header_only
 
@@ -26,21 +27,8 @@ WORKER_RSS_LIMIT_KB = 1_500_000     # per worker process tree (worker + work hor
 DEADLINE_S = 240
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A minimal PDF from numbered object bodies (1 = catalog), with a correct xref table."""
-    out, offsets = bytearray(b"%PDF-1.7\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def javascript_pdf() -> bytes:
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+    return pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
                  b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                  b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
                  b"<< /S /JavaScript /JS (app.alert('pwned'); this.exportDataObject({cName: 'x'});) >>"])
@@ -49,7 +37,7 @@ def javascript_pdf() -> bytes:
 def flate_bomb_pdf(megabytes: int = 64) -> bytes:
     """A one-page PDF whose content stream inflates from ~64 kB to ``megabytes`` MB."""
     stream = zlib.compress(b" " * (megabytes << 20), 9)
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    return pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                  b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
                  b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"])
 
@@ -80,7 +68,7 @@ def huge_page_pdf() -> bytes:
 
 
 def no_pages_pdf() -> bytes:
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+    return pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
 
 
 SAMPLE = (FIXTURES / "sample-report.pdf").read_bytes()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hostile
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
@@ -62,16 +63,7 @@ def _pdf_without_unicode(glyphs: int, box_on_page: bool = False) -> bytes:
         b"<< /Type /FontDescriptor /FontName /NoMap /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0"
         b" /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return hostile.pdf_from_objects(objects)
 
 
 def test_glyphs_without_unicode_fall_back_and_are_detected(tmp_path: Path) -> None:
@@ -139,16 +131,7 @@ def _ligature_pdf() -> bytes:
         b" /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>",
         b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return hostile.pdf_from_objects(objects)
 
 
 def test_ligatures_are_one_char_as_pdfminer_reads_them(tmp_path: Path) -> None:
