@@ -27,6 +27,7 @@ from flask_babel import gettext, ngettext
 from review_ui import messages
 from review_ui.messages import N_, Nn_
 from service.formats import IDENTITIES, T3_ROWS
+from service.review.views import review_payload
 from service.rule_names import COLUMN_NAMES, rule_title
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -238,6 +239,12 @@ def localize_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
             cell["messages_shown"] = [shown(m) for m in cell.get("messages", [])]
             cell["reasons_shown"] = [shown(r) for r in cell.get("reasons", [])]
     return groups
+
+
+def shown_review_payload(storage: Any, doc_id: int) -> dict[str, Any]:
+    """The review payload of document ``doc_id`` as the station shows it (``localize_payload``):
+    every route that answers with the document sends this."""
+    return localize_payload(review_payload(storage, doc_id))
 
 
 def localize_payload(payload: dict[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, make_response, request, send_file
 
 from review_ui.blueprints.common import body, int_field
-from review_ui.reason_text import localize_payload
+from review_ui.reason_text import shown_review_payload
 from review_ui.security import current_user_id, require_role
 from review_ui.services import services
 from service.review import locks, review, views
 from service.review.report_edit import REPORT_FIELDS, ReportChange, edit_report_info
-from service.review.views import QueueOrder, document_summary, review_payload, review_queue
+from service.review.views import QueueOrder, document_summary, review_queue
 from service.storage import images
 from service.storage.codec import parse_user_number
 from service.storage.results import requeue
@@ -34,7 +34,7 @@ def queue() -> Any:
 
 @bp.get("/<int:doc_id>")
 def show(doc_id: int) -> Any:
-    return jsonify(localize_payload(review_payload(services().storage, doc_id)))
+    return jsonify(shown_review_payload(services().storage, doc_id))
 
 
 @bp.get("/<int:doc_id>/status")
@@ -81,7 +81,7 @@ def accept(doc_id: int, key: str) -> Any:
 def _edited(doc_id: int, edit: review.Edit) -> Any:
     storage = services().storage
     version = review.apply_edit(storage, doc_id, edit, current_user_id())
-    return jsonify(key=edit.key, version=version, document=localize_payload(review_payload(storage, doc_id)))
+    return jsonify(key=edit.key, version=version, document=shown_review_payload(storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/lock")
@@ -125,7 +125,7 @@ def report_info(doc_id: int) -> Any:
                           year=int_field(data, "year", False) if "year" in given else None)
     edit_report_info(services().storage, doc_id, change, current_user_id(),
                      int_field(data, "expected_version") or 0, str(data.get("reason") or ""))
-    return jsonify(localize_payload(review_payload(services().storage, doc_id)))
+    return jsonify(shown_review_payload(services().storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/approve")

@@ -17,11 +17,10 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 
 from review_ui.blueprints.common import body, int_field
-from review_ui.reason_text import localize_groups, localize_payload
+from review_ui.reason_text import localize_groups, shown_review_payload
 from review_ui.security import current_user_id
 from review_ui.services import services
 from service.review import audit, duplicates, groups, repair, undo
-from service.review.views import review_payload
 
 bp = Blueprint("review", __name__, url_prefix="/api/documents")
 
@@ -82,7 +81,7 @@ def confirm_group(doc_id: int) -> Any:
     members = _members(data, doc_id)
     versions = groups.confirm_in_document(storage, doc_id, str(data.get("group") or ""),
                                           str(data.get("action") or ""), members, current_user_id())
-    document = localize_payload(review_payload(storage, doc_id))
+    document = shown_review_payload(storage, doc_id)
     return jsonify(confirmed=len(versions), versions=versions, document=document)
 
 
@@ -103,7 +102,7 @@ def shift_row(doc_id: int) -> Any:
     storage = services().storage
     versions = repair.shift_row(storage, doc_id, str(data.get("row") or ""), str(data.get("direction") or ""),
                                 _versions(data), current_user_id())
-    return jsonify(versions=versions, document=localize_payload(review_payload(storage, doc_id)))
+    return jsonify(versions=versions, document=shown_review_payload(storage, doc_id))
 
 
 @bp.get("/<int:doc_id>/rows/shift/preview")
@@ -119,7 +118,7 @@ def undo_repair(doc_id: int) -> Any:
     body()
     storage = services().storage
     what, versions = undo.undo_last(storage, doc_id, current_user_id())
-    return jsonify(undone=what, versions=versions, document=localize_payload(review_payload(storage, doc_id)))
+    return jsonify(undone=what, versions=versions, document=shown_review_payload(storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/cells/<string:key>/box")
@@ -137,7 +136,7 @@ def draw_box(doc_id: int, key: str) -> Any:
     storage = services().storage
     version = repair.set_box(storage, doc_id, key, int_field(data, "page") or 0, bbox,
                              int_field(data, "expected_version") or 0, current_user_id())
-    return jsonify(key=key, version=version, document=localize_payload(review_payload(storage, doc_id)))
+    return jsonify(key=key, version=version, document=shown_review_payload(storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/current")
@@ -146,7 +145,7 @@ def choose_current(doc_id: int) -> Any:
     body()
     storage = services().storage
     choice = duplicates.choose_current(storage, doc_id, current_user_id())
-    return jsonify(choice=choice, document=localize_payload(review_payload(storage, doc_id)))
+    return jsonify(choice=choice, document=shown_review_payload(storage, doc_id))
 
 
 @bp.post("/<int:doc_id>/rows/move")
@@ -156,7 +155,7 @@ def move_row(doc_id: int) -> Any:
     storage = services().storage
     versions = repair.move_row(storage, doc_id, str(data.get("row") or ""), str(data.get("to") or ""),
                                _versions(data), current_user_id())
-    return jsonify(versions=versions, document=localize_payload(review_payload(storage, doc_id)))
+    return jsonify(versions=versions, document=shown_review_payload(storage, doc_id))
 
 
 @bp.get("/audit")
