@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import io
 import logging
-import re
 import shutil
 import statistics
 import sys
@@ -29,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import PASSWORD, make_storage  # noqa: E402
+from conftest import PASSWORD, form_login, make_storage  # noqa: E402
 from docfactory import bbox_of, fake_extract, make_png  # noqa: E402
 from uxfactory import store_groups_document  # noqa: E402
 
@@ -115,9 +114,7 @@ def saves(n: int) -> None:
     app, storage = _app(tmp)
     doc_id = stored_report(storage)
     client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token})
-    headers = {"X-CSRF-Token": client.get("/api/session").get_json()["csrf_token"]}
+    headers = form_login(client, "alice", PASSWORD)
     version = client.get(f"/api/documents/{doc_id}").get_json()["cells"][KEY]["version"]
     wall, cpu = [], []
     for i in range(n):
@@ -156,8 +153,7 @@ def images(path: Path, runs: int) -> None:
     app, storage = _app(tmp)
     doc = _ocr_document(path)
     client = app.test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token})
+    form_login(client, "alice", PASSWORD)
     figures: dict[str, list[float]] = {}
     for run in range(runs):
         up = add_upload(storage, create_batch(storage, f"img{run}"), f"scan{run}{path.suffix}",

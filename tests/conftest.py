@@ -143,17 +143,18 @@ def admin(storage: Storage) -> dict[str, Any]:
     return {"id": user_id, "username": "root", "password": PASSWORD}
 
 
+def form_login(client: Any, username: str, password: str) -> dict[str, str]:
+    """Log ``client`` (a Flask test client) in through the HTML form; returns the CSRF header."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return {"X-CSRF-Token": client.get("/api/session").get_json()["csrf_token"]}
+
+
 @pytest.fixture
 def login() -> Any:
     """``login(client, user) → headers``: logs in through the HTML form, returns the CSRF header."""
-    import re
-
-    def do(client: Any, user: dict[str, Any]) -> dict[str, str]:
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        response = client.post("/login", data={"username": user["username"], "password": user["password"],
-                                               "csrf_token": token})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return {"X-CSRF-Token": client.get("/api/session").get_json()["csrf_token"]}
-
-    return do
+    return lambda client, user: form_login(client, user["username"], user["password"])
