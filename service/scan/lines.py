@@ -27,6 +27,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
+from service.scan.masks import close_along, components
 from service.scan.streaks import flanked, is_straight, streak_candidates, streak_rulings
 
 Box = tuple[int, int, int, int]
@@ -69,7 +70,7 @@ def _line_strokes(ink: np.ndarray, horizontal: bool) -> _Lines:
     open_k = (length, 1) if horizontal else (1, length)
     m = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    _, labels, stats = components(m)
     lines = _Lines(m, labels, stats, np.ones(len(stats), bool), horizontal)
     thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(lines.lengths, 1) > settings.SCAN_LINE_MAX_THICKNESS_PX
     lines.keep = ~thick
@@ -98,7 +99,8 @@ def _keep_table_lines(lines: _Lines, tables: np.ndarray) -> None:
 
 
 def _rulings(lines: _Lines) -> list[Ruling]:
-    """One ``Ruling`` per kept component (the centre line of its box)."""
+    """One ``Ruling`` per kept component (the centre line of its box), top to bottom, then
+    left to right (a stable order whatever numbering the component labelling used)."""
     out: list[Ruling] = []
     for i in np.flatnonzero(lines.keep):
         x, y, w, h = (int(v) for v in lines.stats[i, :4])
@@ -106,7 +108,7 @@ def _rulings(lines: _Lines) -> list[Ruling]:
             out.append(Ruling(x0=float(x), y0=y + h / 2, x1=float(x + w), y1=y + h / 2))
         else:
             out.append(Ruling(x0=x + w / 2, y0=float(y), x1=x + w / 2, y1=float(y + h)))
-    return out
+    return sorted(out, key=lambda r: (r.y0, r.x0, r.y1, r.x1))
 
 
 def _extend(mask: np.ndarray, horizontal: bool) -> np.ndarray:
@@ -119,7 +121,7 @@ def _extend(mask: np.ndarray, horizontal: bool) -> np.ndarray:
 def _tables(grid: np.ndarray) -> np.ndarray:
     """The line networks big enough to be tables (glyph strokes of large titles are dropped),
     each closed by its bounding box (a table cut at a page edge then still has closed cells)."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    _, labels, stats = components(grid)
     keep = (stats[:, cv2.CC_STAT_WIDTH] >= settings.SCAN_TABLE_MIN_W_PX) & (
         stats[:, cv2.CC_STAT_HEIGHT] >= settings.SCAN_TABLE_MIN_H_PX)
     keep[0] = True
@@ -132,19 +134,27 @@ def _tables(grid: np.ndarray) -> np.ndarray:
 
 
 def _cells(tables: np.ndarray) -> list[Box]:
-    """Boxes of the regions enclosed by table lines (background components off the page edge)."""
+    """Boxes of the regions enclosed by table lines (background components off the page edge).
+
+    Only the box around the lines plus a one-pixel ring of paper is searched: a region that
+    touches that ring belongs to the paper around the tables, as one touching the page edge does.
+    """
     h, w = tables.shape
-    _, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(tables), connectivity=4)
+    x, y, bw, bh = cv2.boundingRect(tables)
+    if bw == 0 or bh == 0:
+        return []
+    x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(w, x + bw + 1), min(h, y + bh + 1)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(tables[y0:y1, x0:x1]), connectivity=4)
     max_area = settings.SCAN_CELL_MAX_AREA_RATIO * h * w
     out: list[Box] = []
-    for x, y, bw, bh, area in (tuple(int(v) for v in row) for row in stats[1:]):
-        if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
+    for cx, cy, cw, ch, area in (tuple(int(v) for v in row) for row in stats[1:]):
+        if cx == 0 or cy == 0 or cx + cw >= x1 - x0 or cy + ch >= y1 - y0:
             continue
-        if bw < settings.SCAN_CELL_MIN_W_PX or bh < settings.SCAN_CELL_MIN_H_PX or bw * bh > max_area:
+        if cw < settings.SCAN_CELL_MIN_W_PX or ch < settings.SCAN_CELL_MIN_H_PX or cw * ch > max_area:
             continue
-        if area < 0.5 * bw * bh:  # not a box-like region (a gap between networks)
+        if area < 0.5 * cw * ch:  # not a box-like region (a gap between networks)
             continue
-        out.append((x, y, x + bw, y + bh))
+        out.append((cx + x0, cy + y0, cx + x0 + cw, cy + y0 + ch))
     out.sort(key=lambda b: (b[1], b[0]))
     return out
 
@@ -198,19 +208,12 @@ def _loose_ends(lines: _Lines, other: np.ndarray) -> np.ndarray:
 
 
 def _bridge(mask: np.ndarray, horizontal: bool) -> np.ndarray:
-    """``mask`` with breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX`` along its lines closed.
-    Closed with a blank margin: OpenCV's default border would stretch every line ending within
-    half the bridge of the image edge out to the edge (a small crop's ruling would look like a
-    streak running off the paper)."""
-    n = settings.SCAN_RULING_BREAK_BRIDGE_PX
-    k = (n + 1, 1) if horizontal else (1, n + 1)
-    m = n // 2 + 1
-    pad = cv2.copyMakeBorder(mask, m, m, m, m, cv2.BORDER_CONSTANT, value=0)
-    out = cv2.morphologyEx(pad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, k))
-    return np.ascontiguousarray(out[m:-m, m:-m])
+    """``mask`` with breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX`` along its lines closed
+    (with a blank margin: a small crop's ruling must not look like a streak running off the paper)."""
+    return close_along(mask, settings.SCAN_RULING_BREAK_BRIDGE_PX, horizontal)
 
 
-def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
+def _foreign(lines: _Lines, other: np.ndarray, bridged: np.ndarray) -> np.ndarray:
     """Strokes of ``lines`` that are not table rulings: an end that touches no crossing line
     (see ``_loose_ends``). A ruling broken along its length (a fax line dropout or a light
     crease running nearly parallel to it erases a stretch) is still one ruling: the crossing
@@ -219,10 +222,10 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
     of (its collinear pieces joined across breaks) ends anchored at both ends. Conversely every
     piece of a long straight chain with a loose end goes, even one whose own ends happen to lie
     near crossing rulings, when it is less than half of the chain: a streak broken by dropouts
-    (the rulings inside it are given back by ``_recover``)."""
-    other = _bridge(other, not lines.horizontal)
+    (the rulings inside it are given back by ``_recover``). ``other`` and ``bridged`` are the
+    crossing lines and ``lines.mask``, both with their breaks closed (``_bridge``)."""
     drop = _loose_ends(lines, other)
-    chains = _relabel(_bridge(lines.mask, lines.horizontal), lines.horizontal)
+    chains = _relabel(bridged, lines.horizontal)
     chain_drop = _loose_ends(chains, other)
     if not chain_drop.any():
         return drop & False
@@ -244,7 +247,7 @@ def _foreign(lines: _Lines, other: np.ndarray) -> np.ndarray:
 
 def _relabel(mask: np.ndarray, horizontal: bool) -> _Lines:
     """The strokes of ``mask`` as a fresh ``_Lines`` (every component kept)."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats = components(mask)
     keep = np.ones(len(stats), bool)
     keep[0] = False
     return _Lines(mask, labels, stats, keep, horizontal)
@@ -259,7 +262,7 @@ def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndar
         return np.ascontiguousarray(_rescue(dropped.T.copy(), other.T.copy(), True).T)
     out = np.zeros_like(dropped)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(dropped, connectivity=8)
+    n, labels, stats = components(dropped)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         crossing = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
@@ -296,8 +299,9 @@ def _reject_foreign(hl: _Lines, vl: _Lines, ink: np.ndarray) -> tuple[_Lines, _L
     strokes and the mask of what was rejected (255)."""
     rejected = np.zeros_like(hl.mask)
     for _ in range(2):
-        dh = _foreign(hl, vl.mask)
-        dv = _foreign(vl, hl.mask)
+        bh, bv = _bridge(hl.mask, True), _bridge(vl.mask, False)
+        dh = _foreign(hl, bv, bh)
+        dv = _foreign(vl, bh, bv)
         if not (dh.any() or dv.any()):
             break
         out = []
@@ -323,7 +327,7 @@ def _mend(lines: _Lines, other: _Lines) -> _Lines:
     break is lost ink (a fax dropout along the ruling), not a merged cell (whose bounding
     rulings run through the break). Returns the (relabelled, when mended) strokes."""
     gaps = cv2.bitwise_and(_bridge(lines.mask, lines.horizontal), cv2.bitwise_not(lines.mask))
-    n, labels, _, _ = cv2.connectedComponentsWithStats(gaps, connectivity=8)
+    n, labels, _ = components(gaps)
     if n <= 1:
         return lines
     t = settings.SCAN_RULING_END_TOLERANCE_PX

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from service import settings
+from service.scan.masks import components
 
 
 def _centre_line(own: np.ndarray, min_len: int | None = None) -> tuple[np.ndarray, float] | None:
@@ -96,7 +97,7 @@ def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> 
     handled = np.zeros_like(dropped)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (settings.SCAN_RULING_BREAK_BRIDGE_PX + 1, 1))
     chains = cv2.morphologyEx(dropped, cv2.MORPH_CLOSE, k)  # a broken streak is judged whole
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(chains, connectivity=8)
+    n, labels, stats = components(chains)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         if w < settings.SCAN_STREAK_MIN_PX:
@@ -176,7 +177,7 @@ def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.
     text = _glyph_ink(ink, streak, cv2.bitwise_or(other, same))
     out = np.zeros_like(rescued)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(rescued, connectivity=8)
+    n, labels, stats = components(rescued)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         cross = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0)) + x
@@ -205,7 +206,7 @@ def streak_candidates(handled: np.ndarray, other: np.ndarray, horizontal: bool) 
         return np.ascontiguousarray(streak_candidates(handled.T.copy(), other.T.copy(), True).T)
     out = np.zeros_like(handled)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(handled, connectivity=8)
+    n, labels, stats = components(handled)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         cols = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
