@@ -41,9 +41,10 @@ def test_components_match_opencv_on_the_whole_page(seed: int, strokes: int, conn
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.integers(0, 30), st.booleans(), st.integers(1, 60))
+@given(st.integers(0, 10_000), st.integers(0, 30), st.booleans(), st.integers(1, 30))
 def test_close_along_matches_a_closing_of_the_padded_page(seed: int, strokes: int, horizontal: bool,
-                                                          length: int) -> None:
+                                                          half: int) -> None:
+    length = 2 * half
     mask = _mask(seed, (90, 120), strokes)
     m = length // 2 + 1
     k = (length + 1, 1) if horizontal else (1, length + 1)

@@ -38,7 +38,10 @@ def close_along(mask: np.ndarray, length_px: int, horizontal: bool) -> np.ndarra
     """``mask`` closed with a ``length_px + 1`` long line along one direction, with a blank
     margin around the paper (OpenCV's default border would stretch a line ending near the
     image edge out to the edge). A closing with a one-pixel-thin line only fills between set
-    pixels of the same row (column), so nothing outside the ink's bounding box changes."""
+    pixels of the same row (column), so nothing outside the ink's bounding box changes.
+    ``length_px`` must be even (an odd-sized, centred line: an even one shifts the closing)."""
+    if length_px % 2:
+        raise ValueError(f"close_along needs an even length, got {length_px}")
     x, y, w, h = cv2.boundingRect(mask)
     out = np.zeros_like(mask)
     if w == 0 or h == 0:
