@@ -110,7 +110,9 @@ class RapidEngine:
             self._rec = self._ocr._load_rec_model()  # rapidocr has no public getter
         except Exception as exc:
             raise EngineUnavailable(f"rapidocr engine could not be created: {exc}") from exc
-        self._lock = threading.Lock()
+        # rapidocr's own pipeline object keeps per-call settings: detections go through it one at a
+        # time; recognition and classification call onnxruntime sessions, which are thread-safe
+        self._det_lock = threading.Lock()
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read each crop as one text line (no detection); empty crops read as ("", 0.0).
@@ -139,8 +141,7 @@ class RapidEngine:
             w = min(width, int(np.ceil(height * crop.shape[1] / crop.shape[0])))
             img = cv2.resize(_bgr(crop), (max(w, 1), height)).astype(np.float32)
             batch[k, :, :, : img.shape[1]] = img.transpose(2, 0, 1) / 127.5 - 1.0
-        with self._lock:
-            preds = self._rec.session(batch)
+        preds = self._rec.session(batch)
         lines, _ = self._rec.postprocess_op(preds, False, wh_ratio_list=ratios, max_wh_ratio=width / height)
         return [Reading(str(text), float(score)) for text, score in lines]
 
@@ -148,14 +149,13 @@ class RapidEngine:
         """P(the line is upside down) for each text-line crop (PP-OCR's 0/180 line classifier)."""
         if not crops:
             return []
-        with self._lock:
-            cls = self._ocr._load_cls_model()  # rapidocr has no public getter
-            res = cls([_bgr(c) for c in crops])
+        cls = self._ocr._load_cls_model()  # rapidocr has no public getter
+        res = cls([_bgr(c) for c in crops])
         return [float(score) if "180" in str(label) else 1.0 - float(score) for label, score in res.cls_res]
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Text-line quadrilaterals (4×2 float arrays, pixels of ``image``) found by det alone."""
-        with self._lock:
+        with self._det_lock:
             res = self._ocr(_bgr(image), use_rec=False)
         boxes = getattr(res, "boxes", None)
         return [] if boxes is None else [np.asarray(q, dtype=float) for q in boxes]
@@ -170,7 +170,7 @@ class RapidEngine:
         """
         import cv2
 
-        with self._lock:
+        with self._det_lock:
             res = self._ocr(_bgr(image), use_rec=False)
         boxes = getattr(res, "boxes", None)
         if boxes is None or len(boxes) == 0:

@@ -7,7 +7,9 @@ each stage's wall time in ``Document.timings`` (seconds).
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,9 @@ from service.model import Document, DocumentKind, Page, PageMode
 if TYPE_CHECKING:
     import numpy as np  # imported where pages are rendered: born-digital reading needs none
 
+    from service.model import PageGeometry
+    from service.scan.geometry import OrientationEvidence
+    from service.scan.reader import TablesRead
     from service.textlines import TextLine
 
 
@@ -39,24 +44,100 @@ def read_pages(doc: Document, ctx: Context) -> Document:
 
     Once the heading after the last table (五、存在的主要问题…) has been read, the prose of later
     scanned pages is not OCR'd: it holds neither tables, headings nor the quoted totals.
+
+    Scanned pages are read ahead: up to ``page_threads()`` pages have their geometry and tables
+    read in threads (OCR engines and OpenCV release the GIL) while this thread reads the prose
+    of the page before, in page order. PDF access stays in this thread (pdfium is not
+    thread-safe). The result does not depend on the number of threads.
     """
     from service.mixed import read_image_regions
     from service.textlines import page_lines
 
     pages: list[Page] = []
     lines: list[TextLine] = []
-    for number in range(1, doc.page_count + 1):
-        pages.append(read_image_regions(ctx.source, _read_one_page(ctx, number, lines_before=lines)))
-        lines.extend(page_lines(pages[-1]))
+    with _ReadAhead(ctx, doc.page_count, page_threads()) as ahead:
+        for number in range(1, doc.page_count + 1):
+            item, tables = ahead.next(number)
+            page = item if isinstance(item, Page) else _finish_scan(ctx, item, tables(), lines)
+            pages.append(read_image_regions(ctx.source, page))
+            lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}
     kind = DocumentKind.MIXED if len(modes) >= 2 or PageMode.MIXED in modes else (
         DocumentKind.DIGITAL if PageMode.TEXT in modes else DocumentKind.SCANNED)
     return doc.model_copy(update={"pages": tuple(pages), "kind": kind})
 
 
+def page_threads() -> int:
+    """Threads that read scanned pages ahead: ``SCAN_PAGE_THREADS`` in a lone process,
+    ``SCAN_WORKER_PAGE_THREADS`` in a worker of ``-j N`` (N processes already fill the cores)."""
+    import multiprocessing
+
+    worker = multiprocessing.parent_process() is not None
+    return settings.SCAN_WORKER_PAGE_THREADS if worker else settings.SCAN_PAGE_THREADS
+
+
+@dataclass
+class _Scan:
+    """A page to OCR, rendered in the reading thread: its capture (RGB uint8) and claimed DPI."""
+
+    number: int
+    capture: np.ndarray
+    claimed_dpi: float
+    note: str
+    ink_reliable: bool
+
+
+_Tables = tuple["TablesRead", "PageGeometry", "OrientationEvidence"]
+
+
+class _ReadAhead:
+    """Pages in order, each a text ``Page`` or a ``_Scan`` with a callable giving its tables;
+    with ``threads`` > 1 the tables of the next ``threads`` scans are read in a pool meanwhile."""
+
+    def __init__(self, ctx: Context, page_count: int, threads: int) -> None:
+        self._ctx, self._count, self._threads = ctx, page_count, threads
+        self._pool: ThreadPoolExecutor | None = None
+        self._queued: deque[tuple[Page | _Scan, Callable[[], _Tables]]] = deque()
+        self._next = 1
+
+    def __enter__(self) -> _ReadAhead:
+        if self._threads > 1:
+            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="gouji-page")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def next(self, number: int) -> tuple[Page | _Scan, Callable[[], _Tables]]:
+        """Page ``number`` (pages must be asked for in order, from 1)."""
+        while self._next <= min(self._count, number + self._threads):
+            self._queued.append(self._start(self._next))
+            self._next += 1
+        return self._queued.popleft()
+
+    def _start(self, number: int) -> tuple[Page | _Scan, Callable[[], _Tables]]:
+        item = _page_or_scan(self._ctx, number)
+        if isinstance(item, Page):
+            return item, _no_tables
+        if self._pool is None:
+            return item, lambda: _scan_tables(item)
+        return item, self._pool.submit(_scan_tables, item).result
+
+
+def _no_tables() -> _Tables:
+    raise AssertionError("a text page has no scanned tables")
+
+
 def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | None = None) -> Page:
     """One page; ``lines_before`` (the text lines of the pages before) decide, for a scanned page
     only, whether its prose is still worth OCR (not once the tables' closing heading was read)."""
+    item = _page_or_scan(ctx, number)
+    return item if isinstance(item, Page) else _finish_scan(ctx, item, _scan_tables(item), lines_before or [])
+
+
+def _page_or_scan(ctx: Context, number: int) -> Page | _Scan:
+    """The page read from its text layer when that is usable, else the page rendered for OCR."""
     from models.pdf_text import check_text_layer, read_layer, read_text_page
 
     src = ctx.source
@@ -70,18 +151,32 @@ def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | Non
         note = check.reason
     else:
         note = "image input"
-    from service.layout import find_headings
-    from service.scan import read_scanned_page
-    from service.scan.geometry import make_upright_default, with_geometry
-
-    free_text = "end" not in find_headings(lines_before or [])
     capture, claimed_dpi = src.render_native(number)
-    upright, geometry, evidence = make_upright_default(capture, claimed_dpi)
-    page, deskewed = read_scanned_page(upright, number, free_text=free_text)
-    ctx.images[number] = deskewed
+    return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number))
+
+
+def _scan_tables(scan: _Scan) -> _Tables:
+    """Geometry (upright, resolution) and tables of a rendered page; safe to run in any thread."""
+    from service.scan.geometry import make_upright_default
+    from service.scan.reader import read_scanned_tables
+
+    upright, geometry, evidence = make_upright_default(scan.capture, scan.claimed_dpi)
+    return read_scanned_tables(upright, scan.number), geometry, evidence
+
+
+def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[TextLine]) -> Page:
+    """The scanned page with its prose (unless the tables' closing heading came before), geometry
+    and notes; its deskewed image is kept in ``ctx.images``."""
+    from service.layout import find_headings
+    from service.scan.geometry import with_geometry
+    from service.scan.reader import with_free_text
+
+    read, geometry, evidence = tables
+    page = with_free_text(read) if "end" not in find_headings(lines_before) else read.page
+    ctx.images[scan.number] = read.straight
     page = with_geometry(page, geometry, evidence)
-    return page.model_copy(update={"note": "; ".join(n for n in (note, page.note) if n),
-                                   "ink_reliable": src.ink_reliable(number)})
+    return page.model_copy(update={"note": "; ".join(n for n in (scan.note, page.note) if n),
+                                   "ink_reliable": scan.ink_reliable})
 
 
 def _stages() -> list[tuple[str, Stage]]:

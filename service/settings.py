@@ -110,6 +110,8 @@ RAPIDOCR_REC_BATCH_MAX_STRETCH = 1.05  # a batch's widest crop is at most this �
                                        # is paid for): rec CPU −17 %, readings as each crop alone
 RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads of a lone process (the machine has 2 cores)
 RAPIDOCR_WORKER_THREADS = 1       # … of each worker of `-j N` (N processes already fill the cores)
+SCAN_PAGE_THREADS = 2             # scanned pages read ahead in threads by a lone process (pipeline.read_pages)
+SCAN_WORKER_PAGE_THREADS = 1      # … by each worker of `-j N` (one page at a time)
 RAPIDOCR_SPIN = False             # idle intra-op threads busy-wait: +45 % CPU on a shared machine
 TESS_WHITELIST = "0123456789.-"
 

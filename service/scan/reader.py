@@ -9,6 +9,8 @@ colours) is the one a review UI must crop from.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -80,39 +82,52 @@ def free_text_tokens(norm: np.ndarray, ink: np.ndarray, table: np.ndarray,
     return tokens
 
 
-def _engines(recognizer: LineRecognizer | None, digits: DigitReader | None,
-             detector: PageTextDetector | None) -> tuple[LineRecognizer, DigitReader, PageTextDetector]:
+def _recognizers(recognizer: LineRecognizer | None,
+                 digits: DigitReader | None) -> tuple[LineRecognizer, DigitReader]:
     """The given engines, or the process-wide defaults (lazy import; may raise EngineUnavailable)."""
-    if recognizer is None or detector is None:
+    if recognizer is None:
         from models.rapid_ocr import get_rapid_engine
 
-        engine = get_rapid_engine()
-        recognizer = recognizer or engine
-        detector = detector or engine
+        recognizer = get_rapid_engine()
     if digits is None:
         from models.tesseract import get_digit_reader
 
         digits = get_digit_reader()
-    return recognizer, digits, detector
+    return recognizer, digits
 
 
-def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecognizer | None = None,
-                      digits: DigitReader | None = None,
-                      detector: PageTextDetector | None = None,
-                      free_text: bool = True) -> tuple[Page, np.ndarray]:
-    """(``Page`` in OCR mode, deskewed image) for one RGB or greyscale page image; ``number`` is
-    1-based. The deskewed image keeps the input's colours (and shape).
+def _default_detector() -> PageTextDetector:
+    from models.rapid_ocr import get_rapid_engine
+
+    return get_rapid_engine()
+
+
+@dataclass(frozen=True)
+class TablesRead:
+    """A scanned page read up to its tables (``read_scanned_tables``): ``page`` holds the table
+    cells' tokens only; ``straight`` is the deskewed image in the input's colours, ``norm`` its
+    lighting-normalised grey print, ``ink`` the ink mask (255) and ``table`` the mask (255) of
+    the page's tables. All arrays are page pixels of the deskewed page, origin top-left."""
+
+    page: Page
+    straight: np.ndarray
+    norm: np.ndarray
+    ink: np.ndarray
+    table: np.ndarray
+
+
+def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecognizer | None = None,
+                        digits: DigitReader | None = None) -> TablesRead:
+    """Deskew one RGB or greyscale page image and read its tables (``number`` is 1-based).
 
     Tokens: one per inked table cell (bbox = cell box, numbers with a tesseract ``alt_text``;
-    ink without a reading → text ``""`` and confidence 0.0), then one per free text line outside
-    the tables. ``skew_degrees`` is the skew found in the input, counter-clockwise positive; the
-    returned image has been rotated by its opposite. Engines default to the cached rapidocr and
-    tesseract adapters. ``free_text=False`` skips the text outside tables (the slowest part of a
-    prose page) when the caller knows it needs none.
+    ink without a reading → text ``""`` and confidence 0.0). ``skew_degrees`` is the skew found
+    in the input, counter-clockwise positive; ``straight`` has been rotated by its opposite.
+    Engines default to the cached rapidocr and tesseract adapters.
     """
     if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
         raise ValueError("read_scanned_page expects an 8-bit greyscale or RGB image")
-    rec, dig, det = _engines(recognizer, digits, detector)
+    rec, dig = _recognizers(recognizer, digits)
     print_grey, angle = deskew(separate_ink(image).grey)
     straight = straighten_colour(image, angle)
     norm = normalise_lighting(print_grey)
@@ -124,10 +139,30 @@ def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecogni
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
     crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
-    if free_text:
-        tokens += free_text_tokens(norm, ink, _table_mask(grid), det)
     h, w = straight.shape[:2]
     note = "" if grid.cells else "no ruled table found: tokens are det+rec text lines"
     page = Page(number=number, width=float(w), height=float(h), mode=PageMode.OCR, tokens=tuple(tokens),
                 rulings=grid.rulings, skew_degrees=-angle, note=note)
-    return page, straight
+    return TablesRead(page=page, straight=straight, norm=norm, ink=ink, table=_table_mask(grid))
+
+
+def with_free_text(read: TablesRead, detector: PageTextDetector | None = None) -> Page:
+    """``read.page`` with one token per free text line outside its tables appended."""
+    det = detector or _default_detector()
+    tokens = read.page.tokens + tuple(free_text_tokens(read.norm, read.ink, read.table, det))
+    return read.page.model_copy(update={"tokens": tokens})
+
+
+def read_scanned_page(image: np.ndarray, number: int, *, recognizer: LineRecognizer | None = None,
+                      digits: DigitReader | None = None,
+                      detector: PageTextDetector | None = None,
+                      free_text: bool = True) -> tuple[Page, np.ndarray]:
+    """(``Page`` in OCR mode, deskewed image) for one RGB or greyscale page image; ``number`` is
+    1-based. The deskewed image keeps the input's colours (and shape).
+
+    Tokens: the table cells (``read_scanned_tables``), then one per free text line outside the
+    tables (``with_free_text``). ``free_text=False`` skips the text outside tables (the slowest
+    part of a prose page) when the caller knows it needs none.
+    """
+    read = read_scanned_tables(image, number, recognizer=recognizer, digits=digits)
+    return (with_free_text(read, detector) if free_text else read.page), read.straight
