@@ -78,13 +78,21 @@ def page_threads() -> int:
 
 @dataclass
 class _Scan:
-    """A page to OCR, rendered in the reading thread: its capture (RGB uint8) and claimed DPI."""
+    """A page to OCR, rendered in the reading thread: its capture (RGB uint8) and claimed DPI.
+    ``capture`` is handed over once (``take_capture``): a page waiting for its prose no longer
+    holds the capture (a photo's is up to 40 MB)."""
 
     number: int
-    capture: np.ndarray
+    capture: np.ndarray | None
     claimed_dpi: float
     note: str
     ink_reliable: bool
+
+    def take_capture(self) -> np.ndarray:
+        capture, self.capture = self.capture, None
+        if capture is None:
+            raise AssertionError(f"page {self.number} was read twice")
+        return capture
 
 
 _Tables = tuple["TablesRead", "PageGeometry", "OrientationEvidence"]
@@ -160,7 +168,7 @@ def _scan_tables(scan: _Scan) -> _Tables:
     from service.scan.geometry import make_upright_default
     from service.scan.reader import read_scanned_tables
 
-    upright, geometry, evidence = make_upright_default(scan.capture, scan.claimed_dpi)
+    upright, geometry, evidence = make_upright_default(scan.take_capture(), scan.claimed_dpi)
     return read_scanned_tables(upright, scan.number), geometry, evidence
 
 

@@ -108,7 +108,7 @@ RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_REC_BATCH_MAX_STRETCH = 1.05  # a batch's widest crop is at most this × its narrowest (padding
                                        # is paid for): rec CPU −17 %, readings as each crop alone
-RAPIDOCR_THREADS = 2              # onnxruntime intra-op threads of a lone process (the machine has 2 cores)
+RAPIDOCR_THREADS = 1              # onnxruntime intra-op threads of a lone process: its page threads fill the cores
 RAPIDOCR_WORKER_THREADS = 1       # … of each worker of `-j N` (N processes already fill the cores)
 SCAN_PAGE_THREADS = 2             # scanned pages read ahead in threads by a lone process (pipeline.read_pages)
 SCAN_WORKER_PAGE_THREADS = 1      # … by each worker of `-j N` (one page at a time)
