@@ -77,8 +77,8 @@ class KindStats:
         if not self.pages or not self.wall_seconds:
             return []
         rate = self.pages / self.wall_seconds if self.wall_seconds else 0.0
-        total = sum(self.stage_seconds.values()) or 1.0
-        shares = ", ".join(f"{name} {100 * sec / total:.0f} %" for name, sec in self.stage_seconds.items())
+        stages = {name: sec for name, sec in self.stage_seconds.items() if "." not in name}
+        parts = {name.split(".", 1)[1]: sec for name, sec in self.stage_seconds.items() if name.startswith("pages.")}
         peaks = ", ".join(f"{mb:.0f}" for mb in sorted(self.peak_mb.values(), reverse=True))
         busiest = max(self.cpu_by_process.values(), default=0.0)
         return [
@@ -87,9 +87,17 @@ class KindStats:
             f"{len(self.peak_mb)} process(es))",
             f"  cpu-bound pages/s    {self.pages / busiest if busiest else 0.0:.2f}  (pages ÷ CPU s of the busiest "
             "process: the rate on otherwise idle cores)",
-            f"  stage shares         {shares}",
+            f"  stage shares         {_shares(stages)}",
+            f"  page work shares     {_shares(parts)}  (summed over the threads that read pages)",
             f"  peak memory (MB)     {peaks}  (per process)",
         ]
+
+
+def _shares(seconds: dict[str, float]) -> str:
+    """"name 12 %, …" of each entry's share of the sum (largest first)."""
+    total = sum(seconds.values()) or 1.0
+    ranked = sorted(seconds.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{name} {100 * sec / total:.0f} %" for name, sec in ranked) or "n/a"
 
 
 def values_match(got: Any, want: Any, blank: bool) -> bool:

@@ -1,15 +1,18 @@
 """The extraction pipeline: an explicit list of stages with one signature.
 
 ``Stage = (Document, Context) -> Document``. ``extract(path)`` runs them in order and records
-each stage's wall time in ``Document.timings`` (seconds).
+each stage's wall time in ``Document.timings`` (seconds), and the parts of the ``pages`` stage as
+``pages.<part>`` (seconds summed over pages and threads, see ``Context.timed``).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,10 +33,27 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    """What stages need besides the document: the open source file and page images."""
+    """What stages need besides the document: the open source file and page images.
+
+    ``page_seconds``: seconds spent in each part of reading pages (``render``, ``geometry``,
+    ``tables``, ``prose``, ``text layer``), summed over pages and threads (``timed``).
+    """
 
     source: SourceFile
     images: dict[int, np.ndarray] = field(default_factory=dict)  # page number → working-DPI image
+    page_seconds: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def timed(self, part: str) -> Iterator[None]:
+        """Add the wall time of the block to ``page_seconds[part]`` (any thread)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            with self._lock:
+                self.page_seconds[part] = self.page_seconds.get(part, 0.0) + spent
 
 
 Stage = Callable[[Document, Context], Document]
@@ -59,7 +79,8 @@ def read_pages(doc: Document, ctx: Context) -> Document:
         for number in range(1, doc.page_count + 1):
             item, tables = ahead.next(number)
             page = item if isinstance(item, Page) else _finish_scan(ctx, item, tables(), lines)
-            pages.append(read_image_regions(ctx.source, page))
+            with ctx.timed("text layer"):
+                pages.append(read_image_regions(ctx.source, page))
             lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}
     kind = DocumentKind.MIXED if len(modes) >= 2 or PageMode.MIXED in modes else (
@@ -129,8 +150,8 @@ class _ReadAhead:
         if isinstance(item, Page):
             return item, _no_tables
         if self._pool is None:
-            return item, lambda: _scan_tables(item)
-        return item, self._pool.submit(_scan_tables, item).result
+            return item, lambda: _scan_tables(self._ctx, item)
+        return item, self._pool.submit(_scan_tables, self._ctx, item).result
 
 
 def _no_tables() -> _Tables:
@@ -141,7 +162,7 @@ def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | Non
     """One page; ``lines_before`` (the text lines of the pages before) decide, for a scanned page
     only, whether its prose is still worth OCR (not once the tables' closing heading was read)."""
     item = _page_or_scan(ctx, number)
-    return item if isinstance(item, Page) else _finish_scan(ctx, item, _scan_tables(item), lines_before or [])
+    return item if isinstance(item, Page) else _finish_scan(ctx, item, _scan_tables(ctx, item), lines_before or [])
 
 
 def _page_or_scan(ctx: Context, number: int) -> Page | _Scan:
@@ -149,27 +170,30 @@ def _page_or_scan(ctx: Context, number: int) -> Page | _Scan:
     from models.pdf_text import check_text_layer, read_layer, read_text_page
 
     src = ctx.source
+    note = "image input"
     if src.is_pdf:
-        structure, pdfium_page = src.pdf_structure(), src.pdfium_page(number)
-        layer = read_layer(pdfium_page, structure, number, lambda: src.plumber_page(number))
-        check = check_text_layer(layer, pdfium_page)
-        if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
-                            and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
-            return read_text_page(layer, number)
-        note = check.reason
-    else:
-        note = "image input"
-    capture, claimed_dpi = src.render_native(number)
-    return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number))
+        with ctx.timed("text layer"):
+            structure, pdfium_page = src.pdf_structure(), src.pdfium_page(number)
+            layer = read_layer(pdfium_page, structure, number, lambda: src.plumber_page(number))
+            check = check_text_layer(layer, pdfium_page)
+            if check.usable or (check.chars < settings.MIN_TEXT_CHARS_PER_PAGE
+                                and check.image_coverage < settings.SCANNED_PAGE_MIN_IMAGE_COVERAGE):
+                return read_text_page(layer, number)
+            note = check.reason
+    with ctx.timed("render"):
+        capture, claimed_dpi = src.render_native(number)
+        return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number))
 
 
-def _scan_tables(scan: _Scan) -> _Tables:
+def _scan_tables(ctx: Context, scan: _Scan) -> _Tables:
     """Geometry (upright, resolution) and tables of a rendered page; safe to run in any thread."""
     from service.scan.geometry import make_upright_default
     from service.scan.reader import read_scanned_tables
 
-    upright, geometry, evidence = make_upright_default(scan.take_capture(), scan.claimed_dpi)
-    return read_scanned_tables(upright, scan.number), geometry, evidence
+    with ctx.timed("geometry"):
+        upright, geometry, evidence = make_upright_default(scan.take_capture(), scan.claimed_dpi)
+    with ctx.timed("tables"):
+        return read_scanned_tables(upright, scan.number), geometry, evidence
 
 
 def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[TextLine]) -> Page:
@@ -180,7 +204,8 @@ def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[
     from service.scan.reader import with_free_text
 
     read, geometry, evidence = tables
-    page = with_free_text(read) if "end" not in find_headings(lines_before) else read.page
+    with ctx.timed("prose"):
+        page = with_free_text(read) if "end" not in find_headings(lines_before) else read.page
     ctx.images[scan.number] = read.straight
     page = with_geometry(page, geometry, evidence)
     return page.model_copy(update={"note": "; ".join(n for n in (scan.note, page.note) if n),
@@ -223,6 +248,7 @@ def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
             start = time.perf_counter()
             doc = stage(doc, ctx)
             timings[name] = round(time.perf_counter() - start, 4)
+        timings.update({f"pages.{part}": round(sec, 4) for part, sec in ctx.page_seconds.items()})
         if not doc.cells:
             raise NotAReport("none of the statistical tables 二/三/四 was found")
         if images is not None:
