@@ -86,7 +86,7 @@ class KindStats:
             f"  pages per second     {rate:.2f}  ({self.pages} pages in {self.wall_seconds:.2f} s wall, "
             f"{len(self.peak_mb)} process(es))",
             f"  cpu-bound pages/s    {self.pages / busiest if busiest else 0.0:.2f}  (pages ÷ CPU s of the busiest "
-            "process: the rate on otherwise idle cores)",
+            "process: its rate on one otherwise idle core)",
             f"  stage shares         {_shares(stages)}",
             f"  page work shares     {_shares(parts)}  (summed over the threads that read pages)",
             f"  peak memory (MB)     {peaks}  (per process)",
