@@ -5,8 +5,11 @@ Coordinates in and out are pixels of the image passed in (origin top-left).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from functools import wraps
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -56,3 +59,24 @@ class UprightClassifier(Protocol):
     """Tells upright text lines from upside-down ones: P(upside down) per line crop."""
 
     def upside_down(self, crops: list[np.ndarray]) -> list[float]: ...
+
+
+T = TypeVar("T")
+
+
+def built_once(factory: Callable[[], T]) -> Callable[[], T]:
+    """``factory`` as a process-wide engine getter: built on the first call, even when several
+    page threads ask at once (one builds, the others wait); a failure is not kept, so the next
+    call tries again (e.g. after an engine was installed)."""
+    lock = threading.Lock()
+    built: list[T] = []
+
+    @wraps(factory)
+    def get() -> T:
+        if not built:
+            with lock:
+                if not built:
+                    built.append(factory())
+        return built[0]
+
+    return get

@@ -13,14 +13,12 @@ passed in, origin top-left.
 
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from models.base import Reading, TextBox
+from models.base import Reading, TextBox, built_once
 from service import settings
 from service.errors import EngineUnavailable
 
@@ -110,9 +108,9 @@ class RapidEngine:
             self._rec = self._ocr._load_rec_model()  # rapidocr has no public getter
         except Exception as exc:
             raise EngineUnavailable(f"rapidocr engine could not be created: {exc}") from exc
-        # rapidocr's own pipeline object keeps per-call settings: detections go through it one at a
-        # time; recognition and classification call onnxruntime sessions, which are thread-safe
-        self._det_lock = threading.Lock()
+        # No lock: onnxruntime sessions are thread-safe, and what rapidocr 3.10 writes on a call
+        # (``update_params(use_rec=False)``, the detector's pre-processing object) is the same on
+        # every call of this engine, so page threads may detect and recognise at the same time.
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read each crop as one text line (no detection); empty crops read as ("", 0.0).
@@ -155,8 +153,7 @@ class RapidEngine:
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
         """Text-line quadrilaterals (4×2 float arrays, pixels of ``image``) found by det alone."""
-        with self._det_lock:
-            res = self._ocr(_bgr(image), use_rec=False)
+        res = self._ocr(_bgr(image), use_rec=False)
         boxes = getattr(res, "boxes", None)
         return [] if boxes is None else [np.asarray(q, dtype=float) for q in boxes]
 
@@ -170,8 +167,7 @@ class RapidEngine:
         """
         import cv2
 
-        with self._det_lock:
-            res = self._ocr(_bgr(image), use_rec=False)
+        res = self._ocr(_bgr(image), use_rec=False)
         boxes = getattr(res, "boxes", None)
         if boxes is None or len(boxes) == 0:
             return []
@@ -228,7 +224,7 @@ def _axis_box(quad: np.ndarray, width: int, height: int) -> tuple[int, int, int,
     return x0, y0, x1, y1
 
 
-@lru_cache(maxsize=1)
+@built_once
 def get_rapid_engine() -> RapidEngine:
     """The process-wide rapidocr engine (built on first use; raises ``EngineUnavailable``)."""
     return RapidEngine()

@@ -11,13 +11,12 @@ tesserocr is imported lazily and one API handle is kept per process (guarded by 
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from models.base import Reading
+from models.base import Reading, built_once
 from service import settings
 from service.errors import EngineUnavailable
 
@@ -79,7 +78,7 @@ class TesseractDigits:
         return Reading("", 0.0)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def get_digit_reader() -> TesseractDigits:
     """The process-wide tesseract digit reader (raises ``EngineUnavailable`` when missing)."""
     return TesseractDigits()
