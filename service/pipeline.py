@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 class Context:
     """What stages need besides the document: the open source file and page images.
 
-    ``page_seconds``: seconds spent in each part of reading pages (``render``, ``geometry``,
-    ``tables``, ``prose``, ``text layer``), summed over pages and threads (``timed``).
+    ``page_seconds``: seconds spent in each part of reading pages (``text layer``, ``render``,
+    ``geometry``, ``tables``, ``prose``, ``image regions`` — pictures on text pages OCR'd), summed
+    over pages and threads (``timed``).
     """
 
     source: SourceFile
@@ -79,7 +80,7 @@ def read_pages(doc: Document, ctx: Context) -> Document:
         for number in range(1, doc.page_count + 1):
             item, tables = ahead.next(number)
             page = item if isinstance(item, Page) else _finish_scan(ctx, item, tables(), lines)
-            with ctx.timed("text layer"):
+            with ctx.timed("image regions"):
                 pages.append(read_image_regions(ctx.source, page))
             lines.extend(page_lines(pages[-1]))
     modes = {p.mode for p in pages}

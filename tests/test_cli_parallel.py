@@ -65,7 +65,7 @@ def test_parallel_bench_reports_speed(tmp_path: Path) -> None:
     assert "files                2 (0 failed)" in out
     assert "pages per second" in out and "4 pages in" in out
     assert "stage shares         pages" in out and "mapping" in out
-    assert "page work shares     text layer 100 %" in out  # born-digital: no page was rendered
+    assert "page work shares     text layer" in out and "render" not in out  # born-digital: nothing rendered
     assert "peak memory (MB)" in out
 
 

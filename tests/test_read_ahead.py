@@ -42,5 +42,6 @@ def test_a_page_that_fails_in_a_thread_fails_the_document(monkeypatch: pytest.Mo
 def test_the_parts_of_reading_scanned_pages_are_timed() -> None:
     doc = pipeline.extract(FIXTURES / "sample-report.scan.pdf")
     parts = {name for name in doc.timings if name.startswith("pages.")}
-    assert {"pages.render", "pages.geometry", "pages.tables", "pages.prose", "pages.text layer"} <= parts
+    assert {"pages.render", "pages.geometry", "pages.tables", "pages.prose", "pages.text layer",
+            "pages.image regions"} <= parts
     assert all(doc.timings[name] > 0 for name in ("pages.geometry", "pages.tables"))
