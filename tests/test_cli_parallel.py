@@ -93,7 +93,8 @@ def test_service_commands_still_registered_on_demand() -> None:
 
 def _accuracy_lines(report: str) -> list[str]:
     """The report without its timing and memory lines (those differ from run to run)."""
-    timing = ("seconds per page", "cpu seconds", "pages per second", "cpu-bound", "stage shares", "peak memory")
+    timing = ("seconds per page", "cpu seconds", "pages per second", "cpu-bound", "stage shares", "page work",
+              "peak memory")
     return [ln for ln in report.splitlines() if not ln.strip().startswith(timing)]
 
 
