@@ -83,6 +83,8 @@ SCAN_MIN_GLYPH_PX = 26            # line crops with lower glyphs are upscaled to
 SCAN_TESS_GLYPH_PX = 28           # glyph height the digit crops are scaled to for tesseract
 SCAN_TESS_PAD_PX = 16             # paper around a (binarised, trimmed) tesseract digit crop
 SCAN_TESS_RETRY_BLUR_PX = 0.7     # sigma smoothing a digit crop that tesseract misread or could not read (1-bit edges)
+SCAN_TESS_CLOSE_BLUR_PX = 1.0     # … and for a last try: that smoothing, then strokes closed (broken 1-bit glyphs) …
+SCAN_TESS_CLOSE_PX = 5            # … by a disc this wide (px at SCAN_TESS_GLYPH_PX); kept if it reads engine 1's digits
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits

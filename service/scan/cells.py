@@ -205,16 +205,21 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
 
 
-def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0) -> np.ndarray:
+def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, close_px: int = 0) -> np.ndarray:
     """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
     trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px`` (Gaussian
-    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first."""
+    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first;
+    ``close_px`` (disc diameter, pixels of the scaled crop) then closes gaps in the strokes (a
+    1-bit 0 whose thin top and bottom were lost reads "()")."""
     if blur_px > 0:
         crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
     p = settings.SCAN_CROP_PAD_PX
     f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
     crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if close_px > 0:  # closing of the ink (black) = opening of the paper
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_px, close_px))
+        bw = cv2.morphologyEx(bw, cv2.MORPH_OPEN, disc)
     ys, xs = np.nonzero(bw < 128)
     if ys.size:
         bw = bw[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
@@ -230,18 +235,27 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
     smoothed crop (``SCAN_TESS_RETRY_BLUR_PX``): on a 1-bit page the staircase edges of a glyph
     make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing). The retry
     is kept when it reads exactly the first engine's digits (tesseract's steady view agrees) or
-    when the first try read nothing; otherwise the first, disagreeing, reading stands.
+    when the first try read nothing; otherwise the first, disagreeing, reading stands. One
+    still differing is read a last time with its strokes closed (``SCAN_TESS_CLOSE_BLUR_PX``,
+    ``SCAN_TESS_CLOSE_PX``: a 1-bit 0 that lost its thin top and bottom), kept only when it
+    reads exactly the first engine's digits.
     """
     first = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
     wanted = [t.translate(_LOOKALIKES) for t in texts]
+    out = list(first)
     again = [i for i, (alt, want) in enumerate(zip(first, wanted, strict=True)) if alt != want]
     if not again:
-        return first
+        return out
     blur = settings.SCAN_TESS_RETRY_BLUR_PX
-    retry = digits.read_digits([_for_tesseract(wholes[i], blur) for i in again])
-    out = list(first)
-    for i, r in zip(again, retry, strict=True):
+    for i, r in zip(again, digits.read_digits([_for_tesseract(wholes[i], blur) for i in again]), strict=True):
         if r.text == wanted[i] or not first[i]:
+            out[i] = r.text
+    last = [i for i in again if out[i] != wanted[i]]
+    if not last:
+        return out
+    closed = [_for_tesseract(wholes[i], settings.SCAN_TESS_CLOSE_BLUR_PX, settings.SCAN_TESS_CLOSE_PX) for i in last]
+    for i, r in zip(last, digits.read_digits(closed), strict=True):
+        if r.text == wanted[i]:
             out[i] = r.text
     return out
 
