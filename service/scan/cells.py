@@ -64,6 +64,30 @@ def clean_cell_ink(ink: np.ndarray) -> np.ndarray:
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
+def loose_lines(ink: np.ndarray) -> np.ndarray:
+    """The components of a cell's ink (``ink``: cell mask, 255 = ink) that are lines, not text:
+    at most ``SCAN_CELL_LINE_MAX_THICK_PX`` thick and at least ``SCAN_CELL_LINE_MIN_REL_LEN`` ×
+    the cell's width (horizontal) or height (vertical) long. A fold crease that no line finder
+    saw, running through a tall cell under its number, would otherwise join the number's line
+    crop ("0" over a line reads "°"). A crease touching the digits is one component with them
+    and stays."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = ink.shape
+    cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    rel, thick = settings.SCAN_CELL_LINE_MIN_REL_LEN, settings.SCAN_CELL_LINE_MAX_THICK_PX
+    line = ((cw >= rel * w) & (ch <= thick)) | ((ch >= rel * h) & (cw <= thick))
+    line[0] = False
+    if not line.any():
+        return np.zeros_like(ink)
+    return np.where(line[labels], 255, 0).astype(np.uint8)
+
+
+def _without_loose_lines(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``ink`` less its ``loose_lines``, those lines)."""
+    lines = loose_lines(ink)
+    return (cv2.bitwise_and(ink, cv2.bitwise_not(lines)) if lines.any() else ink), lines
+
+
 def text_bands(ink: np.ndarray) -> list[tuple[int, int]]:
     """Row ranges ``[y0, y1)`` of the text lines in a cell's ink, by horizontal projection.
 
@@ -185,18 +209,20 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
         rej = lines_beyond_text(rej, cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(drop)))
         drop = cv2.bitwise_or(drop, rej)
     not_lines = cv2.bitwise_not(drop)
-    cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines))
+    cell_ink, creases = _without_loose_lines(clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines)))
     if int(np.count_nonzero(cell_ink)) < settings.SCAN_CELL_MIN_INK_PX:
         faint = _faint_ink(norm[y0:y1, x0:x1], not_lines)
         if faint is None:
             return None
-        cell_ink = faint
+        cell_ink, more = _without_loose_lines(faint)
+        creases = cv2.bitwise_or(creases, more)
     marked = cell_ink
     cell_ink = drop_tick(cell_ink)
     grey = norm[y0:y1, x0:x1].copy()
     if denoise:
         grey = cv2.medianBlur(grey, 3)
     grey[drop > 0] = 255
+    grey[creases > 0] = 255
     grey[(marked > 0) & (cell_ink == 0)] = 255
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)

@@ -1,0 +1,58 @@
+"""A fold crease inside a tall cell, under its number (``cells.loose_lines``, ``cell_crops``).
+
+Generated page pieces only: paper 255, a printed "0", and a thin dark line across the cell that
+no line finder reported (not in the rulings nor in the rejected lines).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from service import settings
+from service.scan.cells import cell_crops, loose_lines
+
+W, H = 110, 210  # a tall three-line cell, pixels at OCR_RENDER_DPI
+BOX = (0, 0, W, H)
+
+
+def _cell(zero: bool = True, crease_y: int | None = 180, crease_x: tuple[int, int] = (4, 106)) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray]:
+    """(grey page piece, its ink mask, an empty rulings mask)."""
+    grey = np.full((H, W), 255, np.uint8)
+    if zero:
+        cv2.ellipse(grey, (55, 30), (8, 13), 0, 0, 360, 0, 3)
+    if crease_y is not None:
+        cv2.line(grey, (crease_x[0], crease_y), (crease_x[1], crease_y + 2), 90, 2)
+    ink = np.where(grey < 160, 255, 0).astype(np.uint8)
+    return grey, ink, np.zeros_like(ink)
+
+
+def test_loose_line_found_and_digit_kept() -> None:
+    _, ink, _ = _cell()
+    lines = loose_lines(ink)
+    assert lines[150:, :].any() and not lines[:60, :].any()
+
+
+def test_crease_under_the_number_stays_out_of_its_crop() -> None:
+    grey, ink, rulings = _cell()
+    crops = cell_crops(grey, ink, rulings, BOX, denoise=False)
+    assert crops is not None and len(crops.lines) == 1
+    glyph_h = crops.whole.shape[0] - 2 * settings.SCAN_CROP_PAD_PX
+    assert glyph_h < 60  # the 0 alone, not the 0 and the crease 150 px below it
+    assert crops.doubt == ""
+
+
+def test_crease_alone_is_no_text_and_short_strokes_stay() -> None:
+    grey, ink, rulings = _cell(zero=False)
+    assert cell_crops(grey, ink, rulings, BOX, denoise=False) is None
+    # a minus-sized stroke is text, not a crease
+    grey, ink, rulings = _cell(zero=False, crease_x=(45, 65))
+    assert not loose_lines(ink).any()
+    assert cell_crops(grey, ink, rulings, BOX, denoise=False) is not None
+
+
+def test_crease_touching_the_digit_is_left_to_the_reading() -> None:
+    """One component with the digit: not removed here (the reading or the doubt decides)."""
+    grey, ink, _ = _cell(crease_y=36)
+    assert not loose_lines(ink).any()
