@@ -56,3 +56,21 @@ def test_crease_touching_the_digit_is_left_to_the_reading() -> None:
     """One component with the digit: not removed here (the reading or the doubt decides)."""
     grey, ink, _ = _cell(crease_y=36)
     assert not loose_lines(ink).any()
+
+
+def test_a_tall_thin_one_in_a_low_cell_is_text() -> None:
+    """A "1" 34 px tall in a cell 50 px high spans most of its height, yet is no line."""
+    grey = np.full((50, 110), 255, np.uint8)
+    cv2.line(grey, (55, 8), (55, 42), 0, 3)
+    ink = np.where(grey < 160, 255, 0).astype(np.uint8)
+    assert not loose_lines(ink).any()
+    crops = cell_crops(grey, ink, np.zeros_like(ink), (0, 0, 110, 50), denoise=False)
+    assert crops is not None
+
+
+def test_a_faint_line_alone_is_no_text() -> None:
+    """A pale crease (below the ink threshold, above the faint one) alone in a cell: blank, no crash."""
+    grey = np.full((H, W), 255, np.uint8)
+    cv2.line(grey, (55, 10), (56, 200), 175, 2)  # vertical: tall enough to pass for a pale glyph
+    ink = np.where(grey < 160, 255, 0).astype(np.uint8)
+    assert cell_crops(grey, ink, np.zeros_like(ink), BOX, denoise=False) is None
