@@ -69,8 +69,16 @@ def test_a_tall_thin_one_in_a_low_cell_is_text() -> None:
 
 
 def test_a_faint_line_alone_is_no_text() -> None:
-    """A pale crease (below the ink threshold, above the faint one) alone in a cell: blank, no crash."""
+    """A pale crease (below the ink threshold, above the faint one) alone in a cell: blank."""
     grey = np.full((H, W), 255, np.uint8)
-    cv2.line(grey, (55, 10), (56, 200), 175, 2)  # vertical: tall enough to pass for a pale glyph
+    cv2.line(grey, (4, 120), (106, 122), 175, 2)
     ink = np.where(grey < 160, 255, 0).astype(np.uint8)
     assert cell_crops(grey, ink, np.zeros_like(ink), BOX, denoise=False) is None
+
+
+def test_upright_strokes_are_never_lines() -> None:
+    """Only horizontal lines are taken out: a long thin upright stroke stays ink."""
+    grey = np.full((H, W), 255, np.uint8)
+    cv2.line(grey, (55, 10), (56, 200), 0, 2)
+    ink = np.where(grey < 160, 255, 0).astype(np.uint8)
+    assert not loose_lines(ink).any()

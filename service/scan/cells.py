@@ -65,19 +65,18 @@ def clean_cell_ink(ink: np.ndarray) -> np.ndarray:
 
 
 def loose_lines(ink: np.ndarray) -> np.ndarray:
-    """The components of a cell's ink (``ink``: cell mask, 255 = ink) that are lines, not text:
-    at most ``SCAN_CELL_LINE_MAX_THICK_PX`` thick and at least ``SCAN_CELL_LINE_MIN_REL_LEN`` ×
-    the cell's width (horizontal) or height (vertical) and ``SCAN_CELL_LINE_MIN_LEN_PX`` long. A
+    """The components of a cell's ink (``ink``: cell mask, 255 = ink) that are horizontal lines,
+    not text: at most ``SCAN_CELL_LINE_MAX_THICK_PX`` high and at least ``SCAN_CELL_LINE_MIN_REL_LEN``
+    × the cell's width and ``SCAN_CELL_LINE_MIN_LEN_PX`` long (upright strokes are left alone). A
     fold crease that no line finder saw, running through a tall cell under its number, would
     otherwise join the number's line crop ("0" over a line reads "°"). A crease touching the
     digits is one component with them and stays."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    h, w = ink.shape
+    w = ink.shape[1]
     cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     rel, thick = settings.SCAN_CELL_LINE_MIN_REL_LEN, settings.SCAN_CELL_LINE_MAX_THICK_PX
     least = settings.SCAN_CELL_LINE_MIN_LEN_PX
-    line = (((cw >= rel * w) & (cw >= least) & (ch <= thick))
-            | ((ch >= rel * h) & (ch >= least) & (cw <= thick)))
+    line = (cw >= rel * w) & (cw >= least) & (ch <= thick)
     line[0] = False
     if not line.any():
         return np.zeros_like(ink)
