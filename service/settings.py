@@ -228,6 +228,7 @@ SCAN_CREASE_MIN_RULINGS = 4       # … when it cuts at least this many rulings 
 SCAN_CREASE_ALIGN_PX = 10         # … at places lined up within this (a slightly curved fold)
 SCAN_CREASE_MIN_COVER = 0.6       # … and at least this share of the rulings crossing that place
 SCAN_CREASE_MAX_HALF_PX = 2       # the healed band is at most 2·this+1 px wide
+SCAN_CREASE_HEAL_REACH_PX = 2     # a removed line across digits is filled from the pixels this far beside it
 SCAN_RESCUE_MIN_COVER = 0.97      # a row of a rejected stroke this complete between crossing rulings is a ruling
 SCAN_STREAK_MIN_PX = 600          # a rejected stroke this long may be a straight streak (fax sensor, lost scan line) …
 SCAN_STREAK_MIN_THIN_SHARE = 0.3  # … when at least this share of it is as thin as its median width + 1 px …

@@ -11,6 +11,7 @@ import numpy as np
 
 from service import settings
 from service.scan.cells import cell_crops, loose_lines
+from service.scan.creases import heal_cut_strokes
 
 W, H = 110, 210  # a tall three-line cell, pixels at OCR_RENDER_DPI
 BOX = (0, 0, W, H)
@@ -82,3 +83,33 @@ def test_upright_strokes_are_never_lines() -> None:
     cv2.line(grey, (55, 10), (56, 200), 0, 2)
     ink = np.where(grey < 160, 255, 0).astype(np.uint8)
     assert not loose_lines(ink).any()
+
+
+def test_a_removed_crease_through_a_digit_is_healed() -> None:
+    """A dark crease across the top of a 0, found and rejected as no ruling: the 0 is read whole
+    (its strokes joined across the cut), and the crop stays in doubt."""
+    grey = np.full((H, W), 255, np.uint8)
+    cv2.ellipse(grey, (55, 60), (8, 13), 0, 0, 360, 0, 3)
+    grey[50:53, :] = 80  # the crease over the 0's upper part, across the whole cell
+    ink = np.where(grey < 160, 255, 0).astype(np.uint8)
+    rejected = np.zeros_like(ink)
+    rejected[50:53, :] = 255
+    healed, joined = heal_cut_strokes(grey, ink, rejected)
+    assert joined[50:53, 45:50].any() and joined[50:53, 60:66].any()  # both sides of the 0 joined
+    assert not joined[50:53, :40].any() and (healed[50:53, :40] > 200).all()  # paper stays paper
+    crops = cell_crops(grey, ink, np.zeros_like(ink), BOX, denoise=False, rejected=rejected)
+    assert crops is not None and crops.doubt
+    whole = crops.whole
+    n, _ = cv2.connectedComponents((whole < 128).astype(np.uint8), connectivity=8)
+    assert n - 1 == 1  # one ring, not a cap over a "U"
+
+
+def test_a_wide_removed_band_is_paper() -> None:
+    """A run longer than SCAN_CREASE_MAX_GAP_PX is not healed: it becomes paper, as before."""
+    grey = np.full((40, 40), 255, np.uint8)
+    grey[10:30, 18:22] = 0
+    ink = np.where(grey < 160, 255, 0).astype(np.uint8)
+    cut = np.zeros_like(ink)
+    cut[12:12 + settings.SCAN_CREASE_MAX_GAP_PX + 2, :] = 255
+    healed, joined = heal_cut_strokes(grey, ink, cut)
+    assert not joined.any() and (healed[cut > 0] == 255).all()

@@ -17,6 +17,7 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer
 from service import settings
 from service.model import Source, Token
+from service.scan.creases import heal_cut_strokes
 from service.scan.ticks import drop_tick
 
 Box = tuple[int, int, int, int]
@@ -204,13 +205,19 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     x0, y0, x1, y1 = box[0] + i, box[1] + i, box[2] - i, box[3] - i
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    drop = lines[y0:y1, x0:x1]
+    rulings = drop = lines[y0:y1, x0:x1]
     rej = rejected[y0:y1, x0:x1] if rejected is not None else None
+    source, joined = norm[y0:y1, x0:x1], None
     if rej is not None:
         rej = lines_beyond_text(rej, cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(drop)))
         drop = cv2.bitwise_or(drop, rej)
+        if rej.any():
+            source, joined = heal_cut_strokes(source, ink[y0:y1, x0:x1], cv2.bitwise_and(rej, cv2.bitwise_not(rulings)))
     not_lines = cv2.bitwise_not(drop)
-    cell_ink, creases = _without_loose_lines(clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines)))
+    inked = cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines)
+    if joined is not None:
+        inked = cv2.bitwise_or(inked, joined)
+    cell_ink, creases = _without_loose_lines(clean_cell_ink(inked))
     if int(np.count_nonzero(cell_ink)) < settings.SCAN_CELL_MIN_INK_PX:
         faint = _faint_ink(norm[y0:y1, x0:x1], not_lines)
         if faint is None:
@@ -221,10 +228,10 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
         creases = cv2.bitwise_or(creases, more)
     marked = cell_ink
     cell_ink = drop_tick(cell_ink)
-    grey = norm[y0:y1, x0:x1].copy()
+    grey = source.copy()
     if denoise:
         grey = cv2.medianBlur(grey, 3)
-    grey[drop > 0] = 255
+    grey[(drop > 0) if joined is None else (rulings > 0)] = 255  # a healed cut keeps its filled pixels
     grey[creases > 0] = 255
     grey[(marked > 0) & (cell_ink == 0)] = 255
     bands = text_bands(cell_ink)
