@@ -13,7 +13,7 @@ import bisect
 from dataclasses import dataclass
 
 from service import settings
-from service.model import BBox, Page, Ruling, Token
+from service.model import BBox, Page, Ruling, Source, Token
 from service.tables.reading import cell_text
 from service.textlines import centre, page_lines
 
@@ -60,6 +60,10 @@ def cluster(values: list[float], tolerance: float = settings.GRID_MERGE_TOLERANC
     return [sum(run) / len(run) for run in out]
 
 
+SPANS_ROWS_DOUBT = ("the printed cell spans two rows (the ruling between them was not found): "
+                    "its number may belong to either")
+
+
 def _in_span(tok: Token, y0: float, y1: float) -> bool:
     return y0 <= centre(tok.bbox)[1] < y1
 
@@ -74,20 +78,41 @@ def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
     if len(ys) < settings.GRID_MIN_RULINGS:
         return lines_to_bands(page, tokens)
     verticals = [r for r in rulings if r.vertical]
-    placed = [(centre(t.bbox), t) for t in tokens]  # centres once, not once per band and cell
+    rows = [(top, bottom) for top, bottom in zip(ys, ys[1:], strict=False)
+            if bottom - top >= settings.GRID_MIN_BAND_HEIGHT_PX]
+    placed = _mark_row_spanning([(centre(t.bbox), t) for t in tokens], rows)  # centres once
     bands = []
-    for top, bottom in zip(ys, ys[1:], strict=False):
-        if bottom - top < settings.GRID_MIN_BAND_HEIGHT_PX:
-            continue
-        in_band = [(c[0], t) for c, t in placed if top <= c[1] < bottom]
+    for top, bottom in rows:
+        mid = (top + bottom) / 2
+        in_band = [(c[0], t) for c, t in placed
+                   if top <= c[1] < bottom or (t.doubt.endswith(SPANS_ROWS_DOUBT) and t.bbox[1] < mid < t.bbox[3])]
         band_tokens = tuple(t for _, t in in_band)
         xs = _crossing_verticals(verticals, (top + bottom) / 2)
         spans = [(x0, x1) for x0, x1 in zip(xs, xs[1:], strict=False)
-                 if x1 - x0 >= settings.GRID_MIN_BAND_HEIGHT_PX / 2]
+                 if x1 - x0 >= settings.GRID_MIN_CELL_WIDTH_PX]
         cells = tuple(GridCell((x0, top, x1, bottom), toks)
                       for (x0, x1), toks in zip(spans, _by_span(in_band, spans), strict=True))
         bands.append(Band(page.number, top, bottom, cells, band_tokens, ruled=True))
     return bands
+
+
+def _mark_row_spanning(placed: list[tuple[tuple[float, float], Token]],
+                       rows: list[tuple[float, float]]) -> list[tuple[tuple[float, float], Token]]:
+    """The placed tokens, an OCR number whose printed cell box covers the middle of more than one
+    band marked with ``SPANS_ROWS_DOUBT`` (it is then placed in every band it covers).
+
+    An OCR token's box is the printed cell found in the ink; when a ruling between two rows is
+    lost on the scan (a crease lying on it) while a piece of it still separates the bands, one
+    cell holds both rows' numbers: the band above would look like a printed blank (a silent
+    wrong value) and the number read may belong to either row.
+    """
+    mids = [(top + bottom) / 2 for top, bottom in rows]
+    out = []
+    for c, t in placed:
+        if t.source is Source.OCR and t.alt_text is not None and sum(t.bbox[1] < m < t.bbox[3] for m in mids) > 1:
+            t = t.model_copy(update={"doubt": "; ".join(d for d in (t.doubt, SPANS_ROWS_DOUBT) if d)})
+        out.append((c, t))
+    return out
 
 
 def _by_span(placed: list[tuple[float, Token]], spans: list[tuple[float, float]]) -> list[tuple[Token, ...]]:

@@ -17,6 +17,7 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer
 from service import settings
 from service.model import Source, Token
+from service.scan.creases import heal_cut_strokes
 from service.scan.ticks import drop_tick
 
 Box = tuple[int, int, int, int]
@@ -62,6 +63,31 @@ def clean_cell_ink(ink: np.ndarray) -> np.ndarray:
             dy = np.maximum(0, np.maximum(y - (sy + sh), sy - y1))
             keep[i] = bool((np.maximum(dx, dy) <= settings.SCAN_ISOLATED_MARK_GAP_PX).any())
     return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def loose_lines(ink: np.ndarray) -> np.ndarray:
+    """The components of a cell's ink (``ink``: cell mask, 255 = ink) that are horizontal lines,
+    not text: at most ``SCAN_CELL_LINE_MAX_THICK_PX`` high and at least ``SCAN_CELL_LINE_MIN_REL_LEN``
+    × the cell's width and ``SCAN_CELL_LINE_MIN_LEN_PX`` long (upright strokes are left alone). A
+    fold crease that no line finder saw, running through a tall cell under its number, would
+    otherwise join the number's line crop ("0" over a line reads "°"). A crease touching the
+    digits is one component with them and stays."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w = ink.shape[1]
+    cw, ch = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    rel, thick = settings.SCAN_CELL_LINE_MIN_REL_LEN, settings.SCAN_CELL_LINE_MAX_THICK_PX
+    least = settings.SCAN_CELL_LINE_MIN_LEN_PX
+    line = (cw >= rel * w) & (cw >= least) & (ch <= thick)
+    line[0] = False
+    if not line.any():
+        return np.zeros_like(ink)
+    return np.where(line[labels], 255, 0).astype(np.uint8)
+
+
+def _without_loose_lines(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``ink`` less its ``loose_lines``, those lines)."""
+    lines = loose_lines(ink)
+    return (cv2.bitwise_and(ink, cv2.bitwise_not(lines)) if lines.any() else ink), lines
 
 
 def text_bands(ink: np.ndarray) -> list[tuple[int, int]]:
@@ -179,24 +205,34 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     x0, y0, x1, y1 = box[0] + i, box[1] + i, box[2] - i, box[3] - i
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    drop = lines[y0:y1, x0:x1]
+    rulings = drop = lines[y0:y1, x0:x1]
     rej = rejected[y0:y1, x0:x1] if rejected is not None else None
+    source, joined = norm[y0:y1, x0:x1], None
     if rej is not None:
         rej = lines_beyond_text(rej, cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(drop)))
         drop = cv2.bitwise_or(drop, rej)
+        if rej.any():
+            source, joined = heal_cut_strokes(source, ink[y0:y1, x0:x1], cv2.bitwise_and(rej, cv2.bitwise_not(rulings)))
     not_lines = cv2.bitwise_not(drop)
-    cell_ink = clean_cell_ink(cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines))
+    inked = cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines)
+    if joined is not None:
+        inked = cv2.bitwise_or(inked, joined)
+    cell_ink, creases = _without_loose_lines(clean_cell_ink(inked))
     if int(np.count_nonzero(cell_ink)) < settings.SCAN_CELL_MIN_INK_PX:
         faint = _faint_ink(norm[y0:y1, x0:x1], not_lines)
         if faint is None:
             return None
-        cell_ink = faint
+        cell_ink, more = _without_loose_lines(faint)
+        if int(np.count_nonzero(cell_ink)) < settings.SCAN_CELL_MIN_INK_PX:
+            return None  # the faint mark was a line too
+        creases = cv2.bitwise_or(creases, more)
     marked = cell_ink
     cell_ink = drop_tick(cell_ink)
-    grey = norm[y0:y1, x0:x1].copy()
+    grey = source.copy()
     if denoise:
         grey = cv2.medianBlur(grey, 3)
-    grey[drop > 0] = 255
+    grey[(drop > 0) if joined is None else (rulings > 0)] = 255  # a healed cut keeps its filled pixels
+    grey[creases > 0] = 255
     grey[(marked > 0) & (cell_ink == 0)] = 255
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
@@ -205,16 +241,21 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
 
 
-def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0) -> np.ndarray:
+def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, close_px: int = 0) -> np.ndarray:
     """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
     trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px`` (Gaussian
-    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first."""
+    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first;
+    ``close_px`` (disc diameter, pixels of the scaled crop) then closes gaps in the strokes (a
+    1-bit 0 whose thin top and bottom were lost reads "()")."""
     if blur_px > 0:
         crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
     p = settings.SCAN_CROP_PAD_PX
     f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
     crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if close_px > 0:  # closing of the ink (black) = opening of the paper
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_px, close_px))
+        bw = cv2.morphologyEx(bw, cv2.MORPH_OPEN, disc)
     ys, xs = np.nonzero(bw < 128)
     if ys.size:
         bw = bw[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
@@ -230,18 +271,27 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
     smoothed crop (``SCAN_TESS_RETRY_BLUR_PX``): on a 1-bit page the staircase edges of a glyph
     make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing). The retry
     is kept when it reads exactly the first engine's digits (tesseract's steady view agrees) or
-    when the first try read nothing; otherwise the first, disagreeing, reading stands.
+    when the first try read nothing; otherwise the first, disagreeing, reading stands. One
+    still differing is read a last time with its strokes closed (``SCAN_TESS_CLOSE_BLUR_PX``,
+    ``SCAN_TESS_CLOSE_PX``: a 1-bit 0 that lost its thin top and bottom), kept only when it
+    reads exactly the first engine's digits.
     """
     first = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
     wanted = [t.translate(_LOOKALIKES) for t in texts]
+    out = list(first)
     again = [i for i, (alt, want) in enumerate(zip(first, wanted, strict=True)) if alt != want]
     if not again:
-        return first
+        return out
     blur = settings.SCAN_TESS_RETRY_BLUR_PX
-    retry = digits.read_digits([_for_tesseract(wholes[i], blur) for i in again])
-    out = list(first)
-    for i, r in zip(again, retry, strict=True):
+    for i, r in zip(again, digits.read_digits([_for_tesseract(wholes[i], blur) for i in again]), strict=True):
         if r.text == wanted[i] or not first[i]:
+            out[i] = r.text
+    last = [i for i in again if out[i] != wanted[i]]
+    if not last:
+        return out
+    closed = [_for_tesseract(wholes[i], settings.SCAN_TESS_CLOSE_BLUR_PX, settings.SCAN_TESS_CLOSE_PX) for i in last]
+    for i, r in zip(last, digits.read_digits(closed), strict=True):
+        if r.text == wanted[i]:
             out[i] = r.text
     return out
 

@@ -11,6 +11,7 @@ only where both sides are dark).
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from service import settings
@@ -92,3 +93,40 @@ def heal_white_lines(norm: np.ndarray, ink: np.ndarray, rulings: tuple[Ruling, .
     transposed = np.ascontiguousarray(out.T)
     n += _heal_vertical(transposed, np.ascontiguousarray(ink.T), ver)
     return np.ascontiguousarray(transposed.T), n
+
+
+def heal_cut_strokes(grey: np.ndarray, ink: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(grey with the pixels of ``cut`` filled from across it, ink mask of the strokes joined).
+
+    ``cut`` (255 = a removed line that crosses the text: a dark crease or streak lying over the
+    digits; same shape as ``grey``/``ink``, one cell) would leave a paper-white cut through every
+    stroke it crossed ("0" cut near its top reads "û"). Each run of ``cut`` pixels across a
+    line (along a column for a lying line, along a row for an upright one), at most
+    ``SCAN_CREASE_MAX_GAP_PX`` long, takes the *lighter* of the two pixels
+    ``SCAN_CREASE_HEAL_REACH_PX`` beside it (past the line's own fringe, which the removed mask
+    may not cover: a streak's edges must not rebuild it as a "1"): a
+    stroke crossing the line (dark on both sides) is joined, paper stays paper; a longer run (or
+    one at the cell's edge) becomes paper. A pixel is ink when both of those pixels are ink.
+    """
+    out = grey.copy()
+    joined = np.zeros_like(ink)
+    reach = settings.SCAN_CREASE_HEAL_REACH_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cut, connectivity=8)
+    for k in range(1, n):
+        x, y, w, h = (int(v) for v in stats[k, :4])
+        lying = w >= h
+        for j in range(x, x + w) if lying else range(y, y + h):
+            along = labels[:, j] == k if lying else labels[j, :] == k
+            g = out[:, j] if lying else out[j, :]
+            m = ink[:, j] if lying else ink[j, :]
+            o = joined[:, j] if lying else joined[j, :]
+            edges = np.diff(np.concatenate(([0], along.astype(np.int8), [0])))
+            for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+                lo, hi = a - reach, b + reach - 1
+                if lo < 0 or hi >= g.size or b - a > settings.SCAN_CREASE_MAX_GAP_PX:
+                    g[a:b] = 255  # too wide to heal (or at the cell's edge): paper, as a removed line
+                    continue
+                g[a:b] = max(g[lo], g[hi])
+                if m[lo] and m[hi]:
+                    o[a:b] = 255
+    return out, joined
