@@ -233,6 +233,7 @@ SCAN_STREAK_SIDE_PX = 60          # … it must have text within this on both si
 SCAN_STREAK_SIDE_MIN_INK_PX = 40  # … this much of it (more than fax speckle) between two crossing rulings …
 SCAN_STREAK_TOUCH_PX = 8          # … and no text closer than this (cells pad their text; letter gaps are narrower) …
 SCAN_STREAK_TOUCH_MIN_PX = 6      # … (this much text that close is a glyph the streak cuts)
+SCAN_STREAK_HIDDEN_REACH_PX = 30  # a ruling seen this close beyond a cell row goes on under a streak covering its line
 
 # --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
 # Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.

@@ -285,7 +285,7 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
     straight = streak_candidates(handled, other, horizontal) if handled.any() else handled
     if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
-        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal))
+        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal, cv2.bitwise_or(same, out)))
     return out
 
 
