@@ -205,6 +205,7 @@ SCAN_RULING_SHORT_END_PX = 30     # … or fall this much short of it (a faxed r
 SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling
 SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
+SCAN_REJECTED_CLEAR_GAP_PX = 1    # … lifted when it leaves this much paper to every glyph and both engines read alike
 SCAN_RELIABLE_INK_MIN_DPI = 150  # coarser captures (fax 98 dpi) or 1-bit pages: no ink is no certain blank
 SCAN_INK_NOISE_FLOOR_PX = 20      # pale cell ink (after specks, rulings, coloured ink) above this may be a glyph
 SCAN_FAINT_INK_THRESHOLD = 0.88   # a cell without ink at SCAN_INK_THRESHOLD is re-checked at this fraction …

@@ -29,12 +29,15 @@ class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
 
     ``doubt``: why the reading may be damaged (a rejected non-table line crosses the text), or "".
+    ``clear``: the line passes the text without touching it (``_clear_of``): the doubt is lifted
+    when both engines read exactly the same number (``read_cells``).
     """
 
     box: Box
     lines: tuple[np.ndarray, ...]
     whole: np.ndarray
     doubt: str = ""
+    clear: bool = False
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -166,6 +169,15 @@ def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
     return bool(rejected[y0:int(ys.max()) + n + 1, x0:int(xs.max()) + n + 1].any())
 
 
+def _clear_of(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
+    """Whether the rejected lines (``rejected``, cell mask) leave a gap of paper of at least
+    ``SCAN_REJECTED_CLEAR_GAP_PX`` to every pixel of the text ink ``cell_ink`` (the ink left once
+    they are taken away): a line that touches no glyph took nothing of one away."""
+    g = 2 * settings.SCAN_REJECTED_CLEAR_GAP_PX + 1
+    near = cv2.dilate(rejected, np.ones((g, g), np.uint8))
+    return not bool(np.count_nonzero(cv2.bitwise_and(near, cell_ink)))
+
+
 def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
                denoise: bool, rejected: np.ndarray | None = None) -> CellCrops | None:
     """Crops of one cell, or ``None`` when the cell holds no ink (it is blank).
@@ -201,8 +213,10 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
-    doubt = "a line that is not a table ruling (streak, crease) crosses the text" if _crossed(rej, cell_ink) else ""
-    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
+    crossed = _crossed(rej, cell_ink)
+    doubt = "a line that is not a table ruling (streak, crease) crosses the text" if crossed else ""
+    clear = crossed and rej is not None and _clear_of(rej, cell_ink)
+    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear)
 
 
 def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0) -> np.ndarray:
@@ -277,6 +291,8 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):
             tokens[i] = _with_alt(tokens[i], alt)
+            if cells[i].clear and tokens[i].text == alt:  # a line beside the text, both engines alike
+                tokens[i] = tokens[i].model_copy(update={"doubt": ""})
     return tokens
 
 
