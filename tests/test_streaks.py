@@ -205,3 +205,27 @@ def test_a_ruling_under_a_slanted_streak_is_followed_within_its_table_only() -> 
     for y in (805, 880, 940, 1000, 1060, 1120):  # the gap, then table B's rows
         assert not grid.mask[y, xd - 12:xd + 6].any(), y
     assert all(c[2] - c[0] > 100 for c in grid.cells)  # no sliver between the streak and a ruling
+
+
+def test_a_streak_just_beside_a_divider_makes_no_sliver_cell() -> None:
+    """A streak 6 px beside an inner divider, with numbers close on both sides (right-aligned in
+    the cell before it, left-aligned after): the text beyond the divider is no text beside the
+    streak, so the streak is no second divider (a sliver cell between the two, or the cell
+    before the divider cut short)."""
+    w, h, xd = 1000, 900, 500
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    font = _font(26)
+    ys, xs = list(range(150, 751, 60)), (100, 300, xd, 700, 900)
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for y in ys[:-1]:
+        d.text((xd - 60, y + 14), "52", fill=0, font=font)
+        d.text((xd + 12, y + 14), "52", fill=0, font=font)
+    d.line([(xd - 6, 0), (xd - 6, h)], fill=0, width=2)
+    grid = _grid_of(np.asarray(img))
+    for y in range(180, 751, 60):  # each row of cells: the streak rejected, the divider kept
+        assert not grid.mask[y, xd - 8:xd - 3].any() and grid.rejected[y, xd - 8:xd - 3].any(), y
+        assert grid.mask[y, xd - 1:xd + 3].any(), y

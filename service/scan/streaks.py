@@ -117,13 +117,12 @@ def _side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: i
     """Text ink pixels beside a ruling (rows ``y0``–``y1`` of the ruling, columns ``a``–``b``),
     above it (``up``) or below, up to ``SCAN_STREAK_SIDE_PX`` away or to the next parallel ruling."""
     reach, gap = settings.SCAN_STREAK_SIDE_PX, settings.SCAN_STREAK_TOUCH_PX
-    lo, hi = (max(0, y0 - reach), max(0, y0 - gap)) if up else (y1 + gap, min(text.shape[0], y1 + reach))
-    if hi <= lo:
-        return 0
-    walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)
+    lo, hi = (max(0, y0 - reach), y0) if up else (y1, min(text.shape[0], y1 + reach))
+    walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)  # a ruling right beside the streak too
     if walls.size:
         lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))
-    return int(np.count_nonzero(text[lo:hi, a:b]))
+    lo, hi = (lo, min(hi, y0 - gap)) if up else (max(lo, y1 + gap), hi)
+    return int(np.count_nonzero(text[lo:hi, a:b])) if hi > lo else 0
 
 
 def _touches(text: np.ndarray, y0: int, y1: int, a: int, b: int) -> bool:
