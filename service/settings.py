@@ -84,6 +84,7 @@ SCAN_MIN_GLYPH_PX = 26            # line crops with lower glyphs are upscaled to
 SCAN_TESS_GLYPH_PX = 28           # glyph height the digit crops are scaled to for tesseract
 SCAN_TESS_PAD_PX = 16             # paper around a (binarised, trimmed) tesseract digit crop
 SCAN_TESS_RETRY_BLUR_PX = 0.7     # sigma smoothing a digit crop that tesseract misread or could not read (1-bit edges)
+SCAN_TESS_RETRY_GLYPH_PX = 44     # … then, still unlike, once more with glyphs this tall (low-resolution 1-bit digits)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits

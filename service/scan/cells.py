@@ -219,14 +219,14 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear)
 
 
-def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0) -> np.ndarray:
-    """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
-    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px`` (Gaussian
-    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first."""
+def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, glyph_px: int | None = None) -> np.ndarray:
+    """A digit crop for tesseract: glyphs scaled to ``glyph_px`` (default ``SCAN_TESS_GLYPH_PX``),
+    Otsu-binarised, trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px``
+    (Gaussian sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first."""
     if blur_px > 0:
         crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
     p = settings.SCAN_CROP_PAD_PX
-    f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
+    f = (glyph_px or settings.SCAN_TESS_GLYPH_PX) / max(crop.shape[0] - 2 * p, 1)
     crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ys, xs = np.nonzero(bw < 128)
@@ -240,23 +240,24 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
     """Tesseract's digit reading of each numeric cell (``wholes``: its whole-ink crops), given
     the first engine's ``texts``.
 
-    A reading that is empty or differs from the first engine's is read once more from a
-    smoothed crop (``SCAN_TESS_RETRY_BLUR_PX``): on a 1-bit page the staircase edges of a glyph
-    make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing). The retry
-    is kept when it reads exactly the first engine's digits (tesseract's steady view agrees) or
-    when the first try read nothing; otherwise the first, disagreeing, reading stands.
+    A reading that is empty or differs from the first engine's is read again, from a smoothed
+    crop (``SCAN_TESS_RETRY_BLUR_PX``), then, still so, with glyphs scaled larger
+    (``SCAN_TESS_RETRY_GLYPH_PX``; a faxed 0 at 100 dpi is ~13 px tall, its staircase edges
+    blown up to 28 px make tesseract read nothing or "9"): on a 1-bit page the staircase edges
+    of a glyph make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing).
+    A retry is kept when it reads exactly the first engine's digits (tesseract's steady view
+    agrees) or when nothing was read so far; otherwise the disagreeing reading stands.
     """
-    first = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
+    out = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
     wanted = [t.translate(_LOOKALIKES) for t in texts]
-    again = [i for i, (alt, want) in enumerate(zip(first, wanted, strict=True)) if alt != want]
-    if not again:
-        return first
-    blur = settings.SCAN_TESS_RETRY_BLUR_PX
-    retry = digits.read_digits([_for_tesseract(wholes[i], blur) for i in again])
-    out = list(first)
-    for i, r in zip(again, retry, strict=True):
-        if r.text == wanted[i] or not first[i]:
-            out[i] = r.text
+    for blur, glyph in ((settings.SCAN_TESS_RETRY_BLUR_PX, None), (0.0, settings.SCAN_TESS_RETRY_GLYPH_PX)):
+        again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True)) if alt != want]
+        if not again:
+            break
+        retry = digits.read_digits([_for_tesseract(wholes[i], blur, glyph) for i in again])
+        for i, r in zip(again, retry, strict=True):
+            if r.text == wanted[i] or not out[i]:
+                out[i] = r.text
     return out
 
 
