@@ -229,3 +229,24 @@ def test_a_streak_just_beside_a_divider_makes_no_sliver_cell() -> None:
     for y in range(180, 751, 60):  # each row of cells: the streak rejected, the divider kept
         assert not grid.mask[y, xd - 8:xd - 3].any() and grid.rejected[y, xd - 8:xd - 3].any(), y
         assert grid.mask[y, xd - 1:xd + 3].any(), y
+
+
+@pytest.mark.parametrize("gap", [20, 26])
+def test_a_ruling_that_lost_its_end_to_a_dropout_still_closes_its_cells(gap: int) -> None:
+    """An inner row ruling whose first ``gap`` px next to the table's frame were lost (beyond the
+    end tolerance, within ``SCAN_RULING_SHORT_END_PX``) still parts the two label cells; a glyph
+    stroke as long, anchored nowhere, is not drawn out to the frame."""
+    w, h, x0, x1, xd = 1000, 700, 100, 900, 500
+    ys = [150, 250, 350, 450]
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    for k, y in enumerate(ys):
+        d.line([(x0 + (gap if k == 2 else 0), y), (x1, y)], fill=0, width=3)
+    for x in (x0, xd, x1):
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
+    d.line([(x0 + 30, 200), (x0 + 130, 200)], fill=0, width=3)  # a long glyph stroke in a cell
+    grid = _grid_of(np.asarray(img))
+    label_cells = sorted(c for c in grid.cells if c[2] <= xd + 3)
+    assert len(label_cells) == 3 and all(abs(c[1] - a) <= 6 and abs(c[3] - b) <= 6
+                                         for c, a, b in zip(label_cells, ys[:-1], ys[1:], strict=True))
+    assert not grid.mask[200, x0 + 3:x0 + 25].any()
