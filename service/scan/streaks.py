@@ -237,6 +237,25 @@ def _hidden_ruling(rescued: np.ndarray, same: np.ndarray, y: int, h: int, a: int
     return None
 
 
+def inside_tables(pieces: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The components of ``pieces`` (uint8 255, one direction's recovered ruling pixels) that lie
+    between the outermost crossing rulings of ``other`` along their rows and end at one of them
+    at least (within ``SCAN_RULING_END_TOLERANCE_PX``), as a table's ruling does: what runs on
+    into the margin or ends in mid-cell is left of the streak (or crease) itself."""
+    if not horizontal:
+        return np.ascontiguousarray(inside_tables(pieces.T.copy(), other.T.copy(), True).T)
+    out = np.zeros_like(pieces)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        cross = np.flatnonzero(other[max(0, y - t):y + h + t].any(axis=0))
+        ends = cross.size and bool(np.abs(cross - x).min() <= t or np.abs(cross - (x + w - 1)).min() <= t)
+        if ends and cross[0] - t <= x and x + w - 1 <= cross[-1] + t:
+            out[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i] = 255
+    return out
+
+
 def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.ndarray, same: np.ndarray,
             horizontal: bool, beyond: np.ndarray | None = None) -> np.ndarray:
     """The parts of rulings ``rescued`` from a straight streak that divide printed cells: between
