@@ -36,7 +36,8 @@ ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share
 
 # --- Confidence --------------------------------------------------------------------------------
 OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged …
-OCR_AGREED_MIN_CONFIDENCE = 0.6  # … unless the digit engine reads the same number and the score is at least this
+OCR_AGREED_MIN_CONFIDENCE = 0.4  # … unless the digit engine reads the same number and the score is at least this
+                                # (1-bit fax 0s read alike by both engines score 0.4–0.6)
 FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
 COUNT_PLAUSIBLE_MAX = 10_000_000
 TEXT_CONFIDENCE = 0.999         # confidence of a cell read from a good text layer
@@ -86,12 +87,15 @@ SCAN_MIN_GLYPH_PX = 26            # line crops with lower glyphs are upscaled to
 SCAN_TESS_GLYPH_PX = 28           # glyph height the digit crops are scaled to for tesseract
 SCAN_TESS_PAD_PX = 16             # paper around a (binarised, trimmed) tesseract digit crop
 SCAN_TESS_RETRY_BLUR_PX = 0.7     # sigma smoothing a digit crop that tesseract misread or could not read (1-bit edges)
+SCAN_TESS_RETRY_GLYPH_PX = 44     # … then, still unlike, once more with glyphs this tall (low-resolution 1-bit digits)
 SCAN_TESS_CLOSE_BLUR_PX = 1.0     # … and for a last try: that smoothing, then strokes closed (broken 1-bit glyphs) …
 SCAN_TESS_CLOSE_PX = 5            # … by a disc this wide (px at SCAN_TESS_GLYPH_PX); kept if it reads engine 1's digits
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits
-SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
+# (rapidocr reads a faxed 1-bit 0 of ~13 px as "a", "c", "d", "ó", "ā" or "°")
+SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "a": "0", "c": "0", "d": "0", "ó": "0", "ā": "0",
+                         "°": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
 SCAN_FREE_TEXT_MIN_INK_PX = 200   # pages with less ink outside the tables skip det+rec entirely
 SCAN_FREE_TEXT_ROW_MIN_INK_PX = 3 # a row with this much ink outside the tables holds free text
 SCAN_FREE_TEXT_BAND_GAP_PX = 60   # free-text rows closer than this are detected together
@@ -212,6 +216,7 @@ SCAN_RULING_SHORT_END_PX = 30     # … or fall this much short of it (a faxed r
 SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling
 SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
+SCAN_REJECTED_CLEAR_GAP_PX = 1    # … lifted when it leaves this much paper to every glyph and both engines read alike
 SCAN_RELIABLE_INK_MIN_DPI = 150  # coarser captures (fax 98 dpi) or 1-bit pages: no ink is no certain blank
 SCAN_INK_NOISE_FLOOR_PX = 20      # pale cell ink (after specks, rulings, coloured ink) above this may be a glyph
 SCAN_FAINT_INK_THRESHOLD = 0.88   # a cell without ink at SCAN_INK_THRESHOLD is re-checked at this fraction …
@@ -241,6 +246,7 @@ SCAN_STREAK_SIDE_PX = 60          # … it must have text within this on both si
 SCAN_STREAK_SIDE_MIN_INK_PX = 40  # … this much of it (more than fax speckle) between two crossing rulings …
 SCAN_STREAK_TOUCH_PX = 8          # … and no text closer than this (cells pad their text; letter gaps are narrower) …
 SCAN_STREAK_TOUCH_MIN_PX = 6      # … (this much text that close is a glyph the streak cuts)
+SCAN_STREAK_HIDDEN_REACH_PX = 30  # a ruling seen this close beyond a cell row goes on under a streak covering its line
 
 # --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
 # Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.

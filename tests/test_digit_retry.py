@@ -34,7 +34,7 @@ def _components(bw: np.ndarray) -> int:
 def test_closing_joins_the_brackets_of_a_broken_zero() -> None:
     crop = broken_zero()
     plain = _for_tesseract(crop)
-    closed = _for_tesseract(crop, settings.SCAN_TESS_CLOSE_BLUR_PX, settings.SCAN_TESS_CLOSE_PX)
+    closed = _for_tesseract(crop, settings.SCAN_TESS_CLOSE_BLUR_PX, close_px=settings.SCAN_TESS_CLOSE_PX)
     smoothed = _for_tesseract(crop, settings.SCAN_TESS_RETRY_BLUR_PX)
     assert _components(plain) == 2 and _components(smoothed) == 2  # "()": tesseract reads nothing
     assert _components(closed) == 1         # one ring again
@@ -42,7 +42,7 @@ def test_closing_joins_the_brackets_of_a_broken_zero() -> None:
 
 
 class Scripted:
-    """A digit reader answering each call (first read, smoothed retry, closed retry) from a list."""
+    """A digit reader answering each call (first read, smoothed, larger and closed retries) from a list."""
 
     def __init__(self, *answers: list[str]) -> None:
         self.answers = list(answers)
@@ -60,9 +60,10 @@ def test_closed_retry_only_for_cells_still_differing_and_kept_only_on_exact_agre
     rapid = ["0", "0", "12", "7"]
     reader = Scripted(["0", "", "", "9"],   # first read: cell 0 agrees
                       ["", "4", ""],        # smoothed retry of cells 1–3: nothing agrees
+                      ["", "", "9"],        # larger-glyph retry of cells 1–3: nothing agrees
                       ["0", "13", "9"])     # closed retry of cells 1–3 (each still differs)
     assert second_opinions(reader, crops, rapid) == ["0", "0", "4", "9"]
-    assert reader.calls == [4, 3, 3]
+    assert reader.calls == [4, 3, 3, 3]
     # cell 1: closed read agrees → kept; cell 2: closed "13" ≠ "12" → the earlier reading stays
     # ("4", taken because the first read nothing); cell 3: still the first, disagreeing "9"
 

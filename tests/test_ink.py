@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from models.base import Reading
 from service.model import Flag, Source, Token
 from service.scan import read_scanned_page
 from service.scan.cells import cell_crops
@@ -19,7 +20,7 @@ from service.scan.deskew import binarise, normalise_lighting
 from service.scan.lines import find_grid
 from service.tables.reading import read_cell
 from tests.conditions.seal import multiply, seal_alpha
-from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _page, _Stub
+from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _page, _Stub, _token_at
 
 RED = (205, 35, 45)
 BLUE = (35, 60, 160)
@@ -164,6 +165,32 @@ def test_a_streak_through_a_number_puts_its_cell_in_doubt() -> None:
     assert crossed and all(t.doubt for t in crossed if t.bbox[1] >= Y0 + ROW_H)
     far = [t for t in page.tokens if t.bbox[2] < x - 20 and t.text != "title"]
     assert far and not any(t.doubt for t in far)
+
+
+class _Agreeing(_Stub):
+    """Both engines read every crop as "7" (a second opinion alike)."""
+
+    def read_digits(self, crops: list[np.ndarray]) -> list[Reading]:
+        return [Reading("7", 0.9) for _ in crops]
+
+
+@pytest.mark.parametrize(("offset", "engines", "doubt"), [
+    (30, _Agreeing, True),   # through the digits: their ink is cut, agreement proves nothing
+    (-5, _Agreeing, False),  # beside them, a clear gap, both engines alike: no doubt
+    (-5, _Stub, True),       # beside them, but the engines differ ("7" / "1"): the doubt stays
+])
+def test_a_streak_beside_a_number_is_no_doubt_only_when_it_leaves_a_gap_and_engines_agree(
+        offset: int, engines: type[_Stub], doubt: bool) -> None:
+    stub = engines()
+    x0, y0, _, _, _ = next(r for r in _cell_rects() if r[4] == "2411")
+    x = x0 + 18 + offset  # the cell's text starts at x0 + 18 (``tests.test_scan._page``)
+
+    def streak(d: ImageDraw.ImageDraw) -> None:
+        d.line([(x, 0), (x, H)], fill=30, width=2)
+
+    page, _ = read_scanned_page(_draw(_page(skew=0.0), streak), 1, recognizer=stub, digits=stub, detector=stub)
+    cell = _token_at(page, x0 + 60, y0 + 30)
+    assert cell is not None and bool(cell.doubt) == doubt
 
 
 def test_placement_doubt_is_a_flag_sums_cannot_clear() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from service.formats import T3_COLUMNS, T3_OTHER_SUBROWS, T3_ROWS, ReportFormat, RowSpec
 from service.grid import region_bands
 from service.model import Document, Flag, Page, PageMode, Ruling, Source, Token
-from service.tables.registration import BandEvidence, BandKind, Slot, register
+from service.tables.registration import BandEvidence, BandKind, Slot, confirmed_loose, register
 from service.tables.t2 import map_t2
 from service.tables.t3 import map_t3
 from service.validation import validate_document
@@ -102,6 +102,23 @@ def test_a_band_against_the_table_edge_or_with_a_wrong_cell_count_is_in_doubt() 
     assert [(p.band, p.slot) for p in placed] == [(0, 0), (1, 1)]
     assert placed[0].by_structure and not placed[0].bounded and placed[0].in_doubt
     assert not placed[1].count_ok and placed[1].in_doubt
+
+
+def test_a_loose_label_is_confirmed_only_where_the_structure_places_it_alike() -> None:
+    """"重友中请" (1-bit OCR of 重复申请) between two sure rows: the structure puts it on its row too."""
+    sure = 0.6
+    evidence = [BandEvidence("属于国家秘密", values=3), BandEvidence("保护第三方合法权益", values=3),
+                BandEvidence("重友中请", values=3), BandEvidence("本年新收政府信息公开申请数量", values=3)]
+    placed = register(evidence, _template(), 0.45)
+    loose = [p for p in placed if not p.by_structure and p.label_score < sure]
+    assert [(p.band, p.slot) for p in loose] == [(2, 2)]
+    assert confirmed_loose(evidence, _template(), placed, sure) == {2}
+    edge = evidence[1:3]  # nothing sure after it: the table's edge, no confirmation
+    assert confirmed_loose(edge, _template(), register(edge, _template(), 0.45), sure) == set()
+    extra = [*evidence[:2], BandEvidence("??", values=3), *evidence[2:]]  # one band too many in the gap
+    assert confirmed_loose(extra, _template(), register(extra, _template(), 0.45), sure) == set()
+    counts = [*evidence[:2], BandEvidence("重友中请", values=2), evidence[3]]  # a cell missing
+    assert confirmed_loose(counts, _template(), register(counts, _template(), 0.45), sure) == set()
 
 
 def test_kinds_must_agree() -> None:

@@ -150,6 +150,9 @@ def test_lookalike_reading_is_corrected_only_when_engines_agree() -> None:
     assert _with_alt(tok, "11").text == "11"
     assert _with_alt(tok, "1").text == "1l"  # disagreement stays visible
     assert _with_alt(tok.model_copy(update={"text": "7"}), "1").text == "7"
+    faxed = tok.model_copy(update={"text": "a"})  # a faxed 1-bit 0 as rapidocr reads it
+    assert wants_digit_reading("a") and _with_alt(faxed, "0").text == "0"
+    assert _with_alt(faxed, "").text == "a" and _with_alt(faxed, "6").text == "a"  # one engine alone: no 0
 
 
 class _Stub:

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from service.scan.deskew import binarise, normalise_lighting
 from service.scan.lines import find_grid
 from service.scan.streaks import streak_rulings
-from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _page
+from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _font, _page
 
 RULING_XS = np.cumsum((X0, *COLS)).tolist()
 RULING_YS = [Y0 + r * ROW_H for r in range(len(ROWS) + 1)]
@@ -169,3 +169,84 @@ def test_an_inner_ruling_broken_by_full_width_rows_of_a_small_crop_stays() -> No
     for k in range(len(ys) - 1):
         mid = (ys[k] + ys[k + 1]) // 2
         assert bool(grid.mask[mid, xd - 3:xd + 4].any()) == (k not in merged), k
+
+
+def _two_tables_and_a_streak(xd: int) -> np.ndarray:
+    """A 1-bit-like page: table A (11 rows of cells, divider at ``xd``), an untitled gap, table B
+    below with other columns (none at ``xd``). A sensor streak (3 px), tilted 8 px over the page,
+    runs beside A's divider in its upper rows, lies on it in its lower rows and crosses one of
+    B's cells. The digits sit at the left of their cells, far from the divider: nothing but the
+    ruling seen above tells that a ruling lies under the streak in A's lower rows."""
+    w, h = 1200, 1400
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    font = _font(26)
+    tables = ((100, 760, (100, 400, 600, xd, 1000)), (850, 1150, (100, 300, 520, 760, 1000)))
+    for top, bottom, xs in tables:
+        for y in range(top, bottom + 1, 60):
+            d.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+        for x in xs:
+            d.line([(x, top), (x, bottom)], fill=0, width=2)
+        for y in range(top, bottom - 59, 60):
+            for x in xs[:-1]:
+                d.text((x + 12, y + 14), "52", fill=0, font=font)
+    d.line([(xd + 8, 0), (xd - 8, h)], fill=0, width=3)
+    return np.asarray(img)
+
+
+def test_a_ruling_under_a_slanted_streak_is_followed_within_its_table_only() -> None:
+    """Every row of cells of table A keeps its divider (followed under the streak from the rows
+    where it is seen beside it); the streak does not become a ruling across the gap nor through
+    table B, whose rows of cells are divided otherwise."""
+    xd = 800
+    grid = _grid_of(_two_tables_and_a_streak(xd))
+    for y in range(130, 760, 60):  # the middle of each row of cells of table A
+        assert any(c[1] < y < c[3] and abs(c[2] - xd) <= 6 for c in grid.cells), y
+    for y in (805, 880, 940, 1000, 1060, 1120):  # the gap, then table B's rows
+        assert not grid.mask[y, xd - 12:xd + 6].any(), y
+    assert all(c[2] - c[0] > 100 for c in grid.cells)  # no sliver between the streak and a ruling
+
+
+def test_a_streak_just_beside_a_divider_makes_no_sliver_cell() -> None:
+    """A streak 6 px beside an inner divider, with numbers close on both sides (right-aligned in
+    the cell before it, left-aligned after): the text beyond the divider is no text beside the
+    streak, so the streak is no second divider (a sliver cell between the two, or the cell
+    before the divider cut short)."""
+    w, h, xd = 1000, 900, 500
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    font = _font(26)
+    ys, xs = list(range(150, 751, 60)), (100, 300, xd, 700, 900)
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=2)
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for y in ys[:-1]:
+        d.text((xd - 60, y + 14), "52", fill=0, font=font)
+        d.text((xd + 12, y + 14), "52", fill=0, font=font)
+    d.line([(xd - 6, 0), (xd - 6, h)], fill=0, width=2)
+    grid = _grid_of(np.asarray(img))
+    for y in range(180, 751, 60):  # each row of cells: the streak rejected, the divider kept
+        assert not grid.mask[y, xd - 8:xd - 3].any() and grid.rejected[y, xd - 8:xd - 3].any(), y
+        assert grid.mask[y, xd - 1:xd + 3].any(), y
+
+
+@pytest.mark.parametrize("gap", [20, 26])
+def test_a_ruling_that_lost_its_end_to_a_dropout_still_closes_its_cells(gap: int) -> None:
+    """An inner row ruling whose first ``gap`` px next to the table's frame were lost (beyond the
+    end tolerance, within ``SCAN_RULING_SHORT_END_PX``) still parts the two label cells; a glyph
+    stroke as long, anchored nowhere, is not drawn out to the frame."""
+    w, h, x0, x1, xd = 1000, 700, 100, 900, 500
+    ys = [150, 250, 350, 450]
+    img = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(img)
+    for k, y in enumerate(ys):
+        d.line([(x0 + (gap if k == 2 else 0), y), (x1, y)], fill=0, width=3)
+    for x in (x0, xd, x1):
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
+    d.line([(x0 + 30, 200), (x0 + 130, 200)], fill=0, width=3)  # a long glyph stroke in a cell
+    grid = _grid_of(np.asarray(img))
+    label_cells = sorted(c for c in grid.cells if c[2] <= xd + 3)
+    assert len(label_cells) == 3 and all(abs(c[1] - a) <= 6 and abs(c[3] - b) <= 6
+                                         for c, a, b in zip(label_cells, ys[:-1], ys[1:], strict=True))
+    assert not grid.mask[200, x0 + 3:x0 + 25].any()

@@ -30,12 +30,15 @@ class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
 
     ``doubt``: why the reading may be damaged (a rejected non-table line crosses the text), or "".
+    ``clear``: the line passes the text without touching it (``_clear_of``): the doubt is lifted
+    when both engines read exactly the same number (``read_cells``).
     """
 
     box: Box
     lines: tuple[np.ndarray, ...]
     whole: np.ndarray
     doubt: str = ""
+    clear: bool = False
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -192,6 +195,15 @@ def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
     return bool(rejected[y0:int(ys.max()) + n + 1, x0:int(xs.max()) + n + 1].any())
 
 
+def _clear_of(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
+    """Whether the rejected lines (``rejected``, cell mask) leave a gap of paper of at least
+    ``SCAN_REJECTED_CLEAR_GAP_PX`` to every pixel of the text ink ``cell_ink`` (the ink left once
+    they are taken away): a line that touches no glyph took nothing of one away."""
+    g = 2 * settings.SCAN_REJECTED_CLEAR_GAP_PX + 1
+    near = cv2.dilate(rejected, np.ones((g, g), np.uint8))
+    return not bool(np.count_nonzero(cv2.bitwise_and(near, cell_ink)))
+
+
 def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
                denoise: bool, rejected: np.ndarray | None = None) -> CellCrops | None:
     """Crops of one cell, or ``None`` when the cell holds no ink (it is blank).
@@ -237,20 +249,23 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
-    doubt = "a line that is not a table ruling (streak, crease) crosses the text" if _crossed(rej, cell_ink) else ""
-    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt)
+    crossed = _crossed(rej, cell_ink)
+    doubt = "a line that is not a table ruling (streak, crease) crosses the text" if crossed else ""
+    clear = crossed and rej is not None and _clear_of(rej, cell_ink)
+    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear)
 
 
-def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, close_px: int = 0) -> np.ndarray:
-    """A digit crop for tesseract: glyphs scaled to ``SCAN_TESS_GLYPH_PX``, Otsu-binarised,
-    trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px`` (Gaussian
-    sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first;
+def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, glyph_px: int | None = None,
+                   close_px: int = 0) -> np.ndarray:
+    """A digit crop for tesseract: glyphs scaled to ``glyph_px`` (default ``SCAN_TESS_GLYPH_PX``),
+    Otsu-binarised, trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px``
+    (Gaussian sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first;
     ``close_px`` (disc diameter, pixels of the scaled crop) then closes gaps in the strokes (a
     1-bit 0 whose thin top and bottom were lost reads "()")."""
     if blur_px > 0:
         crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
     p = settings.SCAN_CROP_PAD_PX
-    f = settings.SCAN_TESS_GLYPH_PX / max(crop.shape[0] - 2 * p, 1)
+    f = (glyph_px or settings.SCAN_TESS_GLYPH_PX) / max(crop.shape[0] - 2 * p, 1)
     crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
     _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if close_px > 0:  # closing of the ink (black) = opening of the paper
@@ -263,36 +278,36 @@ def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, close_px: int = 0) ->
     return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
 
 
+# (blur sigma, glyph height or None, closing disc, kept also where nothing was read so far)
+_RETRIES = ((settings.SCAN_TESS_RETRY_BLUR_PX, None, 0, True),
+            (0.0, settings.SCAN_TESS_RETRY_GLYPH_PX, 0, True),
+            (settings.SCAN_TESS_CLOSE_BLUR_PX, None, settings.SCAN_TESS_CLOSE_PX, False))
+
+
 def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[str]) -> list[str]:
     """Tesseract's digit reading of each numeric cell (``wholes``: its whole-ink crops), given
     the first engine's ``texts``.
 
-    A reading that is empty or differs from the first engine's is read once more from a
-    smoothed crop (``SCAN_TESS_RETRY_BLUR_PX``): on a 1-bit page the staircase edges of a glyph
-    make tesseract read nothing or a stray digit (a hollow 0 as "9", "00", nothing). The retry
-    is kept when it reads exactly the first engine's digits (tesseract's steady view agrees) or
-    when the first try read nothing; otherwise the first, disagreeing, reading stands. One
-    still differing is read a last time with its strokes closed (``SCAN_TESS_CLOSE_BLUR_PX``,
-    ``SCAN_TESS_CLOSE_PX``: a 1-bit 0 that lost its thin top and bottom), kept only when it
-    reads exactly the first engine's digits.
+    A reading that is empty or differs from the first engine's is read again, in the ways of
+    ``_RETRIES`` in turn, while it still differs: from a smoothed crop
+    (``SCAN_TESS_RETRY_BLUR_PX``: on a 1-bit page the staircase edges of a glyph make tesseract
+    read nothing or a stray digit, a hollow 0 as "9", "00"), with glyphs scaled larger
+    (``SCAN_TESS_RETRY_GLYPH_PX``: a faxed 0 at 100 dpi is ~13 px tall, its staircase edges blown
+    up to 28 px), with its strokes closed (``SCAN_TESS_CLOSE_BLUR_PX``, ``SCAN_TESS_CLOSE_PX``: a
+    1-bit 0 that lost its thin top and bottom). A retry is kept when it reads exactly the first
+    engine's digits (tesseract's steady view agrees) or, for the first two, when nothing was read
+    so far; otherwise the disagreeing reading stands.
     """
-    first = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
+    out = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
     wanted = [t.translate(_LOOKALIKES) for t in texts]
-    out = list(first)
-    again = [i for i, (alt, want) in enumerate(zip(first, wanted, strict=True)) if alt != want]
-    if not again:
-        return out
-    blur = settings.SCAN_TESS_RETRY_BLUR_PX
-    for i, r in zip(again, digits.read_digits([_for_tesseract(wholes[i], blur) for i in again]), strict=True):
-        if r.text == wanted[i] or not first[i]:
-            out[i] = r.text
-    last = [i for i in again if out[i] != wanted[i]]
-    if not last:
-        return out
-    closed = [_for_tesseract(wholes[i], settings.SCAN_TESS_CLOSE_BLUR_PX, settings.SCAN_TESS_CLOSE_PX) for i in last]
-    for i, r in zip(last, digits.read_digits(closed), strict=True):
-        if r.text == wanted[i]:
-            out[i] = r.text
+    for blur, glyph, close, fills_empty in _RETRIES:
+        again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True)) if alt != want]
+        if not again:
+            break
+        retry = digits.read_digits([_for_tesseract(wholes[i], blur, glyph, close) for i in again])
+        for i, r in zip(again, retry, strict=True):
+            if r.text == wanted[i] or (fills_empty and not out[i]):
+                out[i] = r.text
     return out
 
 
@@ -327,6 +342,8 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):
             tokens[i] = _with_alt(tokens[i], alt)
+            if cells[i].clear and tokens[i].text == alt:  # a line beside the text, both engines alike
+                tokens[i] = tokens[i].model_copy(update={"doubt": ""})
     return tokens
 
 

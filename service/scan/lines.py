@@ -28,7 +28,7 @@ import numpy as np
 from service import settings
 from service.model import Ruling
 from service.scan.masks import close_along, components
-from service.scan.streaks import flanked, is_straight, streak_candidates, streak_rulings
+from service.scan.streaks import flanked, inside_tables, is_straight, streak_candidates, streak_rulings
 
 Box = tuple[int, int, int, int]
 
@@ -288,7 +288,8 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
     straight = streak_candidates(handled, other, horizontal) if handled.any() else handled
     if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
-        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal))
+        seen = cv2.bitwise_or(same, inside_tables(out, other, horizontal))
+        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal, seen))
     return out
 
 
@@ -343,12 +344,57 @@ def _mend(lines: _Lines, other: _Lines) -> _Lines:
     return _relabel(cv2.bitwise_or(lines.mask, fill), lines.horizontal)
 
 
+def _close_short_ends(lines: _Lines, other: _Lines, rejected: np.ndarray) -> _Lines:
+    """Fill the gap between a ruling's end and the crossing ruling it falls short of by more
+    than ``SCAN_RULING_END_TOLERANCE_PX`` and at most ``SCAN_RULING_SHORT_END_PX`` (a fax line
+    dropout erased its last pixels; ``_end_reaches`` already took it for a ruling), along the
+    rows (columns) of its end, so that the cells on both sides of it close. Only a stroke
+    longer than twice that, anchored at its other end and crossing no ruling over that length
+    before its end (a piece that overshoots a crossing into a merged cell), and only across paper: a
+    gap that a rejected line (``rejected``) runs through is the rest of a streak the piece was
+    recovered from, not a lost end."""
+    t, u = settings.SCAN_RULING_END_TOLERANCE_PX, settings.SCAN_RULING_SHORT_END_PX
+    mask = other.mask if lines.horizontal else other.mask.T
+    labels = lines.labels if lines.horizontal else lines.labels.T
+    streaks = cv2.dilate(rejected if lines.horizontal else rejected.T, np.ones((5, 5), np.uint8))
+    fill = np.zeros_like(mask)
+    for i in np.flatnonzero(lines.keep):
+        ends = _ends(lines, i)
+        anchored = [_end_anchored(other.mask, *e) for e in ends]
+        if anchored == [False, False] or lines.lengths[i] <= 2 * u:
+            continue  # a ruling is anchored at its other end (a glyph stroke nowhere)
+        for end, sign, done in zip(ends, (-1, 1), anchored, strict=True):
+            if done:
+                continue
+            at = end[0] if lines.horizontal else end[1]
+            x, y, w, h = (int(v) for v in lines.stats[i, :4])
+            lo, hi = (y, y + h) if lines.horizontal else (x, x + w)
+            rows = np.flatnonzero(labels[lo:hi, at] == i) + lo
+            if rows.size == 0:
+                continue
+            back = mask[rows[0]:rows[-1] + 1, max(0, min(at, at - sign * 2 * u)):max(at, at - sign * 2 * u) + 1]
+            if back.any():
+                continue  # it crossed a ruling just before: an overshoot into a merged cell, not a lost end
+            ahead = [c for c in range(at + sign, at + sign * (u + 1), sign) if 0 <= c < mask.shape[1]]
+            hit = next((c for c in ahead if mask[rows[0]:rows[-1] + 1, c].any()), None)
+            if hit is None or abs(hit - at) <= t:
+                continue
+            gap = (slice(rows[0], rows[-1] + 1), slice(min(at, hit) + 1, max(at, hit)))
+            if not streaks[gap].any():
+                fill[rows[0]:rows[-1] + 1, min(at, hit):max(at, hit) + 1] = 255
+    if not fill.any():
+        return lines
+    return _relabel(cv2.bitwise_or(lines.mask, fill if lines.horizontal else np.ascontiguousarray(fill.T)),
+                    lines.horizontal)
+
+
 def find_grid(ink: np.ndarray) -> Grid:
     """Rulings and enclosed cells of a page (see module doc for units)."""
     hl = _line_strokes(ink, horizontal=True)
     vl = _line_strokes(ink, horizontal=False)
     hl, vl, rejected = _reject_foreign(hl, vl, ink)
     hl, vl = _mend(hl, vl), _mend(vl, hl)
+    hl, vl = _close_short_ends(hl, vl, rejected), _close_short_ends(vl, hl, rejected)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)
     _keep_table_lines(vl, tables)

@@ -118,13 +118,12 @@ def _side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: i
     """Text ink pixels beside a ruling (rows ``y0``–``y1`` of the ruling, columns ``a``–``b``),
     above it (``up``) or below, up to ``SCAN_STREAK_SIDE_PX`` away or to the next parallel ruling."""
     reach, gap = settings.SCAN_STREAK_SIDE_PX, settings.SCAN_STREAK_TOUCH_PX
-    lo, hi = (max(0, y0 - reach), max(0, y0 - gap)) if up else (y1 + gap, min(text.shape[0], y1 + reach))
-    if hi <= lo:
-        return 0
-    walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)
+    lo, hi = (max(0, y0 - reach), y0) if up else (y1, min(text.shape[0], y1 + reach))
+    walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)  # a ruling right beside the streak too
     if walls.size:
         lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))
-    return int(np.count_nonzero(text[lo:hi, a:b]))
+    lo, hi = (lo, min(hi, y0 - gap)) if up else (max(lo, y1 + gap), hi)
+    return int(np.count_nonzero(text[lo:hi, a:b])) if hi > lo else 0
 
 
 def _touches(text: np.ndarray, y0: int, y1: int, a: int, b: int) -> bool:
@@ -163,31 +162,144 @@ def _divides(text: np.ndarray, streak: np.ndarray, same: np.ndarray, y: int, h: 
             and _side_ink(text, same, s0, s1, a, b, up=False) >= need)
 
 
+def _layout(same: np.ndarray, a: int, b: int, skip: slice) -> np.ndarray:
+    """Rows (one per ruling) where a parallel ruling of ``same`` (bool) crosses the whole stretch
+    ``a``–``b`` of one row of cells, leaving out the rows ``skip`` (the streak and the ruling
+    under it): how that row of cells is divided."""
+    rows = same[:, a + 1:b].mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+    rows[skip] = False
+    found = np.flatnonzero(rows)
+    return found[np.r_[True, np.diff(found) > 1]] if found.size else found
+
+
+def _same_layout(same: np.ndarray, one: tuple[int, int], two: tuple[int, int], skip: slice) -> bool:
+    """Whether the rows of cells ``one`` and ``two`` (stretches between crossing rulings) are
+    divided by the same parallel rulings (within ``SCAN_RULING_END_TOLERANCE_PX``): one table's
+    rows, not a table and the title or header rows beyond its frame."""
+    p, q = _layout(same, *one, skip), _layout(same, *two, skip)
+    if p.size == 0 or p.size != q.size:
+        return False
+    return bool((np.abs(p - q) <= settings.SCAN_RULING_END_TOLERANCE_PX).all())
+
+
+def _run(crossing: np.ndarray, at: int, step: int) -> int:
+    """The last column of the run of crossing-ruling columns (``crossing``: bool per column)
+    that holds ``at``, walking by ``step`` (+1 or -1)."""
+    while 0 <= at + step < crossing.size and crossing[at + step]:
+        at += step
+    return at
+
+
+def _beside(crossing: np.ndarray, a: int, b: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The rows of cells (stretches between two crossing rulings; ``crossing``: bool per column)
+    just before column ``a`` and just after column ``b`` of the stretch ``a``–``b`` (both columns
+    of crossing rulings), ``None`` where no crossing ruling closes one within
+    ``SCAN_STREAK_MAX_CELL_PX``."""
+    far = settings.SCAN_STREAK_MAX_CELL_PX
+    start, end = _run(crossing, a, -1), _run(crossing, b, 1)
+    back = np.flatnonzero(crossing[max(0, start - far):start])
+    fwd = np.flatnonzero(crossing[end + 1:end + 1 + far])
+    before = (max(0, start - far) + int(back[-1]), start) if back.size else None
+    after = (end, end + 1 + int(fwd[0])) if fwd.size else None
+    return before, after
+
+
+def _hidden_ruling(rescued: np.ndarray, same: np.ndarray, y: int, h: int, a: int, b: int,
+                   other: np.ndarray, kept: np.ndarray) -> slice | None:
+    """The rows of a parallel ruling of ``same`` that runs into the stretch ``a``–``b`` (between
+    two crossing rulings) from either side, within ``SCAN_STREAK_HIDDEN_REACH_PX`` of it, and
+    whose line the streak candidate ``rescued`` covers over the whole stretch in at least one of
+    those rows: the ruling goes on under the streak (a slanted streak that met a ruling swallows
+    it row of cells by row of cells). ``None`` when there is none. Rows ``y``–``y+h`` (the
+    candidate's extent, widened by ``SCAN_STREAK_TOUCH_PX``) are searched. The ruling
+    is followed only from a row of cells (between the crossing rulings of ``other`` next to
+    ``a`` and ``b``) divided like this one by the other parallel rulings ``kept`` (bool;
+    ``_same_layout``): never across the gap between two tables."""
+    g, reach = settings.SCAN_STREAK_TOUCH_PX, settings.SCAN_STREAK_HIDDEN_REACH_PX
+    lo, hi = max(0, y - g), min(same.shape[0], y + h + g)
+    beside = _beside(other[lo:hi].any(axis=0), a, b)
+    for k, near in enumerate(beside):
+        if near is None or not _same_layout(kept, near, (a, b), slice(lo, hi)):
+            continue
+        p, q = near[0] + 1, near[1]  # the neighbouring row of cells, its crossing rulings left out
+        win = same[lo:hi, max(p, q - reach):q] if k == 0 else same[lo:hi, p:min(q, p + reach)]
+        if win.shape[1] == 0:
+            continue
+        line = np.flatnonzero((win > 0).mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER)
+        if line.size == 0 or line[-1] - line[0] + 1 > settings.SCAN_LINE_MAX_THICKNESS_PX:
+            continue
+        r0, r1 = lo + int(line[0]), lo + int(line[-1]) + 1
+        full = (rescued[lo:hi, a + 1:b] > 0).mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+        if not full.any() or int(full.sum()) > r1 - r0 + 2:  # no streak here, or more than one line
+            continue
+        cover = full[max(0, r0 - 1 - lo):r1 + 1 - lo]  # its line, ±1 px of slant
+        if cover.size and bool(cover.any()):
+            return slice(r0, r1)
+    return None
+
+
+def inside_tables(pieces: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The components of ``pieces`` (uint8 255, one direction's recovered ruling pixels) that lie
+    between the outermost crossing rulings of ``other`` along their rows and end at one of them
+    at least (within ``SCAN_RULING_END_TOLERANCE_PX``), as a table's ruling does: what runs on
+    into the margin or ends in mid-cell is left of the streak (or crease) itself."""
+    if not horizontal:
+        return np.ascontiguousarray(inside_tables(pieces.T.copy(), other.T.copy(), True).T)
+    out = np.zeros_like(pieces)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(pieces, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        cross = np.flatnonzero(other[max(0, y - t):y + h + t].any(axis=0))
+        ends = cross.size and bool(np.abs(cross - x).min() <= t or np.abs(cross - (x + w - 1)).min() <= t)
+        if ends and cross[0] - t <= x and x + w - 1 <= cross[-1] + t:
+            out[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i] = 255
+    return out
+
+
 def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.ndarray, same: np.ndarray,
-            horizontal: bool) -> np.ndarray:
+            horizontal: bool, beyond: np.ndarray | None = None) -> np.ndarray:
     """The parts of rulings ``rescued`` from a straight streak that divide printed cells: between
     two crossing rulings at most ``SCAN_STREAK_MAX_CELL_PX`` apart (one row of cells), text ink
     on both sides and none touching the streak (a streak lying in a cell has empty paper on one
     side or cuts the glyphs it passes), in at least half of the rows where it cuts no glyph (one
     that passes a gap between the glyphs of one number does not make it a ruling). ``streak``: the rejected
-    streaks; ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks."""
+    streaks; ``other``: the crossing rulings; ``same``: the parallel rulings. uint8 255 masks.
+    A row of cells where the streak covers the line of a parallel ruling of ``beyond`` (default
+    ``same``; e.g. with the rulings recovered from streaks) that runs on beside it, in a row of
+    cells divided alike, is kept as that ruling whatever the text (``_hidden_ruling``); the
+    rulings of ``beyond`` and those so followed bound the text looked for beside the streak (a
+    streak running just beside a ruling divides no cells)."""
+    beyond = same if beyond is None else beyond
     if not horizontal:
         t = [np.ascontiguousarray(m.T) for m in (rescued, ink, streak, other, same)]
-        return np.ascontiguousarray(flanked(*t, horizontal=True).T)
+        return np.ascontiguousarray(flanked(*t, horizontal=True, beyond=np.ascontiguousarray(beyond.T)).T)
     text = _glyph_ink(ink, streak, cv2.bitwise_or(other, same))
     out = np.zeros_like(rescued)
+    beyond = beyond.copy()
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     n, labels, stats = components(rescued)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         cross = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0)) + x
         cuts = [x, *cross.tolist(), x + w]
+        stretches = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False)
+                     if settings.SCAN_CELL_MIN_W_PX <= b - a - 2 * settings.SCAN_STREAK_TOUCH_PX
+                     <= settings.SCAN_STREAK_MAX_CELL_PX]
+        hidden = set()
+        for order in (stretches, stretches[::-1]):  # a ruling followed under the streak, either way
+            for a, b in order:
+                rows = None if (a, b) in hidden else _hidden_ruling(rescued, beyond, y, h, a, b, other, same > 0)
+                if rows is not None:
+                    hidden.add((a, b))
+                    out[rows, max(x, a - t):min(x + w, b + t + 1)] = 255
+                    beyond[rows, a:b + 1] = 255
         judged, kept = 0, []
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            a0, b0 = a + settings.SCAN_STREAK_TOUCH_PX, b - settings.SCAN_STREAK_TOUCH_PX
-            if not settings.SCAN_CELL_MIN_W_PX <= b0 - a0 <= settings.SCAN_STREAK_MAX_CELL_PX:
+        for a, b in stretches:
+            if (a, b) in hidden:
                 continue
-            verdict = _divides(text, streak, same > 0, y, h, a0, b0)
+            verdict = _divides(text, streak, beyond > 0, y, h, a + settings.SCAN_STREAK_TOUCH_PX,
+                               b - settings.SCAN_STREAK_TOUCH_PX)
             judged += verdict is not None
             if verdict:
                 kept.append((max(x, a - t), min(x + w, b + t + 1)))

@@ -145,3 +145,18 @@ def registration_score(placements: list[Placement]) -> float:
     """How well a template variant explains the bands: label evidence plus one half per
     structurally placed band (used to choose between layout variants of one table)."""
     return sum(p.label_score if not p.by_structure else 0.5 for p in placements)
+
+
+def confirmed_loose(evidence: list[BandEvidence], template: list[Slot], placements: list[Placement],
+                    sure: float) -> set[int]:
+    """Bands anchored on a loosely matching label (similarity below ``sure``) that the structure
+    places on the same slot: between the nearest sure anchors before and after (both inside the
+    table), the bands and slots left are as many, of the same kinds and value-cell counts — the
+    evidence that places a band whose label could not be read at all, here agreeing with the label."""
+    firm = [(p.band, p.slot) for p in placements if not p.by_structure and p.label_score >= sure]
+    out: set[int] = set()
+    for (b0, s0), (b1, s1) in zip(firm, firm[1:], strict=False):
+        fill = {p.band: p.slot for p in _fill_gap(evidence, template, range(b0 + 1, b1), range(s0 + 1, s1), True)}
+        out.update(p.band for p in placements if b0 < p.band < b1 and not p.by_structure
+                   and p.label_score < sure and fill.get(p.band) == p.slot)
+    return out

@@ -23,6 +23,7 @@ from service.tables.registration import (
     BandKind,
     Placement,
     Slot,
+    confirmed_loose,
     register,
     registration_score,
     value_like,
@@ -126,6 +127,8 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     rows = [band_to_row(b, per_page[b.page]) for b in bands]
     evidence = [row_evidence(r, per_page[r.band.page], _at_page_edge(bands, i)) for i, r in enumerate(rows)]
     specs, placements = _best_variant(evidence)
+    placed_alike = confirmed_loose(evidence, [Slot(s, BandKind.DATA, N_COLS) for s in specs], placements,
+                                   settings.ROW_LABEL_SURE_SIMILARITY)
     cells: dict[str, Cell] = {}
     old_row: RowReading | None = None
     for p in placements:
@@ -135,7 +138,7 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
             continue
         row_cells = _row_cells(spec.key, row)
         if not (p.by_structure and p.bounded):
-            row_cells = _flag_doubtful_row(row_cells, row.label, spec, specs)
+            row_cells = _flag_doubtful_row(row_cells, row.label, spec, specs, p.band in placed_alike)
         cells.update(_flag_placement(row_cells, p, spec, row.label))
     if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
         return cells, {}
@@ -204,13 +207,15 @@ def _flag_placement(cells: dict[str, Cell], placement: Placement, spec: RowSpec,
     return {k: c.with_flag(Flag.PLACEMENT_DOUBT, reason) for k, c in cells.items()}
 
 
-def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs: list[RowSpec]) -> dict[str, Cell]:
-    """Flag a row whose printed label is barely like its row, or clearly names another row too
-    (borderless tables with blank rows glue several labels to one line of numbers)."""
+def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs: list[RowSpec],
+                      placed_alike: bool = False) -> dict[str, Cell]:
+    """Flag a row whose printed label is barely like its row (unless the structure places it
+    there too: ``placed_alike``), or clearly names another row too (borderless tables with
+    blank rows glue several labels to one line of numbers)."""
     others = [r.key for r in matching_rows(label, specs, settings.ROW_LABEL_CLEAR_SIMILARITY) if r is not spec]
     if others:
         reason = f"row label “{label}” also names row(s) {', '.join(others)}: numbers may sit in the wrong row"
-    elif row_similarity(label, spec) < settings.ROW_LABEL_SURE_SIMILARITY:
+    elif row_similarity(label, spec) < settings.ROW_LABEL_SURE_SIMILARITY and not placed_alike:
         reason = f"row label “{label}” only loosely matches “{spec.labels[0]}”"
     else:
         return cells
