@@ -42,6 +42,7 @@ class Context:
 
     source: SourceFile
     images: dict[int, np.ndarray] = field(default_factory=dict)  # page number → working-DPI image
+    keep_images: bool = False  # fill ``images`` (a 200 dpi page is 12 MB: only when asked for)
     page_seconds: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -71,9 +72,11 @@ def read_pages(doc: Document, ctx: Context) -> Document:
     of the page before, in page order. PDF access stays in this thread (pdfium is not
     thread-safe). The result does not depend on the number of threads.
     """
+    from service.memory import return_large_blocks
     from service.mixed import read_image_regions
     from service.textlines import page_lines
 
+    return_large_blocks()
     pages: list[Page] = []
     lines: list[TextLine] = []
     with _ReadAhead(ctx, doc.page_count, page_threads()) as ahead:
@@ -199,7 +202,7 @@ def _scan_tables(ctx: Context, scan: _Scan) -> _Tables:
 
 def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[TextLine]) -> Page:
     """The scanned page with its prose (unless the tables' closing heading came before), geometry
-    and notes; its deskewed image is kept in ``ctx.images``."""
+    and notes; its deskewed image is kept in ``ctx.images`` when ``ctx.keep_images``."""
     from service.layout import find_headings
     from service.scan.geometry import with_geometry
     from service.scan.reader import with_free_text
@@ -207,7 +210,8 @@ def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[
     read, geometry, evidence = tables
     with ctx.timed("prose"):
         page = with_free_text(read) if "end" not in find_headings(lines_before) else read.page
-    ctx.images[scan.number] = read.straight
+    if ctx.keep_images:
+        ctx.images[scan.number] = read.straight
     page = with_geometry(page, geometry, evidence)
     return page.model_copy(update={"note": "; ".join(n for n in (scan.note, page.note) if n),
                                    "ink_reliable": scan.ink_reliable})
@@ -243,7 +247,7 @@ def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
     with open_source(path) as source:
         doc = Document(path=str(path), sha256=source.sha256, dpi=settings.WORKING_DPI,
                        page_count=source.page_count)
-        ctx = Context(source=source)
+        ctx = Context(source=source, keep_images=images is not None)
         timings: dict[str, float] = {}
         for name, stage in stages or _stages():
             start = time.perf_counter()

@@ -62,9 +62,11 @@ def coloured_mask(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     v = cv2.max(cv2.max(r, g), b)
     chroma = cv2.subtract(v, cv2.min(cv2.min(r, g), b))
     strong = cv2.compare(chroma, settings.SCAN_COLOUR_MIN_CHROMA, cv2.CMP_GE)
-    saturated = cv2.compare(chroma.astype(np.float32), v.astype(np.float32) * settings.SCAN_COLOUR_MIN_SATURATION,
-                            cv2.CMP_GE)
-    return cv2.bitwise_and(strong, saturated), v
+    idx = np.flatnonzero(strong)  # saturation judged on strong pixels only (a few: no float page)
+    weak = chroma.reshape(-1)[idx].astype(np.float32) < (
+        v.reshape(-1)[idx].astype(np.float32) * np.float32(settings.SCAN_COLOUR_MIN_SATURATION))
+    strong.reshape(-1)[idx[weak]] = 0
+    return strong, v
 
 
 def separate_ink(image: np.ndarray) -> InkSplit:

@@ -24,15 +24,18 @@ def normalise_lighting(image: np.ndarray, kernel_px: int = settings.SCAN_BACKGRO
     bg_small = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
     bg_small = cv2.GaussianBlur(bg_small, (0, 0), 2)
     bg = cv2.resize(bg_small, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
-    bg = np.maximum(bg, 1).astype(np.float32)
-    out = image.astype(np.float32) * (255.0 / bg)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    gain = np.maximum(bg, 1).astype(np.float32)
+    np.divide(np.float32(255.0), gain, out=gain)  # in place: a page of float32 is 15 MB
+    out = image.astype(np.float32)
+    out *= gain
+    np.clip(out, 0, 255, out=out)
+    return out.astype(np.uint8)
 
 
 def binarise(normalised: np.ndarray) -> np.ndarray:
     """Ink mask (uint8, ink = 255) of a lighting-normalised image."""
     thr = int(255 * settings.SCAN_INK_THRESHOLD)
-    return np.where(normalised < thr, 255, 0).astype(np.uint8)
+    return cv2.compare(normalised, thr, cv2.CMP_LT)
 
 
 def _profile_score(ink: np.ndarray, angle: float) -> float:
