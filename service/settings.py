@@ -121,7 +121,7 @@ RAPIDOCR_THREADS = 1              # onnxruntime intra-op threads of a lone proce
 RAPIDOCR_WORKER_THREADS = 1       # … of each worker of `-j N` (N processes already fill the cores)
 SCAN_PAGE_THREADS = 2             # scanned pages read ahead in threads by a lone process (pipeline.read_pages)
 SCAN_WORKER_PAGE_THREADS = 1      # … by each worker of `-j N` (one page at a time)
-MALLOC_MMAP_THRESHOLD_BYTES = 128 * 1024  # freed blocks this large go back to the system (service.memory)
+MALLOC_MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024  # freed blocks this large go back to the system (service.memory)
 RAPIDOCR_SPIN = False             # idle intra-op threads busy-wait: +45 % CPU on a shared machine
 TESS_WHITELIST = "0123456789.-"
 
