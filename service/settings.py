@@ -93,9 +93,10 @@ SCAN_TESS_CLOSE_PX = 5            # … by a disc this wide (px at SCAN_TESS_GLY
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits
-# (rapidocr reads a faxed 1-bit 0 of ~13 px as "a", "c", "d", "ó", "ā" or "°")
-SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "a": "0", "c": "0", "d": "0", "ó": "0", "ā": "0",
-                         "°": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
+SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
+# … and a whole reading that is one of these is a lone 0 (rapidocr reads a faxed 1-bit 0 of
+# ~13 px so); inside a longer reading they are letters ("1a" is not "10")
+SCAN_LONE_ZERO_LOOKALIKES = ("a", "c", "d", "ó", "ā", "°")
 SCAN_FREE_TEXT_MIN_INK_PX = 200   # pages with less ink outside the tables skip det+rec entirely
 SCAN_FREE_TEXT_ROW_MIN_INK_PX = 3 # a row with this much ink outside the tables holds free text
 SCAN_FREE_TEXT_BAND_GAP_PX = 60   # free-text rows closer than this are detected together

@@ -153,6 +153,8 @@ def test_lookalike_reading_is_corrected_only_when_engines_agree() -> None:
     faxed = tok.model_copy(update={"text": "a"})  # a faxed 1-bit 0 as rapidocr reads it
     assert wants_digit_reading("a") and _with_alt(faxed, "0").text == "0"
     assert _with_alt(faxed, "").text == "a" and _with_alt(faxed, "6").text == "a"  # one engine alone: no 0
+    longer = tok.model_copy(update={"text": "1a"})  # a lone-0 look-alike inside a number is a letter
+    assert not wants_digit_reading("1a") and _with_alt(longer, "10").text == "1a"
 
 
 class _Stub:

@@ -25,6 +25,12 @@ _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
 
 
+def as_digits(text: str) -> str:
+    """``text`` with digit look-alikes mapped to digits (``SCAN_DIGIT_LOOKALIKES``; a lone
+    ``SCAN_LONE_ZERO_LOOKALIKES`` glyph is a 0)."""
+    return "0" if text in settings.SCAN_LONE_ZERO_LOOKALIKES else text.translate(_LOOKALIKES)
+
+
 @dataclass(frozen=True)
 class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
@@ -299,7 +305,7 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
     so far; otherwise the disagreeing reading stands.
     """
     out = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
-    wanted = [t.translate(_LOOKALIKES) for t in texts]
+    wanted = [as_digits(t) for t in texts]
     for blur, glyph, close, fills_empty in _RETRIES:
         again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True)) if alt != want]
         if not again:
@@ -313,8 +319,8 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
 
 def wants_digit_reading(text: str) -> bool:
     """Digits, possibly with one decimal point or a leading minus (``SCAN_NUMERIC_PATTERN``),
-    counting letters that OCR gives for digits (``SCAN_DIGIT_LOOKALIKES``: "1l", "O")."""
-    return bool(_NUMERIC.match(text.translate(_LOOKALIKES)))
+    counting letters that OCR gives for digits (``as_digits``: "1l", "O", a lone "a")."""
+    return bool(_NUMERIC.match(as_digits(text)))
 
 
 def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
@@ -350,6 +356,6 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
 def _with_alt(token: Token, alt: str) -> Token:
     """``token`` with its digit second opinion; a reading with digit look-alikes ("1l", "o")
     becomes the digits when the second engine reads exactly those digits."""
-    mapped = token.text.translate(_LOOKALIKES)
+    mapped = as_digits(token.text)
     text = mapped if mapped != token.text and mapped == alt else token.text
     return token.model_copy(update={"alt_text": alt, "text": text})
