@@ -28,7 +28,15 @@ import numpy as np
 from service import settings
 from service.model import Ruling
 from service.scan.masks import close_along, components
-from service.scan.streaks import flanked, inside_tables, is_straight, streak_candidates, streak_rulings
+from service.scan.streaks import (
+    copy_covered_rows,
+    crossing_columns,
+    flanked,
+    inside_tables,
+    is_straight,
+    streak_candidates,
+    streak_rulings,
+)
 
 Box = tuple[int, int, int, int]
 
@@ -261,19 +269,13 @@ def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndar
     if not horizontal:
         return np.ascontiguousarray(_rescue(dropped.T.copy(), other.T.copy(), True).T)
     out = np.zeros_like(dropped)
-    t = settings.SCAN_RULING_END_TOLERANCE_PX
     n, labels, stats = components(dropped)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        crossing = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
-        if crossing.size < 2:
-            continue
-        xl, xr = x + int(crossing[0]), x + int(crossing[-1]) + 1
-        own = labels[y:y + h, xl:xr] == i
-        full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
-        if int(own.any(axis=1).sum()) <= int(full.sum()) + 1:
-            continue  # one straight line on its own (a streak): nothing was merged into it
-        out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
+        crossing = crossing_columns(other, x, y, w, h)
+        if crossing.size >= 2:  # a lone straight streak (nothing merged into it) is not rescued
+            copy_covered_rows(out, labels, i, y, h, x + int(crossing[0]), x + int(crossing[-1]) + 1,
+                              straight_only=True)
     return out
 
 

@@ -281,7 +281,7 @@ def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.
     n, labels, stats = components(rescued)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        cross = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0)) + x
+        cross = crossing_columns(other, x, y, w, h) + x
         cuts = [x, *cross.tolist(), x + w]
         stretches = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False)
                      if settings.SCAN_CELL_MIN_W_PX <= b - a - 2 * settings.SCAN_STREAK_TOUCH_PX
@@ -310,6 +310,26 @@ def flanked(rescued: np.ndarray, ink: np.ndarray, streak: np.ndarray, other: np.
     return out
 
 
+def crossing_columns(other: np.ndarray, x: int, y: int, w: int, h: int) -> np.ndarray:
+    """Columns (from ``x``) of the stroke box ``x, y, w, h`` where a crossing ruling of ``other``
+    passes within ``SCAN_RULING_END_TOLERANCE_PX`` of the stroke's rows (horizontal frame)."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    return np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
+
+
+def copy_covered_rows(out: np.ndarray, labels: np.ndarray, i: int, y: int, h: int, xl: int,
+                      xr: int, straight_only: bool = False) -> None:
+    """Write into ``out`` (255) the pixels of component ``i`` in the rows of ``y``–``y+h`` that it
+    covers for at least ``SCAN_RESCUE_MIN_COVER`` of columns ``xl``–``xr`` (horizontal frame).
+    ``straight_only``: nothing when those rows are all it has there, give or take one (a lone
+    straight line, into which nothing was merged)."""
+    own = labels[y:y + h, xl:xr] == i
+    full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
+    if straight_only and int(own.any(axis=1).sum()) <= int(full.sum()) + 1:
+        return
+    out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
+
+
 def streak_candidates(handled: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
     """Where a straight streak may lie on a ruling: between each two consecutive crossing
     rulings of ``other``, the rows of the streak covered for at least ``SCAN_RESCUE_MIN_COVER``
@@ -317,17 +337,13 @@ def streak_candidates(handled: np.ndarray, other: np.ndarray, horizontal: bool) 
     if not horizontal:
         return np.ascontiguousarray(streak_candidates(handled.T.copy(), other.T.copy(), True).T)
     out = np.zeros_like(handled)
-    t = settings.SCAN_RULING_END_TOLERANCE_PX
     n, labels, stats = components(handled)
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        cols = np.flatnonzero(other[max(0, y - t):y + h + t, x:x + w].any(axis=0))
+        cols = crossing_columns(other, x, y, w, h)
         if cols.size < 2:
             continue
         starts = cols[np.r_[True, np.diff(cols) > 1]]  # one position per crossing ruling
         for a, b in zip(starts, starts[1:], strict=False):
-            xl, xr = x + int(a), x + int(b) + 1
-            own = labels[y:y + h, xl:xr] == i
-            full = own.mean(axis=1) >= settings.SCAN_RESCUE_MIN_COVER
-            out[y:y + h, xl:xr][full] = np.where(own[full], 255, 0)
+            copy_covered_rows(out, labels, i, y, h, x + int(a), x + int(b) + 1)
     return out
