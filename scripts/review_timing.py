@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import PASSWORD, form_login, make_storage  # noqa: E402
 from docfactory import bbox_of, fake_extract, make_png  # noqa: E402
-from uxfactory import store_groups_document  # noqa: E402
+from uxfactory import extracted_upload, store_groups_document  # noqa: E402
 
 from review_ui import create_app  # noqa: E402
 from service import settings  # noqa: E402
@@ -59,13 +59,10 @@ def _app(tmp: Path) -> tuple[Any, Any]:
 
 
 def _document(app: Any, storage: Any, png_dir: Path) -> int:
-    png = make_png(png_dir / f"walk{time.perf_counter_ns()}.png", str(time.perf_counter_ns()))
-    up = add_upload(storage, create_batch(storage, "walk"), png.name, io.BytesIO(png.read_bytes()))
-    runner = app.extensions["gouji"].runner
-    runner.submit(up.document_id)
-    runner.wait()
-    store_groups_document(storage, up.document_id)
-    return up.document_id
+    doc_id = extracted_upload(app, storage, png_dir / f"walk{time.perf_counter_ns()}.png", "walk",
+                              str(time.perf_counter_ns()))
+    store_groups_document(storage, doc_id)
+    return doc_id
 
 
 def browser_walk(runs: int) -> None:

@@ -5,14 +5,12 @@ identity the report itself breaks are each ONE group decision: ``not_printed`` c
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from browserkit import CHROMIUM, DRIVER, WAIT_S, browser, live_server  # noqa: F401
 from conftest import require
-from docfactory import make_png
-from uxfactory import NOT_PRINTED, REPORT_ERROR_GROUP, store_groups_document
+from uxfactory import NOT_PRINTED, REPORT_ERROR_GROUP, extracted_upload, store_groups_document
 
 from service.model import ViolationKind
 from service.review.review import cell_history, load_document
@@ -23,15 +21,9 @@ RULE = "t4 suit_after_review: total = sum"
 
 
 def _stored(app: Any, storage: Any, tmp_path: Path) -> int:
-    from service.storage.intake import add_upload, create_batch
-
-    png = make_png(tmp_path / "groups.png")
-    up = add_upload(storage, create_batch(storage, "groups"), png.name, io.BytesIO(png.read_bytes()))
-    runner = app.extensions["gouji"].runner
-    runner.submit(up.document_id)
-    runner.wait()
-    store_groups_document(storage, up.document_id)
-    return up.document_id
+    doc_id = extracted_upload(app, storage, tmp_path / "groups.png", "groups")
+    store_groups_document(storage, doc_id)
+    return doc_id
 
 
 def _groups(client: Any, doc_id: int) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from browserkit import CHROMIUM, DRIVER, WAIT_S, browser, live_server, require_browser  # noqa: F401
-from docfactory import MISREAD_KEY, TRUE_VALUE, make_png
+from docfactory import MISREAD_KEY, TRUE_VALUE
+from uxfactory import extracted_upload
 
 
 @pytest.fixture(autouse=True)
@@ -19,16 +20,7 @@ def _needs_a_browser() -> None:
 
 
 def _extracted_document(app: Any, storage: Any, tmp_path: Path) -> int:
-    import io
-
-    from service.storage.intake import add_upload, create_batch
-
-    png = make_png(tmp_path / "flagged.png")
-    up = add_upload(storage, create_batch(storage, "browser"), png.name, io.BytesIO(png.read_bytes()))
-    runner = app.extensions["gouji"].runner
-    runner.submit(up.document_id)
-    runner.wait()
-    return up.document_id
+    return extracted_upload(app, storage, tmp_path / "flagged.png", "browser")
 
 
 def test_keyboard_review_approve_and_export(app: Any, storage: Any, reviewer: dict[str, Any], browser: Any,  # noqa: F811

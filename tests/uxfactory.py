@@ -13,9 +13,11 @@ repair, audit), built on ``docfactory.make_document`` and stored over an extract
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Any
 
-from docfactory import make_document
+from docfactory import make_document, make_png
 
 from service.model import Cell, Document, Flag
 from service.storage import Storage
@@ -75,6 +77,19 @@ def groups_document(path: str | Path) -> Document:
     printed = int(total.value or 0) + 1
     cells[total.key] = total.model_copy(update={"value": printed, "text": str(printed)})
     return default_validator()(doc.model_copy(update={"cells": cells}))
+
+
+def extracted_upload(app: Any, storage: Storage, png_path: Path, batch: str, salt: str = "") -> int:
+    """The id of a document uploaded as ``docfactory.make_png(png_path, salt)`` into a new batch
+    ``batch`` and extracted by the app's job runner (waited for)."""
+    from service.storage.intake import add_upload, create_batch
+
+    png = make_png(png_path, salt)
+    up = add_upload(storage, create_batch(storage, batch), png.name, io.BytesIO(png.read_bytes()))
+    runner = app.extensions["gouji"].runner
+    runner.submit(up.document_id)
+    runner.wait()
+    return up.document_id
 
 
 def store_groups_document(storage: Storage, doc_id: int, path: str | Path = "groups.png") -> None:
