@@ -41,8 +41,8 @@ class Context:
     """
 
     source: SourceFile
-    images: dict[int, np.ndarray] = field(default_factory=dict)  # page number → working-DPI image
-    keep_images: bool = False  # fill ``images`` (a 200 dpi page is 12 MB: only when asked for)
+    # page number → working-DPI image, kept only when the caller asked (a 200 dpi page is 12 MB)
+    images: dict[int, np.ndarray] | None = None
     page_seconds: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -202,7 +202,7 @@ def _scan_tables(ctx: Context, scan: _Scan) -> _Tables:
 
 def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[TextLine]) -> Page:
     """The scanned page with its prose (unless the tables' closing heading came before), geometry
-    and notes; its deskewed image is kept in ``ctx.images`` when ``ctx.keep_images``."""
+    and notes; its deskewed image is kept in ``ctx.images`` when that is asked for."""
     from service.layout import find_headings
     from service.scan.geometry import with_geometry
     from service.scan.reader import with_free_text
@@ -210,7 +210,7 @@ def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[
     read, geometry, evidence = tables
     with ctx.timed("prose"):
         page = with_free_text(read) if "end" not in find_headings(lines_before) else read.page
-    if ctx.keep_images:
+    if ctx.images is not None:
         ctx.images[scan.number] = read.straight
     page = with_geometry(page, geometry, evidence)
     return page.model_copy(update={"note": "; ".join(n for n in (scan.note, page.note) if n),
@@ -247,7 +247,7 @@ def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
     with open_source(path) as source:
         doc = Document(path=str(path), sha256=source.sha256, dpi=settings.WORKING_DPI,
                        page_count=source.page_count)
-        ctx = Context(source=source, keep_images=images is not None)
+        ctx = Context(source=source, images=images)
         timings: dict[str, float] = {}
         for name, stage in stages or _stages():
             start = time.perf_counter()
@@ -259,7 +259,7 @@ def extract(path: str | Path, stages: list[tuple[str, Stage]] | None = None,
         if images is not None:
             from service.page_images import page_image
 
-            for page in doc.pages:
-                known = ctx.images.get(page.number)
-                images[page.number] = known if known is not None else page_image(source, page)
+            for page in doc.pages:  # scanned pages are there already (deskewed), the others drawn now
+                if page.number not in images:
+                    images[page.number] = page_image(source, page)
         return doc.model_copy(update={"timings": timings})
