@@ -95,8 +95,9 @@ SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits
 SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
 # … and a whole reading that is one of these is a lone 0 (rapidocr reads a faxed 1-bit 0 of
-# ~13 px so); inside a longer reading they are letters ("1a" is not "10")
-SCAN_LONE_ZERO_LOOKALIKES = ("a", "c", "d", "ó", "ā", "°")
+# ~13 px so, or as brackets when its thin top and bottom were lost); inside a longer reading
+# they are letters ("1a" is not "10")
+SCAN_LONE_ZERO_LOOKALIKES = ("a", "c", "d", "ó", "ā", "ū", "°", "()", "0)", "(0", "(0)")
 SCAN_FREE_TEXT_MIN_INK_PX = 200   # pages with less ink outside the tables skip det+rec entirely
 SCAN_FREE_TEXT_ROW_MIN_INK_PX = 3 # a row with this much ink outside the tables holds free text
 SCAN_FREE_TEXT_BAND_GAP_PX = 60   # free-text rows closer than this are detected together
@@ -219,7 +220,8 @@ SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's f
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling
 SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
 SCAN_REJECTED_CLEAR_GAP_PX = 1    # … lifted when it leaves this much paper to every glyph and both engines read alike
-SCAN_RELIABLE_INK_MIN_DPI = 150  # coarser captures (fax 98 dpi) or 1-bit pages: no ink is no certain blank
+SCAN_RELIABLE_INK_MIN_DPI = 150  # coarser captures (fax 98 dpi) or 1-bit pages: no ink is no certain blank …
+FAINT_BLANK_STYLE_MIN_CELLS = 20  # … unless that table has this many inkless cells there (blanks are the report's 0)
 SCAN_INK_NOISE_FLOOR_PX = 20      # pale cell ink (after specks, rulings, coloured ink) above this may be a glyph
 SCAN_FAINT_INK_THRESHOLD = 0.88   # a cell without ink at SCAN_INK_THRESHOLD is re-checked at this fraction …
 SCAN_FAINT_GLYPH_MIN_H_PX = 12    # … and holds ink when a mark this tall is found (a pale digit, not a blank)

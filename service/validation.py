@@ -14,6 +14,8 @@ so the review service calls it after every human edit.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
 from service import settings
@@ -22,6 +24,7 @@ from service.explain import (
     explains,
     flag_missing_row,
     flag_violation,
+    is_certain_blank,
     missing_rows,
     note_certain_blank,
     suggestions,
@@ -127,16 +130,29 @@ def validate_document(doc: Document) -> Document:
     violations, holding = _identity_violations(cells, doc.old_other_row)
     # an identity that holds only as 0 = 0 + 0 confirms nothing (every member may be a misread ink)
     evidence = {i for i in holding if any(_value(cells, k) != 0 for k in i.keys)}
-    faint = {p.number for p in doc.pages if not p.ink_reliable}  # no ink there proves no blank
+    unsure = _unsure_blanks(doc, cells)
     for key, cell in list(cells.items()):
         confirmed = confirm_by_sums(cell, evidence)
-        cells[key] = confirmed if confirmed.page in faint else note_certain_blank(confirmed)
+        cells[key] = confirmed if unsure(confirmed) else note_certain_blank(confirmed)
         for flag, reason in value_rule_flags(cell):
             cells[key] = cells[key].with_flag(flag, reason)
             violations.append(Violation(rule=f"{flag.value}: {key}", cells=(key,), found=Decimal(cell.value or 0),
                                         kind=ViolationKind.VALUE_RULE))
     violations.extend(_narrative_violations(doc, cells))
     return doc.model_copy(update={"cells": cells, "violations": tuple(violations)})
+
+
+def _unsure_blanks(doc: Document, cells: dict[str, Cell]) -> Callable[[Cell], bool]:
+    """Which cells' lack of ink proves no printed blank: those on a page whose ink is unreliable
+    (1-bit, fax 98 dpi: a digit might have been lost) in a table (t2/t3/t4) that has fewer than
+    ``FAINT_BLANK_STYLE_MIN_CELLS`` inkless cells on such pages. A report that prints blanks for
+    its zeros leaves dozens; a lost digit is a lone inkless cell among printed numbers."""
+    faint = {p.number for p in doc.pages if not p.ink_reliable}
+    if not faint:
+        return lambda cell: False
+    counts = Counter(k.split(".", 1)[0] for k, c in cells.items() if c.page in faint and is_certain_blank(c))
+    styled = {t for t, n in counts.items() if n >= settings.FAINT_BLANK_STYLE_MIN_CELLS}
+    return lambda cell: cell.page in faint and cell.key.split(".", 1)[0] not in styled
 
 
 def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[list[Violation], set[Identity]]:

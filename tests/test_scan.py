@@ -155,6 +155,9 @@ def test_lookalike_reading_is_corrected_only_when_engines_agree() -> None:
     assert _with_alt(faxed, "").text == "a" and _with_alt(faxed, "6").text == "a"  # one engine alone: no 0
     longer = tok.model_copy(update={"text": "1a"})  # a lone-0 look-alike inside a number is a letter
     assert not wants_digit_reading("1a") and _with_alt(longer, "10").text == "1a"
+    bracketed = tok.model_copy(update={"text": "0)"})  # a 1-bit 0 that lost its thin top or bottom
+    assert wants_digit_reading("()") and _with_alt(bracketed, "0").text == "0"
+    assert _with_alt(bracketed, "6").text == "0)" and not wants_digit_reading("(16)")
 
 
 class _Stub:
