@@ -36,7 +36,8 @@ def test_a_table_printing_blanks_for_zeros_keeps_them_noted_on_a_faint_page() ->
                     reasons=("printed blank (no number): value left empty, not 0",))
 
     pages = tuple(p.model_copy(update={"ink_reliable": False}) for p in doc.pages)
-    many = validate_document(doc.model_copy(update={"pages": pages, "cells": {**doc.cells, **{k: blank(k) for k in zeros}}}))
+    blanks = {k: blank(k) for k in zeros}
+    many = validate_document(doc.model_copy(update={"pages": pages, "cells": {**doc.cells, **blanks}}))
     assert all(many.cells[k].noted and not many.cells[k].flagged for k in zeros)
     lone = validate_document(doc.model_copy(update={"pages": pages, "cells": {**doc.cells, zeros[0]: blank(zeros[0])}}))
     assert lone.cells[zeros[0]].flagged

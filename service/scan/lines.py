@@ -15,7 +15,9 @@ holes and dark borders leave short or thick strokes ending in mid-cell. Their pi
 A ruling that lost a stretch of its ink along its length (a fax line dropout or light crease
 running nearly parallel to it, after deskew) is judged as one ruling across the break, and the
 break is closed where a crossing ruling ends in it (``_foreign``, ``_mend``); a break where no
-crossing ruling ends is a merged cell and stays open.
+crossing ruling ends is a merged cell and stays open, unless the ruling goes on beyond it on
+the same rows and two rows of text show it divided cells there (``faded``: a faxed 1-px
+ruling lost over a few cells).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
+from service.scan.faded import with_faded_rulings
 from service.scan.masks import close_along, components
 from service.scan.streaks import (
     copy_covered_rows,
@@ -397,6 +400,8 @@ def find_grid(ink: np.ndarray) -> Grid:
     hl, vl, rejected = _reject_foreign(hl, vl, ink)
     hl, vl = _mend(hl, vl), _mend(vl, hl)
     hl, vl = _close_short_ends(hl, vl, rejected), _close_short_ends(vl, hl, rejected)
+    if (mask := with_faded_rulings(hl.mask, vl.mask, ink, rejected)) is not hl.mask:
+        hl = _relabel(mask, True)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)
     _keep_table_lines(vl, tables)

@@ -1,0 +1,47 @@
+"""A ruling that faded out over a few cells (a 1-px ruling of a 98-dpi fax lost in the
+threshold) is restored from its pieces on both sides when two rows of text show it divided
+cells; a break that a glyph crosses (the text of a merged cell) stays open."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from service.scan.deskew import binarise, normalise_lighting
+from service.scan.lines import find_grid
+from tests.test_scan import COLS, ROW_H, X0, Y0, _cell_rects, _font, _page
+
+XS = np.cumsum((X0, *COLS)).tolist()
+FADED_Y = Y0 + 2 * ROW_H  # the ruling between the rows "New" and "Carried"
+
+
+def _faded(extra_text: str | None = None) -> np.ndarray:
+    """The straight test page with that ruling erased over the number columns 1 and 2 (its
+    pieces in the label column and in column 3 stay); ``extra_text`` is drawn across the gap."""
+    img = Image.fromarray(_page(skew=0.0))
+    d = ImageDraw.Draw(img)
+    d.rectangle((XS[1] + 3, FADED_Y - 3, XS[3] - 3, FADED_Y + 3), fill=250)
+    if extra_text:
+        d.text((XS[1] + 60, FADED_Y - 20), extra_text, fill=20, font=_font(40))
+    return np.asarray(img).copy()
+
+
+def _cells(grey: np.ndarray) -> set[tuple[int, int, int, int]]:
+    return set(find_grid(binarise(normalise_lighting(grey))).cells)
+
+
+def _near(cell: tuple[int, ...], rect: tuple[int, ...]) -> bool:
+    return all(abs(a - b) <= 6 for a, b in zip(cell, rect, strict=True))
+
+
+def test_a_ruling_faded_over_two_cells_is_restored() -> None:
+    cells = _cells(_faded())
+    rects = [r[:4] for r in _cell_rects()]
+    assert len(cells) == len(rects)
+    assert all(any(_near(c, r) for c in cells) for r in rects)
+
+
+def test_a_break_crossed_by_a_glyph_stays_open() -> None:
+    cells = _cells(_faded(extra_text="8"))
+    merged = (XS[1], Y0 + ROW_H, XS[2], Y0 + 3 * ROW_H)  # column 1 over both rows
+    assert any(_near(c, merged) for c in cells)
