@@ -233,3 +233,32 @@ def test_the_inkless_half_of_a_row_cut_by_a_page_break_is_left_out() -> None:
     placed = register(evidence, _template(), 0.45)
     assert [(p.band, p.slot) for p in placed] == [(0, 0), (2, 1), (3, 2)]
     assert placed[1].by_structure and not placed[1].in_doubt
+
+
+def _glued_group(rows: list[Row], keys: list[str], text: str) -> Page:
+    """The OCR page of ``rows`` where the label cells of the rows ``keys`` (consecutive) are one
+    enclosed region (the ruling left of the item labels was lost): one token over all of them."""
+    index = [1 + [r.key for r in T3_ROWS].index(k) for k in keys]
+    bare = [(label if i not in index else "", values) for i, (label, values) in enumerate(rows)]
+    page = _ruled_page(bare, source=Source.OCR, alt=True)
+    top, bottom = 100 + index[0] * ROW_H, 100 + (index[-1] + 1) * ROW_H
+    glued = Token(text=text, bbox=(LABEL_X0 + 2, top + 2, VALUE_X0 - 2, bottom - 2), source=Source.OCR, confidence=0.9)
+    return page.model_copy(update={"tokens": (*page.tokens, glued)})
+
+
+def test_t3_label_cell_shared_by_rows_places_them_when_it_names_them_all() -> None:
+    """A label region that holds several rows' labels is evidence for none of them alone (its
+    text names the last one fully): the rows are placed by structure and confirmed by it."""
+    keys = ["not_processed_petition", "not_processed_repeat", "not_processed_publication", "not_processed_mass",
+            "not_processed_confirm"]
+    labels = "".join(f"{n}.{next(r for r in T3_ROWS if r.key == k).labels[0]}" for n, k in enumerate(keys, 1))
+    rows = _t3_rows()
+    cells, _ = map_t3(_bands(_glued_group(rows, keys, "（五）不予处理" + labels)))
+    order = [r.key for r in T3_ROWS]
+    for key in keys:
+        i = order.index(key)
+        assert [_value(cells, key, c) for c in T3_COLUMNS] == [i * 10 + c for c in range(7)], key
+        assert not any(cells[f"t3.{key}.{c}"].flagged for c in T3_COLUMNS), key
+    short = labels.split("3.")[0]  # names only the first two of the five rows it spans
+    cells, _ = map_t3(_bands(_glued_group(rows, keys, "（五）不予处理" + short)))
+    assert all(Flag.UNCERTAIN_ROW in cells[f"t3.{k}.total"].flags for k in keys)

@@ -14,7 +14,7 @@ from statistics import median
 from service import settings
 from service.formats import T3_COLUMN_LABELS, T3_COLUMNS, T3_OLD_OTHER_ROW, T3_OTHER_SUBROWS, T3_ROWS, RowSpec
 from service.grid import Band
-from service.model import BBox, Cell, Flag, Token
+from service.model import BBox, Cell, Flag, Source, Token
 from service.numbers import looks_numeric
 from service.tables.labels import matching_rows, row_similarity
 from service.tables.reading import cell_text, read_cell
@@ -40,6 +40,7 @@ class RowReading:
     band: Band
     label: str
     values: tuple[tuple[tuple[Token, ...], BBox], ...]
+    spanning: tuple[Token, ...] = ()  # label tokens left out as ``spans_rows``
 
 
 def value_columns(bands: list[Band]) -> list[float] | None:
@@ -98,17 +99,47 @@ def value_line_bands(bands: list[Band], value_left: float) -> list[Band]:
     return out
 
 
+def spans_rows(token: Token, band: Band) -> bool:
+    """Whether an OCR token's printed cell reaches past the middle of the band above or below
+    (``band``'s own height standing for theirs): a label region that holds several rows' labels,
+    because the ruling between the sub-label column and the item labels was lost. Its text
+    names many rows (and the last one fully), so it is evidence for none of them."""
+    half = (band.y1 - band.y0) / 2
+    return token.source is Source.OCR and (token.bbox[1] < band.y0 - half or token.bbox[3] > band.y1 + half)
+
+
 def band_to_row(band: Band, bounds: list[float]) -> RowReading:
-    """Split a band into its label (rightmost label cell only) and 7 value token groups."""
+    """Split a band into its label (rightmost label cell only, less any ``spans_rows`` token)
+    and 7 value token groups."""
     left = bounds[0] - settings.T3_LABEL_GAP_PX
     label_start = max((x for x in band.verticals if x < left), default=float("-inf"))
     placed = [((t.bbox[0] + t.bbox[2]) / 2, t) for t in band.tokens]  # centre x, once per token
-    label_tokens = [t for x, t in placed if label_start - settings.T3_LABEL_GAP_PX <= x < left]
+    in_label = [t for x, t in placed if label_start - settings.T3_LABEL_GAP_PX <= x < left]
+    spanning = tuple(t for t in in_label if spans_rows(t, band))
     values = []
     for x0, x1 in zip(bounds, bounds[1:], strict=False):
         toks = tuple(t for x, t in placed if x0 <= x < x1)
         values.append((toks, (x0, band.y0, x1, band.y1)))
-    return RowReading(band, cell_text(tuple(label_tokens)), tuple(values))
+    label = cell_text(tuple(t for t in in_label if t not in spanning))
+    return RowReading(band, label, tuple(values), spanning)
+
+
+def shared_labels(rows: list[RowReading]) -> list[tuple[str, int]]:
+    """Per row, the text of the ``spans_rows`` label regions (of any row) that cover the middle
+    of its band on its page — the labels it shares with its neighbours, "" when none — and how
+    many rows those regions cover."""
+    regions = [(r.band.page, t) for r in rows for t in r.spanning]
+
+    def covering(r: RowReading) -> tuple[int, ...]:
+        mid = (r.band.y0 + r.band.y1) / 2
+        return tuple(k for k, (page, t) in enumerate(regions) if page == r.band.page and t.bbox[1] <= mid <= t.bbox[3])
+
+    cover = [covering(r) for r in rows]
+    out = []
+    for mine in cover:
+        together = sum(1 for other in cover if set(other) & set(mine))
+        out.append((cell_text(tuple(regions[k][1] for k in mine)), together if mine else 0))
+    return out
 
 
 def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
@@ -129,6 +160,7 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     specs, placements = _best_variant(evidence)
     placed_alike = confirmed_loose(evidence, [Slot(s, BandKind.DATA, N_COLS) for s in specs], placements,
                                    settings.ROW_LABEL_SURE_SIMILARITY)
+    shared = shared_labels(rows)
     cells: dict[str, Cell] = {}
     old_row: RowReading | None = None
     for p in placements:
@@ -139,6 +171,8 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
         row_cells = _row_cells(spec.key, row)
         if not (p.by_structure and p.bounded):
             row_cells = _flag_doubtful_row(row_cells, row.label, spec, specs, p.band in placed_alike)
+        elif shared[p.band][0]:
+            row_cells = _flag_unnamed_row(row_cells, *shared[p.band], spec, specs)
         cells.update(_flag_placement(row_cells, p, spec, row.label))
     if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
         return cells, {}
@@ -219,6 +253,19 @@ def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs:
         reason = f"row label “{label}” only loosely matches “{spec.labels[0]}”"
     else:
         return cells
+    return {k: c.with_flag(Flag.UNCERTAIN_ROW, reason) for k, c in cells.items()}
+
+
+def _flag_unnamed_row(cells: dict[str, Cell], shared: str, covered: int, spec: RowSpec,
+                      specs: list[RowSpec]) -> dict[str, Cell]:
+    """Flag a row placed by structure unless its shared label region (``shared_labels``) names
+    it and names as many rows as the region covers: the region's text is the evidence that
+    confirms the place the order gave (a band too many or too few inside it would shift rows)."""
+    named = matching_rows(shared, [s for s in specs if s is not T3_OLD_OTHER_ROW], settings.ROW_LABEL_SURE_SIMILARITY)
+    if spec in named and len(named) == covered:
+        return cells
+    reason = (f"row placed as “{spec.labels[0]}” by its position only; the label cell it shares "
+              f"with other rows (“{shared[:40]}”) does not confirm it")
     return {k: c.with_flag(Flag.UNCERTAIN_ROW, reason) for k, c in cells.items()}
 
 
