@@ -195,6 +195,19 @@ def test_t2_garbled_label_inside_its_section_keeps_its_row() -> None:
     assert cells["t2.enforcement.decisions"].value == 15
 
 
+def test_t2_header_without_verticals_and_a_row_cut_by_the_page_break_keep_the_rows() -> None:
+    """Page 1 ends with the 信息内容 header whose verticals were lost (its words read as one
+    label); page 2 starts with the empty half of the row the page break cut, then 规章 read
+    badly: the header is a header, the half row no row, 规章 keeps its values."""
+    rows = _t2_rows("规管")
+    first = _ruled_page([rows[0], ("信息内容本年制发件数本年废止件数现行有效件数", [])])
+    second = _ruled_page([("", ["", "", ""]), *rows[2:]]).model_copy(update={"number": 2})
+    bands = region_bands((first, second), ((1, 0.0, first.height), (2, 0.0, second.height)))
+    cells = map_t2(bands, ReportFormat.F2021)
+    assert [cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [1, 0, 6]
+    assert not cells["t2.rules.issued"].flags and cells["t2.normative_docs.in_force"].value == 28
+
+
 def test_t2_ocr_cells_need_two_readings() -> None:
     one = map_t2(_bands(_ruled_page(_t2_rows(), source=Source.OCR)), ReportFormat.F2021)
     assert Flag.LOW_CONFIDENCE in one["t2.licensing.decisions"].flags

@@ -50,7 +50,11 @@ def _text_on_both_sides(text: np.ndarray, lines: np.ndarray, a: int, b: int, y0:
     them, up to the next parallel ruling or one cell row (``SCAN_STREAK_MAX_CELL_PX``) away: the
     numbers of a tall row may sit at its top."""
     reach, need = settings.SCAN_STREAK_MAX_CELL_PX, settings.SCAN_STREAK_SIDE_MIN_INK_PX
+    if b <= a:
+        return False
     for lo, hi, up in ((max(0, y0 - reach), y0, True), (y1, min(text.shape[0], y1 + reach), False)):
+        if hi <= lo:
+            return False
         walls = np.flatnonzero(lines[lo:hi, a:b].mean(axis=1) > 127)
         if walls.size:
             lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))

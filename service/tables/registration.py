@@ -79,6 +79,13 @@ def value_like(text: str) -> bool:
     return parse_number(text).status is not Parse.UNPARSABLE
 
 
+def at_page_edge(pages: list[int], i: int) -> bool:
+    """Whether band ``i`` (``pages``: the page of each band of a table, in order) is the first or
+    the last band of its page within the table."""
+    page = pages[i]
+    return i == 0 or pages[i - 1] != page or i == len(pages) - 1 or pages[i + 1] != page
+
+
 def _compatible(ev: BandEvidence, slot: Slot) -> bool:
     return ev.kind is slot.kind
 

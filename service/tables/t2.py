@@ -27,7 +27,15 @@ from service.model import BBox, Cell, Flag, Source, Token
 from service.numbers import looks_numeric
 from service.tables.labels import row_similarity
 from service.tables.reading import cell_text, read_cell
-from service.tables.registration import BandEvidence, BandKind, Placement, Slot, register, value_like
+from service.tables.registration import (
+    BandEvidence,
+    BandKind,
+    Placement,
+    Slot,
+    at_page_edge,
+    register,
+    value_like,
+)
 from service.textlines import join_texts, normalise
 
 _SUBHEADER = re.compile(r"第.{0,4}条|条第|第.{1,3}项")
@@ -51,19 +59,25 @@ def band_label_and_values(band: Band) -> tuple[str, list[tuple[tuple[Token, ...]
     return label, values
 
 
-def band_evidence(band: Band) -> BandEvidence:
-    """Kind and value-cell count of one table-二 band (see ``service.tables.registration``)."""
+def band_evidence(band: Band, page_edge: bool = False) -> BandEvidence:
+    """Kind and value-cell count of one table-二 band (see ``service.tables.registration``).
+
+    A band without value cells is a sub-header, or the 信息内容 header whose verticals were lost
+    (its words read as one label), or other text. ``page_edge``: the band is the first or last of
+    its page — without any ink it is half of a row the page break cut (``split_part``)."""
     label, values = band_label_and_values(band)
     texts = [cell_text(toks) for toks, _ in values]
     filled = [t for t in texts if t.strip()]
     numeric = sum(1 for t in filled if value_like(t))
     if not values or (band.ruled and len(band.cells) < 2):
-        kind = BandKind.SUBHEADER if _SUBHEADER.search(normalise(label)) else BandKind.OTHER
+        norm = normalise(label)
+        kind = BandKind.SUBHEADER if _SUBHEADER.search(norm) else (
+            BandKind.HEADER if norm.startswith(normalise(T2_HEADER_LABEL)) else BandKind.OTHER)
     elif filled and numeric * 2 < len(filled):
         kind = BandKind.HEADER
     else:
         kind = BandKind.DATA
-    return BandEvidence(label, kind, len(values))
+    return BandEvidence(label, kind, len(values), split_part=page_edge and not band.tokens)
 
 
 def t2_template(fmt: ReportFormat) -> list[Slot]:
@@ -87,7 +101,9 @@ def map_t2(bands: list[Band], fmt: ReportFormat) -> dict[str, Cell]:
     """
     columns, prefix = (T2_2019_COLUMNS, "t2_2019") if fmt is ReportFormat.F2019 else (T2_COLUMNS, "t2")
     template = t2_template(fmt)
-    placements = register([band_evidence(b) for b in bands], template, settings.T2_MIN_LABEL_SIMILARITY)
+    pages = [b.page for b in bands]
+    evidence = [band_evidence(b, at_page_edge(pages, i)) for i, b in enumerate(bands)]
+    placements = register(evidence, template, settings.T2_MIN_LABEL_SIMILARITY)
     cells: dict[str, Cell] = {}
     for p in placements:
         slot, band = template[p.slot], bands[p.band]

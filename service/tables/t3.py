@@ -23,6 +23,7 @@ from service.tables.registration import (
     BandKind,
     Placement,
     Slot,
+    at_page_edge,
     confirmed_loose,
     register,
     registration_score,
@@ -156,7 +157,8 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
         bands = value_line_bands(bands, bounds[0])
     per_page = page_columns(bands, bounds)
     rows = [band_to_row(b, per_page[b.page]) for b in bands]
-    evidence = [row_evidence(r, per_page[r.band.page], _at_page_edge(bands, i)) for i, r in enumerate(rows)]
+    pages = [b.page for b in bands]
+    evidence = [row_evidence(r, per_page[r.band.page], at_page_edge(pages, i)) for i, r in enumerate(rows)]
     specs, placements = _best_variant(evidence)
     placed_alike = confirmed_loose(evidence, [Slot(s, BandKind.DATA, N_COLS) for s in specs], placements,
                                    settings.ROW_LABEL_SURE_SIMILARITY)
@@ -177,12 +179,6 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
         return cells, {}
     return {**cells, **_old_layout_subrows(old_row)}, _old_row_cells(old_row)
-
-
-def _at_page_edge(bands: list[Band], i: int) -> bool:
-    """Whether band ``i`` is the first or the last band of its page within the table."""
-    page = bands[i].page
-    return (i == 0 or bands[i - 1].page != page) or (i == len(bands) - 1 or bands[i + 1].page != page)
 
 
 def row_evidence(row: RowReading, bounds: list[float], page_edge: bool = False) -> BandEvidence:
