@@ -24,20 +24,30 @@ from service import settings
 from service.scan.masks import components
 
 
-def _centre_line(own: np.ndarray, min_len: int | None = None) -> tuple[np.ndarray, float] | None:
+def _centre_line(own: np.ndarray, min_len: int | None = None,
+                 alone: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
     """(fitted centre row per column, line width in px) of a straight thin stroke (horizontal
     frame: the stroke runs along x, inked over at least ``min_len`` columns, default
-    ``SCAN_STREAK_MIN_PX``), or ``None`` when it is not a straight line of even width."""
-    cols = np.flatnonzero(own.any(axis=0))
+    ``SCAN_STREAK_MIN_PX``), or ``None`` when it is not a straight line of even width.
+    ``alone`` (bool per column of ``own``): the columns where the line runs alone (the margins,
+    beyond the crossing rulings); its width is their median stroke width, and at least
+    ``SCAN_STREAK_MIN_THIN_SHARE`` of them must be that thin, when at least
+    ``SCAN_STREAK_MIN_ALONE_PX`` of them are inked (else the whole stroke's: a ruling merged
+    into the line over most of its length is not the line's own width)."""
+    inked = own.any(axis=0)
+    cols = np.flatnonzero(inked)
     if cols.size < (settings.SCAN_STREAK_MIN_PX if min_len is None else min_len):
         return None
     sub = own[:, cols]
     top = sub.argmax(axis=0)
     bottom = sub.shape[0] - 1 - sub[::-1].argmax(axis=0)
     width = bottom - top + 1
-    line_w = float(np.median(width))
+    ref = np.ones(cols.size, bool)
+    if alone is not None and int(alone[cols].sum()) >= settings.SCAN_STREAK_MIN_ALONE_PX:
+        ref = alone[cols]
+    line_w = float(np.median(width[ref]))
     thin = width <= line_w + 1
-    if thin.sum() < settings.SCAN_STREAK_MIN_THIN_SHARE * cols.size:
+    if thin[ref].sum() < settings.SCAN_STREAK_MIN_THIN_SHARE * ref.sum():
         return None
     x, c = cols[thin].astype(float), (top[thin] + bottom[thin]) / 2.0
     fit = np.polyfit(x, c, 1)
@@ -61,7 +71,12 @@ def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
     """The ruling pixels (bool, same shape) inside one straight streak component ``own``
     (horizontal frame), ``None`` when the component is no straight streak. ``other``: the
     crossing rulings in the same window."""
-    fitted = _centre_line(own)
+    cross = np.flatnonzero(other.any(axis=0))
+    alone = None
+    if cross.size:
+        cols, t = np.arange(own.shape[1]), settings.SCAN_RULING_END_TOLERANCE_PX
+        alone = (cols < cross[0] - t) | (cols > cross[-1] + t)
+    fitted = _centre_line(own, alone=alone)
     if fitted is None:
         return None
     centre, line_w = fitted
