@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw
 
 from service.scan.deskew import binarise, normalise_lighting
 from service.scan.lines import find_grid
-from service.scan.streaks import streak_rulings
+from service.scan.streaks import _ruling_pixels, streak_rulings
 from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _font, _page
 
 RULING_XS = np.cumsum((X0, *COLS)).tolist()
@@ -295,3 +295,24 @@ def test_a_lost_scan_line_merged_into_a_ruling_leaves_the_ruling_and_what_ends_o
         any(all(abs(a - b) <= 6 for a, b in zip(want, got, strict=True)) for got in grid.cells) for want in cells)
     rejected = grid.rejected.T if vertical else grid.rejected
     assert rejected[425:440, 60].any() and rejected[410:440, 1560].any()
+
+
+def test_a_ruling_eaten_by_the_streak_up_to_a_crossing_ruling_is_drawn_on_to_it() -> None:
+    """Where the ruling comes out from under the line a few pixels past a crossing ruling, the
+    piece left is drawn on to that crossing ruling (the corner closes: no gap joins the cells
+    above and below), over the line's pixels only."""
+    h, w, crossings = 30, 1000, (100, 350, 600, 900)
+    own = np.zeros((h, w), bool)
+    own[10:14, 100:901] = True  # the ruling, 4 px
+    cols = np.arange(w)
+    top = np.round(11 - 0.8 * (cols - 100) / 100).astype(int)
+    for d in range(4):
+        own[top + d, cols] = True  # the line, 4 px, rising 0.8 px per 100 px
+    other = np.zeros((h, w), bool)
+    for x in crossings:
+        other[:, x:x + 3] = True
+    found = _ruling_pixels(own, other)
+    assert found is not None
+    assert found[10:14, 353:600].any(axis=0).all()  # from the crossing ruling at 350 on
+    assert not found[:, :100].any() and not found[:, 903:].any()  # nothing in the margins
+    assert not (found[:, 340:365] & ~own[:, 340:365]).any()

@@ -97,7 +97,32 @@ def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
         x, y, w, h = (int(v) for v in stats[j, :4])
         if other[max(0, y - t):y + h + t, x:x + w].any():  # inside a table: a crossing ruling passes
             out[y:y + h, x:x + w] |= labels[y:y + h, x:x + w] == j
+    _reach_crossings(out, own, cross)
     return out
+
+
+def _reach_crossings(found: np.ndarray, own: np.ndarray, cross: np.ndarray) -> None:
+    """Draw each piece of ruling ``found`` (bool, horizontal frame; in place) on along the rows
+    of its end, over the streak's pixels ``own``, to the crossing ruling (``cross``: its columns)
+    that lies within ``SCAN_RULING_END_TOLERANCE_PX`` beyond that end: the streak's width, taken
+    away, ate the ruling's last pixels there, and the corner must close (a gap of a few pixels
+    joins the cells on both sides of the ruling)."""
+    if cross.size == 0:
+        return
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(found.astype(np.uint8), connectivity=8)
+    for j in range(1, n):
+        x, w = int(stats[j, cv2.CC_STAT_LEFT]), int(stats[j, cv2.CC_STAT_WIDTH])
+        for end, step in ((x, -1), (x + w - 1, 1)):
+            ahead = cross[(cross - end) * step > 0]
+            if ahead.size == 0:
+                continue
+            hit = int(ahead[np.argmin(np.abs(ahead - end))])
+            if abs(hit - end) > t:
+                continue
+            rows = np.flatnonzero(labels[:, end] == j)
+            lo, hi = min(end, hit), max(end, hit) + 1
+            found[rows[0]:rows[-1] + 1, lo:hi] |= own[rows[0]:rows[-1] + 1, lo:hi]
 
 
 def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
