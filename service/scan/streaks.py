@@ -6,11 +6,15 @@ be table rulings, and the mask of the crossing direction's rulings, at ``setting
 A dirty fax sensor draws a straight line down the whole sheet; a lost scan line draws one across
 it. Where such a line touches a table ruling, both become one stroke that runs through the
 margins, so the ruling is rejected with it. Such a line is straight and of even width over its
-whole length (a ruling beside it widens it only where they touch): its centre line is fitted on
-the columns where the stroke is as thin as the line itself, and the pixels within its width are
-taken away. What is left and still long enough to be a ruling is the table's ruling; where the
-line covered the ruling's own rows, the ruling is filled back along those rows, but only inside a
-table (a crossing ruling passes within the gap): the gap between two tables stays open.
+whole length (a ruling beside it widens it only where they touch): its width is measured where
+it runs alone, in the margins beyond the outermost crossing rulings (a lost scan line that lies
+almost on a ruling is one stroke with it over most of the table, so the whole stroke's median
+width would be both together), its centre line is fitted on the columns where the stroke is as
+thin as the line itself, and the pixels within its width are taken away. What is left and still
+long enough to be a ruling is the table's ruling; where the line covered the ruling's own rows,
+the ruling is filled back along those rows, but only inside a table (a crossing ruling passes
+within the gap): the gap between two tables stays open; an end the line's width ate short of a
+crossing ruling is drawn on to it.
 
 Lines that are not straight (a curved fold crease) are left to ``lines._rescue``.
 """
@@ -34,8 +38,7 @@ def _centre_line(own: np.ndarray, min_len: int | None = None,
     ``SCAN_STREAK_MIN_THIN_SHARE`` of them must be that thin, when at least
     ``SCAN_STREAK_MIN_ALONE_PX`` of them are inked (else the whole stroke's: a ruling merged
     into the line over most of its length is not the line's own width)."""
-    inked = own.any(axis=0)
-    cols = np.flatnonzero(inked)
+    cols = np.flatnonzero(own.any(axis=0))
     if cols.size < (settings.SCAN_STREAK_MIN_PX if min_len is None else min_len):
         return None
     sub = own[:, cols]
