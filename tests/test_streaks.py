@@ -316,3 +316,18 @@ def test_a_ruling_eaten_by_the_streak_up_to_a_crossing_ruling_is_drawn_on_to_it(
     assert found[10:14, 353:600].any(axis=0).all()  # from the crossing ruling at 350 on
     assert not found[:, :100].any() and not found[:, 903:].any()  # nothing in the margins
     assert not (found[:, 340:365] & ~own[:, 340:365]).any()
+
+
+@pytest.mark.parametrize(("y", "bend", "end", "fill", "width"), [(471, 6, -2, 90, 3), (261, -3, 2, 60, 2)])
+def test_what_is_left_of_a_bent_crease_along_a_ruling_stays_inside_the_table(
+        y: int, bend: int, end: int, fill: int, width: int) -> None:
+    """A crease that starts on a ruling and bends away from it (two straight halves) is taken for
+    a straight streak, and the line fitted to it leaves some of its pixels: what is left beyond
+    the table's frame (the outermost crossing rulings) is no ruling (the table's box would grow
+    past the frame and make sliver cells there)."""
+    img = Image.fromarray(CLEAN.copy())
+    ImageDraw.Draw(img).line([(0, y), (W // 2, y + bend), (W, y + end)], fill=fill, width=width)
+    grid = _grid_of(np.asarray(img))
+    right = RULING_XS[-1] + 8
+    assert all(c[2] <= right for c in grid.cells)
+    assert not grid.mask[:, right:].any()

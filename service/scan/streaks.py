@@ -101,6 +101,9 @@ def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
         if other[max(0, y - t):y + h + t, x:x + w].any():  # inside a table: a crossing ruling passes
             out[y:y + h, x:x + w] |= labels[y:y + h, x:x + w] == j
     _reach_crossings(out, own, cross)
+    if cross.size:  # nothing beyond the outermost crossing rulings (the frame) is this table's ruling
+        out[:, :cross[0]] = False
+        out[:, cross[-1] + 1:] = False
     return out
 
 
