@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw
 
 from service.scan.deskew import binarise, normalise_lighting
 from service.scan.lines import find_grid
-from service.scan.streaks import streak_rulings
+from service.scan.streaks import _ruling_pixels, streak_rulings
 from tests.test_scan import COLS, ROW_H, ROWS, X0, Y0, H, W, _cell_rects, _font, _page
 
 RULING_XS = np.cumsum((X0, *COLS)).tolist()
@@ -250,3 +250,84 @@ def test_a_ruling_that_lost_its_end_to_a_dropout_still_closes_its_cells(gap: int
     assert len(label_cells) == 3 and all(abs(c[1] - a) <= 6 and abs(c[3] - b) <= 6
                                          for c, a, b in zip(label_cells, ys[:-1], ys[1:], strict=True))
     assert not grid.mask[200, x0 + 3:x0 + 25].any()
+
+
+def _ruled_ink(line_w: int, dy: int, slope: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """An ink mask (255 = ink) like table 三 of a faxed report, and its cells: a merged label
+    column (x 177–296), a sub-label divider (x 429) that starts on the ruling at ``yk`` = 430,
+    number columns; rulings 4 px thick. A lost scan line (``line_w`` px, across the whole page)
+    starts ``dy`` px below that ruling's top at x = 0 and rises ``slope`` px per 100 px (a
+    deskewed page): it lies on the ruling in the table's first columns and parts from it slowly,
+    so over most of the table the two are one stroke, thicker than the line alone."""
+    w, h, yk = 1654, 1000, 430
+    xs, ys = (177, 296, 429, 760, 960, 1160, 1478), list(range(150, 851, 70))
+    ink = np.zeros((h, w), np.uint8)
+    for y in ys:
+        ink[y:y + 4, (xs[0] if y in (ys[0], ys[-1]) else xs[1]):xs[-1] + 4] = 255
+    for x in (xs[0], xs[1], *xs[3:]):
+        ink[ys[0]:ys[-1] + 4, x:x + 4] = 255
+    ink[yk:ys[-1] + 4, xs[2]:xs[2] + 4] = 255
+    cols = np.arange(w)
+    top = np.round(yk + dy - cols * slope / 100).astype(int)
+    for d in range(line_w):
+        ink[top + d, cols] = 255
+    cells = [(xs[0], ys[0], xs[1], ys[-1])]
+    for a, b in zip(ys, ys[1:], strict=False):
+        cuts = (xs[1], *xs[2 if a >= yk else 3:])
+        cells += [(p, a, q, b) for p, q in zip(cuts, cuts[1:], strict=False)]
+    return ink, cells
+
+
+@pytest.mark.parametrize("vertical", [False, True])
+@pytest.mark.parametrize(("line_w", "dy", "slope"), [(1, 1, 0.8), (4, 1, 0.8), (2, 0, 0.8), (3, 0, 0.5)])
+def test_a_lost_scan_line_merged_into_a_ruling_leaves_the_ruling_and_what_ends_on_it(
+        line_w: int, dy: int, slope: float, vertical: bool) -> None:
+    """The line's own width is measured in the margins, where it runs alone, not over the
+    table, where the ruling beside it widens the stroke: the ruling is what sticks out of the
+    line's width there, so the ruling stays, and so does the divider whose end sits on it
+    (found anchored on the second pass). Every drawn cell comes out, none more; the line
+    is rejected in the margins. The same for a sensor streak down the page (``vertical``)."""
+    ink, cells = _ruled_ink(line_w, dy, slope)
+    if vertical:
+        ink, cells = np.ascontiguousarray(ink.T), [(y0, x0, y1, x1) for x0, y0, x1, y1 in cells]
+    grid = find_grid(ink)
+    assert len(grid.cells) == len(cells) and all(
+        any(all(abs(a - b) <= 6 for a, b in zip(want, got, strict=True)) for got in grid.cells) for want in cells)
+    rejected = grid.rejected.T if vertical else grid.rejected
+    assert rejected[425:440, 60].any() and rejected[410:440, 1560].any()
+
+
+def test_a_ruling_eaten_by_the_streak_up_to_a_crossing_ruling_is_drawn_on_to_it() -> None:
+    """Where the ruling comes out from under the line a few pixels past a crossing ruling, the
+    piece left is drawn on to that crossing ruling (the corner closes: no gap joins the cells
+    above and below), over the line's pixels only."""
+    h, w, crossings = 30, 1000, (100, 350, 600, 900)
+    own = np.zeros((h, w), bool)
+    own[10:14, 100:901] = True  # the ruling, 4 px
+    cols = np.arange(w)
+    top = np.round(11 - 0.8 * (cols - 100) / 100).astype(int)
+    for d in range(4):
+        own[top + d, cols] = True  # the line, 4 px, rising 0.8 px per 100 px
+    other = np.zeros((h, w), bool)
+    for x in crossings:
+        other[:, x:x + 3] = True
+    found = _ruling_pixels(own, other)
+    assert found is not None
+    assert found[10:14, 353:600].any(axis=0).all()  # from the crossing ruling at 350 on
+    assert not found[:, :100].any() and not found[:, 903:].any()  # nothing in the margins
+    assert not (found[:, 340:365] & ~own[:, 340:365]).any()
+
+
+@pytest.mark.parametrize(("y", "bend", "end", "fill", "width"), [(471, 6, -2, 90, 3), (261, -3, 2, 60, 2)])
+def test_what_is_left_of_a_bent_crease_along_a_ruling_stays_inside_the_table(
+        y: int, bend: int, end: int, fill: int, width: int) -> None:
+    """A crease that starts on a ruling and bends away from it (two straight halves) is taken for
+    a straight streak, and the line fitted to it leaves some of its pixels: what is left beyond
+    the table's frame (the outermost crossing rulings) is no ruling (the table's box would grow
+    past the frame and make sliver cells there)."""
+    img = Image.fromarray(CLEAN.copy())
+    ImageDraw.Draw(img).line([(0, y), (W // 2, y + bend), (W, y + end)], fill=fill, width=width)
+    grid = _grid_of(np.asarray(img))
+    right = RULING_XS[-1] + 8
+    assert all(c[2] <= right for c in grid.cells)
+    assert not grid.mask[:, right:].any()

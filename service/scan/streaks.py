@@ -6,11 +6,15 @@ be table rulings, and the mask of the crossing direction's rulings, at ``setting
 A dirty fax sensor draws a straight line down the whole sheet; a lost scan line draws one across
 it. Where such a line touches a table ruling, both become one stroke that runs through the
 margins, so the ruling is rejected with it. Such a line is straight and of even width over its
-whole length (a ruling beside it widens it only where they touch): its centre line is fitted on
-the columns where the stroke is as thin as the line itself, and the pixels within its width are
-taken away. What is left and still long enough to be a ruling is the table's ruling; where the
-line covered the ruling's own rows, the ruling is filled back along those rows, but only inside a
-table (a crossing ruling passes within the gap): the gap between two tables stays open.
+whole length (a ruling beside it widens it only where they touch): its width is measured where
+it runs alone, in the margins beyond the outermost crossing rulings (a lost scan line that lies
+almost on a ruling is one stroke with it over most of the table, so the whole stroke's median
+width would be both together), its centre line is fitted on the columns where the stroke is as
+thin as the line itself, and the pixels within its width are taken away. What is left and still
+long enough to be a ruling is the table's ruling; where the line covered the ruling's own rows,
+the ruling is filled back along those rows, but only inside a table (a crossing ruling passes
+within the gap): the gap between two tables stays open; an end the line's width ate short of a
+crossing ruling is drawn on to it.
 
 Lines that are not straight (a curved fold crease) are left to ``lines._rescue``.
 """
@@ -24,10 +28,16 @@ from service import settings
 from service.scan.masks import components
 
 
-def _centre_line(own: np.ndarray, min_len: int | None = None) -> tuple[np.ndarray, float] | None:
+def _centre_line(own: np.ndarray, min_len: int | None = None,
+                 alone: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
     """(fitted centre row per column, line width in px) of a straight thin stroke (horizontal
     frame: the stroke runs along x, inked over at least ``min_len`` columns, default
-    ``SCAN_STREAK_MIN_PX``), or ``None`` when it is not a straight line of even width."""
+    ``SCAN_STREAK_MIN_PX``), or ``None`` when it is not a straight line of even width.
+    ``alone`` (bool per column of ``own``): the columns where the line runs alone (the margins,
+    beyond the crossing rulings); its width is their median stroke width, and at least
+    ``SCAN_STREAK_MIN_THIN_SHARE`` of them must be that thin, when at least
+    ``SCAN_STREAK_MIN_ALONE_PX`` of them are inked (else the whole stroke's: a ruling merged
+    into the line over most of its length is not the line's own width)."""
     cols = np.flatnonzero(own.any(axis=0))
     if cols.size < (settings.SCAN_STREAK_MIN_PX if min_len is None else min_len):
         return None
@@ -35,9 +45,12 @@ def _centre_line(own: np.ndarray, min_len: int | None = None) -> tuple[np.ndarra
     top = sub.argmax(axis=0)
     bottom = sub.shape[0] - 1 - sub[::-1].argmax(axis=0)
     width = bottom - top + 1
-    line_w = float(np.median(width))
+    ref = np.ones(cols.size, bool)
+    if alone is not None and int(alone[cols].sum()) >= settings.SCAN_STREAK_MIN_ALONE_PX:
+        ref = alone[cols]
+    line_w = float(np.median(width[ref]))
     thin = width <= line_w + 1
-    if thin.sum() < settings.SCAN_STREAK_MIN_THIN_SHARE * cols.size:
+    if thin[ref].sum() < settings.SCAN_STREAK_MIN_THIN_SHARE * ref.sum():
         return None
     x, c = cols[thin].astype(float), (top[thin] + bottom[thin]) / 2.0
     fit = np.polyfit(x, c, 1)
@@ -61,7 +74,12 @@ def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
     """The ruling pixels (bool, same shape) inside one straight streak component ``own``
     (horizontal frame), ``None`` when the component is no straight streak. ``other``: the
     crossing rulings in the same window."""
-    fitted = _centre_line(own)
+    cross = np.flatnonzero(other.any(axis=0))
+    alone = None
+    if cross.size:
+        cols, t = np.arange(own.shape[1]), settings.SCAN_RULING_END_TOLERANCE_PX
+        alone = (cols < cross[0] - t) | (cols > cross[-1] + t)
+    fitted = _centre_line(own, alone=alone)
     if fitted is None:
         return None
     centre, line_w = fitted
@@ -82,7 +100,35 @@ def _ruling_pixels(own: np.ndarray, other: np.ndarray) -> np.ndarray | None:
         x, y, w, h = (int(v) for v in stats[j, :4])
         if other[max(0, y - t):y + h + t, x:x + w].any():  # inside a table: a crossing ruling passes
             out[y:y + h, x:x + w] |= labels[y:y + h, x:x + w] == j
+    _reach_crossings(out, own, cross)
+    if cross.size:  # nothing beyond the outermost crossing rulings (the frame) is this table's ruling
+        out[:, :cross[0]] = False
+        out[:, cross[-1] + 1:] = False
     return out
+
+
+def _reach_crossings(found: np.ndarray, own: np.ndarray, cross: np.ndarray) -> None:
+    """Draw each piece of ruling ``found`` (bool, horizontal frame; in place) on along the rows
+    of its end, over the streak's pixels ``own``, to the crossing ruling (``cross``: its columns)
+    that lies within ``SCAN_RULING_END_TOLERANCE_PX`` beyond that end: the streak's width, taken
+    away, ate the ruling's last pixels there, and the corner must close (a gap of a few pixels
+    joins the cells on both sides of the ruling)."""
+    if cross.size == 0:
+        return
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(found.astype(np.uint8), connectivity=8)
+    for j in range(1, n):
+        x, w = int(stats[j, cv2.CC_STAT_LEFT]), int(stats[j, cv2.CC_STAT_WIDTH])
+        for end, step in ((x, -1), (x + w - 1, 1)):
+            ahead = cross[(cross - end) * step > 0]
+            if ahead.size == 0:
+                continue
+            hit = int(ahead[np.argmin(np.abs(ahead - end))])
+            if abs(hit - end) > t:
+                continue
+            rows = np.flatnonzero(labels[:, end] == j)
+            lo, hi = min(end, hit), max(end, hit) + 1
+            found[rows[0]:rows[-1] + 1, lo:hi] |= own[rows[0]:rows[-1] + 1, lo:hi]
 
 
 def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
