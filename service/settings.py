@@ -220,6 +220,7 @@ SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's f
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling
 SCAN_REJECTED_NEAR_PX = 6         # a rejected line this close to a cell's text ink puts the cell in doubt
 SCAN_REJECTED_CLEAR_GAP_PX = 1    # … lifted when it leaves this much paper to every glyph and both engines read alike
+SCAN_STREAK_CONTACT_MAX_SHARE = 0.4  # … or when text touches its sides in at most this share of the text's rows
 SCAN_RELIABLE_INK_MIN_DPI = 150  # coarser captures (fax 98 dpi) or 1-bit pages: no ink is no certain blank …
 FAINT_BLANK_STYLE_MIN_CELLS = 20  # … unless that table has this many inkless cells there (blanks are the report's 0)
 SCAN_INK_NOISE_FLOOR_PX = 20      # pale cell ink (after specks, rulings, coloured ink) above this may be a glyph

@@ -45,3 +45,25 @@ def test_a_break_crossed_by_a_glyph_stays_open() -> None:
     cells = _cells(_faded(extra_text="8"))
     merged = (XS[1], Y0 + ROW_H, XS[2], Y0 + 3 * ROW_H)  # column 1 over both rows
     assert any(_near(c, merged) for c in cells)
+
+
+def test_a_streak_through_a_digit_hides_no_stroke_but_one_beside_a_sliver_may() -> None:
+    """A sensor streak through the middle of a 0 touches it only where it crosses the 0's top
+    and bottom; one with a pixel-wide sliver beside it along the text's height (what is left of
+    a "1" it covered) may hide a stroke: its doubt stays."""
+    import cv2
+
+    from service.scan.cells import _hides_no_stroke
+
+    ink = np.zeros((60, 60), np.uint8)
+    cv2.ellipse(ink, (30, 30), (9, 14), 0, 0, 360, 255, 3)  # a 0, strokes 3 px
+    streak = np.zeros_like(ink)
+    streak[:, 29:31] = 255
+    cut = cv2.bitwise_and(ink, cv2.bitwise_not(streak))
+    assert _hides_no_stroke(streak, cut)
+    sliver = cut.copy()
+    sliver[17:44, 31] = 255  # a "1" under the streak, one pixel of it left
+    assert not _hides_no_stroke(streak, sliver)
+    crossing = streak.copy()
+    crossing[29:31, :] = 255  # two lines: not judged
+    assert not _hides_no_stroke(crossing, cut)

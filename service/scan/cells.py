@@ -36,7 +36,8 @@ class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
 
     ``doubt``: why the reading may be damaged (a rejected non-table line crosses the text), or "".
-    ``clear``: the line passes the text without touching it (``_clear_of``): the doubt is lifted
+    ``clear``: the line passes the text without touching it (``_clear_of``) or hides no stroke
+    along it (``_hides_no_stroke``): the doubt is lifted
     when both engines read exactly the same number (``read_cells``).
     """
 
@@ -210,6 +211,30 @@ def _clear_of(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
     return not bool(np.count_nonzero(cv2.bitwise_and(near, cell_ink)))
 
 
+def _hides_no_stroke(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
+    """Whether the rejected lines crossing the text (``rejected``, cell mask) are straight
+    strokes that could hide no glyph stroke along them: text ink touches their sides (the
+    pixel beside their edge, either side) in at most ``SCAN_STREAK_CONTACT_MAX_SHARE`` of the
+    text's rows (an upright line; columns for a lying one). A stroke the line covered but
+    for a pixel of it (a "1" under a sensor streak) touches it along its whole height; glyphs
+    it merely crosses touch it where they cross. A line with a grey fringe the ink mask kept
+    touches everywhere, and lines that cross or lie side by side are not judged: the doubt stays."""
+    ys, xs = np.nonzero(rejected)
+    if ys.size == 0 or not cell_ink.any():
+        return False
+    upright = np.ptp(ys) >= np.ptp(xs)
+    rej, ink = (rejected, cell_ink) if upright else (rejected.T, cell_ink.T)
+    rows = np.flatnonzero(ink.any(axis=1))
+    touched = 0
+    for y in rows:
+        cols = np.flatnonzero(rej[y])
+        if cols.size == 0 or cols[-1] - cols[0] >= settings.SCAN_LINE_MAX_THICKNESS_PX:
+            return False  # not one thin line across every text row (none, two, or crossing lines)
+        left, right = int(cols[0]) - 1, int(cols[-1]) + 1
+        touched += bool((left >= 0 and ink[y, left]) or (right < ink.shape[1] and ink[y, right]))
+    return touched <= settings.SCAN_STREAK_CONTACT_MAX_SHARE * rows.size
+
+
 def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
                denoise: bool, rejected: np.ndarray | None = None) -> CellCrops | None:
     """Crops of one cell, or ``None`` when the cell holds no ink (it is blank).
@@ -257,7 +282,7 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
     crossed = _crossed(rej, cell_ink)
     doubt = "a line that is not a table ruling (streak, crease) crosses the text" if crossed else ""
-    clear = crossed and rej is not None and _clear_of(rej, cell_ink)
+    clear = crossed and rej is not None and (_clear_of(rej, cell_ink) or _hides_no_stroke(rej, cell_ink))
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear)
 
 
