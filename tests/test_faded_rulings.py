@@ -67,3 +67,22 @@ def test_a_streak_through_a_digit_hides_no_stroke_but_one_beside_a_sliver_may() 
     crossing = streak.copy()
     crossing[29:31, :] = 255  # two lines: not judged
     assert not _hides_no_stroke(crossing, cut)
+
+
+def test_a_ruling_faded_inside_one_cell_or_from_an_inner_corner_is_restored() -> None:
+    """A stretch lost in mid-cell (no crossing ruling meets it), and a ruling lost from an inner
+    corner on (the vertical above ends where the piece ends: an L inside the table)."""
+    mid = Y0 + 3 * ROW_H  # between "Carried" and "Fees"
+    img = Image.fromarray(_page(skew=0.0))
+    d = ImageDraw.Draw(img)
+    d.rectangle((XS[1] + 40, mid - 3, XS[2] - 40, mid + 3), fill=250)
+    rects = [r[:4] for r in _cell_rects()]
+    cells = _cells(np.asarray(img).copy())
+    assert len(cells) == len(rects) and all(any(_near(c, r) for c in cells) for r in rects)
+    top = Y0 + 2 * ROW_H  # between "New" and "Carried"
+    corner = Image.fromarray(_page(skew=0.0))
+    d = ImageDraw.Draw(corner)
+    d.rectangle((XS[3] + 3, top - 3, XS[4] - 3, top + 3), fill=250)  # lost from the vertical at XS[3] on …
+    d.rectangle((XS[3] - 3, top + 3, XS[3] + 3, top + ROW_H - 3), fill=250)  # … which ends there (merged below)
+    cells = _cells(np.asarray(corner).copy())
+    assert any(_near(c, (XS[3], Y0 + ROW_H, XS[4], top)) for c in cells)  # "New" column 3 closed again

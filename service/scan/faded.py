@@ -1,5 +1,5 @@
 """Table rulings that faded out over a few cells (a 1-px ruling of a 98-dpi fax lost in the
-threshold), restored from the pieces that survive on both sides.
+threshold), restored from the pieces that survive.
 
 Masks are uint8 H×W (255 = set) of the deskewed page at ``settings.OCR_RENDER_DPI``, in the
 horizontal frame: ``lines`` holds the rulings of the direction to mend (they run along x),
@@ -12,6 +12,12 @@ cells at a table's left or top, whose rulings start on one side only). The break
 only when that is what the page shows too: over the whole break the ruling's rows are paper
 (no glyph crosses them, as the text of a merged cell would) and at least one cell of the
 break holds text both above and below them — two rows of numbers, not one merged cell.
+
+Three kinds of break are looked at: crossing rulings run through it; none does and none meets
+either end (a ruling cannot stop in mid-cell); or it starts at an inner corner (``_corner``: a
+crossing ruling ends where the piece ends, an L the template never draws inside a table) and
+runs to the next crossing ruling. A break beside a crossing ruling with none within is the
+edge of a merged cell and stays open.
 """
 
 from __future__ import annotations
@@ -23,42 +29,92 @@ from service import settings
 from service.scan.masks import components
 
 
-def _pieces(lines: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """``(x0, x1, y0, y1)`` (exclusive ends) of every ruling stroke, in order of x0."""
+def _pieces(lines: np.ndarray, crossing: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
+    """``(x0, x1, y0, y1)`` (exclusive ends) of every ruling stroke, in order of x0; with
+    ``crossing``, only those that meet a crossing ruling (within ``SCAN_RULING_END_TOLERANCE_PX``):
+    a ruling divides cells, a long glyph stroke inside one meets none."""
     n, _, stats = components(lines)
     boxes = [(int(x), int(x + w), int(y), int(y + h)) for x, y, w, h, _ in stats[1:n]]
-    return sorted(b for b in boxes if b[3] - b[2] <= settings.SCAN_LINE_MAX_THICKNESS_PX)
+    boxes = [b for b in boxes if b[3] - b[2] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
+    if crossing is not None:
+        t = settings.SCAN_RULING_END_TOLERANCE_PX
+        boxes = [b for b in boxes if crossing[max(0, b[2] - t):b[3] + t, max(0, b[0] - t):b[1] + t].any()]
+    return sorted(boxes)
 
 
-def _breaks(lines: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """``(x0, x1, y0, y1)`` of the paper between each ruling piece and the nearest piece to its
-    right on the same rows (rows overlapping, ``SCAN_FADED_MAX_BREAK_PX`` at most)."""
-    pieces = _pieces(lines)
-    out = []
-    for i, (_, ax1, ay0, ay1) in enumerate(pieces):
+Break = tuple[int, int, int, int, bool]  # x0, x1, y0, y1 (exclusive ends), from a corner
+
+
+def _breaks(lines: np.ndarray, crossing: np.ndarray) -> list[Break]:
+    """The paper between each ruling piece and the nearest piece to its right on the same rows
+    (rows overlapping), and from a piece's ``_corner`` end to the nearest crossing ruling that
+    runs through its rows; ``SCAN_FADED_MAX_BREAK_PX`` long at most."""
+    pieces = _pieces(lines, crossing)
+    upright = [(x0, x1, y0, y1) for y0, y1, x0, x1 in _pieces(np.ascontiguousarray(crossing.T))]
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    out: list[Break] = []
+    for i, (ax0, ax1, ay0, ay1) in enumerate(pieces):
         right = [p for p in pieces[i + 1:] if p[0] > ax1 and p[2] < ay1 and p[3] > ay0]
-        if not right:
-            continue
-        bx0, _, by0, by1 = min(right)
-        if bx0 - ax1 <= settings.SCAN_FADED_MAX_BREAK_PX:
-            out.append((ax1, bx0, min(ay0, by0), max(ay1, by1)))
-    return out
+        left = [p for p in pieces[:i] if p[1] < ax0 and p[2] < ay1 and p[3] > ay0]
+        if right:
+            bx0, _, by0, by1 = min(right)
+            out.append((ax1, bx0, min(ay0, by0), max(ay1, by1), False))
+        elif _corner(upright, ax1, ay0, ay1):
+            through = [v[0] for v in upright if v[0] > ax1 + t and v[2] < ay0 - t and v[3] > ay1 + t]
+            out.extend((ax1, min(through), ay0, ay1, True) for _ in through[:1])
+        if not left and _corner(upright, ax0, ay0, ay1):
+            through = [v[1] for v in upright if v[1] < ax0 - t and v[2] < ay0 - t and v[3] > ay1 + t]
+            out.extend((max(through), ax0, ay0, ay1, True) for _ in through[:1])
+    return [b for b in out if b[1] - b[0] <= settings.SCAN_FADED_MAX_BREAK_PX]
 
 
-def _text_on_both_sides(text: np.ndarray, lines: np.ndarray, a: int, b: int, y0: int, y1: int) -> bool:
-    """Whether the cell stretch ``a``–``b`` holds text both above rows ``y0``–``y1`` and below
-    them, up to the next parallel ruling or one cell row (``SCAN_STREAK_MAX_CELL_PX``) away: the
-    numbers of a tall row may sit at its top."""
+def _wall(crossing: np.ndarray, x: int, rows: slice, step: int) -> int:
+    """The nearest column from ``x`` on (``step`` -1: leftwards, +1: rightwards) where a crossing
+    ruling runs through ``rows``: where the cell beside a break ends; ``x`` when there is none."""
+    cols = np.flatnonzero(crossing[rows].any(axis=0))
+    side = cols[cols <= x] if step < 0 else cols[cols >= x]
+    return int(side.max() if step < 0 else side.min()) if side.size else x
+
+
+def _anchored_end(crossing: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> bool:
+    """Whether a crossing ruling passes or ends within ``SCAN_RULING_END_TOLERANCE_PX`` of
+    either end of the break ``x0``–``x1`` (rows ``y0``–``y1``)."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    rows = crossing[max(0, y0 - t):y1 + t]
+    return bool(rows[:, max(0, x0 - t):x0 + 1].any() or rows[:, x1 - 1:x1 + t].any())
+
+
+def _corner(upright: list[tuple[int, int, int, int]], x: int, y0: int, y1: int) -> bool:
+    """Whether a ruling piece's end at ``x`` (rows ``y0``–``y1``) is an inner corner: a crossing
+    ruling (``upright``: ``(x0, x1, y0, y1)`` boxes) ends there, and none runs on through it. A
+    ruling of the template meets a crossing one in a T or a cross; an L inside the table is
+    a ruling that lost its ink from the corner on."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    near = [v for v in upright if v[0] - t <= x <= v[1] + t]
+    through = any(v[2] < y0 - t and v[3] > y1 + t for v in near)
+    ends = any(abs(v[3] - y1) <= t or abs(v[2] - y0) <= t for v in near)
+    return ends and not through
+
+
+def _text_on_both_sides(text: np.ndarray, lines: np.ndarray, crossing: np.ndarray, a: int, b: int,
+                        y0: int, y1: int) -> bool:
+    """Whether the cells beside the stretch ``a``–``b`` of a break hold text both above rows
+    ``y0``–``y1`` and below them: each cell reaching to the crossing rulings around the stretch
+    on its own side (``_wall``), up to the next parallel ruling or one cell row
+    (``SCAN_STREAK_MAX_CELL_PX``) away (the numbers of a tall row may sit at its top)."""
     reach, need = settings.SCAN_STREAK_MAX_CELL_PX, settings.SCAN_STREAK_SIDE_MIN_INK_PX
+    t = settings.SCAN_STREAK_TOUCH_PX  # crossing rulings are looked for this far off (past an overshoot)
     if b <= a:
         return False
     for lo, hi, up in ((max(0, y0 - reach), y0, True), (y1, min(text.shape[0], y1 + reach), False)):
-        if hi <= lo:
+        near = slice(max(0, y0 - 2 * t), max(0, y0 - t)) if up else slice(y1 + t, y1 + 2 * t)
+        left, right = _wall(crossing, a, near, -1), _wall(crossing, b, near, 1)
+        if hi <= lo or right <= left:
             return False
-        walls = np.flatnonzero(lines[lo:hi, a:b].mean(axis=1) > 127)
+        walls = np.flatnonzero(lines[lo:hi, left:right].mean(axis=1) > 127)
         if walls.size:
             lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))
-        if int(np.count_nonzero(text[lo:hi, a:b])) < need:
+        if int(np.count_nonzero(text[lo:hi, left:right])) < need:
             return False
     return True
 
@@ -79,24 +135,25 @@ def _glyph_crosses(text: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> bool
 
 def faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejected: np.ndarray) -> np.ndarray:
     """The ruling pixels (uint8 255) to add to ``lines``: each break between two collinear
-    ruling pieces that crossing rulings pass through (see module doc), filled along the rows of
-    the pieces. Crossing rulings within ``SCAN_FADED_CROSS_MARGIN_PX`` are left out when
-    the break's rows are checked for glyphs and the cells for text, and so are the lines judged
-    not to be rulings (``rejected``: a streak crossing the break is no glyph)."""
+    ruling pieces or from a piece's inner corner on (see module doc), filled along the rows of
+    the pieces. Crossing rulings within ``SCAN_FADED_CROSS_MARGIN_PX`` are left out when the
+    break's rows are checked for glyphs and the cells for text, and so are the lines judged not
+    to be rulings (``rejected``: a streak crossing the break is no glyph)."""
     out = np.zeros_like(lines)
     m = settings.SCAN_FADED_CROSS_MARGIN_PX
     rulings = cv2.dilate(cv2.bitwise_or(cv2.bitwise_or(lines, crossing), rejected),
                          np.ones((2 * m + 1, 2 * m + 1), np.uint8))
     text = cv2.bitwise_and(ink, cv2.bitwise_not(rulings))
-    for x0, x1, y0, y1 in _breaks(lines):
+    for x0, x1, y0, y1, corner in _breaks(lines, crossing):
         cross = np.flatnonzero(crossing[y0:y1, x0:x1].any(axis=0)) + x0
-        if cross.size == 0:
-            continue  # a plain break along a ruling is ``lines._mend``'s business
+        if cross.size == 0 and not corner and _anchored_end(crossing, x0, x1, y0, y1):
+            continue  # a break beside a crossing ruling, none within: a merged cell's edge
         if _glyph_crosses(text, x0, x1, y0, y1):
             continue  # a merged cell's text, not a lost ruling
-        starts = cross[np.r_[True, np.diff(cross) > 1]]
+        starts = cross[np.r_[True, np.diff(cross) > 1]] if cross.size else cross
         cuts = [x0, *starts.tolist(), x1]
-        if any(_text_on_both_sides(text, lines, a, b, y0, y1) for a, b in zip(cuts, cuts[1:], strict=False)):
+        stretches = zip(cuts, cuts[1:], strict=False)
+        if any(_text_on_both_sides(text, lines, crossing, a, b, y0, y1) for a, b in stretches):
             out[y0:y1, x0:x1] = 255
     return out
 
