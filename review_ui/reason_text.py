@@ -112,6 +112,8 @@ REASONS: tuple[Template, ...] = (
            "row label “%(label)s” also names rows %(rows)s: numbers may sit in the wrong row"), count="rows",
        legacy=("row label “%(label)s” also names row(s) %(rows)s: numbers may sit in the wrong row",)),
     T(N_("row label “%(label)s” only loosely matches “%(row)s”")),
+    T(N_("row placed as “%(row)s” by its position only; the label cell it shares with other rows "
+         "(“%(label)s”) does not confirm it")),
     T(N_("report prints the single 2019 row （六）其他处理 (%(col)s = %(shown)s); "
          "its split into the three sub-rows is unknown")),
     # service/explain.py, service/validation.py

@@ -68,6 +68,12 @@ def pipeline_reasons() -> set[str]:
             out.update(cell.reasons)
     out |= {ROW_NOT_READ_REASON, AUDIT_REASON, EMPTIED_REASON, OLD_LAYOUT_REASON.format("total = blank"),
             "row label “其他” also names row(s) new, carried_over: numbers may sit in the wrong row"}
+    from service.formats import T3_ROWS
+    from service.model import Cell
+    from service.tables.t3 import _flag_unnamed_row
+
+    unnamed = _flag_unnamed_row({"k": Cell(key="k")}, "2.重复申请3.要求提供", 3, T3_ROWS[0], list(T3_ROWS))
+    out.update(unnamed["k"].reasons)
     out.discard("")
     return out
 
