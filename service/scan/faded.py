@@ -29,17 +29,19 @@ from service import settings
 from service.scan.masks import components
 
 
-def _pieces(lines: np.ndarray, crossing: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
-    """``(x0, x1, y0, y1)`` (exclusive ends) of every ruling stroke, in order of x0; with
-    ``crossing``, only those that meet a crossing ruling (within ``SCAN_RULING_END_TOLERANCE_PX``):
-    a ruling divides cells, a long glyph stroke inside one meets none."""
-    n, _, stats = components(lines)
-    boxes = [(int(x), int(x + w), int(y), int(y + h)) for x, y, w, h, _ in stats[1:n]]
-    boxes = [b for b in boxes if b[3] - b[2] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
-    if crossing is not None:
-        t = settings.SCAN_RULING_END_TOLERANCE_PX
-        boxes = [b for b in boxes if crossing[max(0, b[2] - t):b[3] + t, max(0, b[0] - t):b[1] + t].any()]
-    return sorted(boxes)
+def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """``(x0, x1, y0, y1)`` (exclusive ends) of every stroke of ``mask``."""
+    n, _, stats = components(mask)
+    return [(int(x), int(x + w), int(y), int(y + h)) for x, y, w, h, _ in stats[1:n]]
+
+
+def _pieces(lines: np.ndarray, crossing: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """``(x0, x1, y0, y1)`` of every ruling stroke of ``lines`` that meets a crossing ruling
+    (within ``SCAN_RULING_END_TOLERANCE_PX``), in order of x0: a ruling divides cells, a long
+    glyph stroke inside one meets none."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    boxes = [b for b in _boxes(lines) if b[3] - b[2] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
+    return sorted(b for b in boxes if crossing[max(0, b[2] - t):b[3] + t, max(0, b[0] - t):b[1] + t].any())
 
 
 Break = tuple[int, int, int, int, bool]  # x0, x1, y0, y1 (exclusive ends), from a corner
@@ -50,7 +52,7 @@ def _breaks(lines: np.ndarray, crossing: np.ndarray) -> list[Break]:
     (rows overlapping), and from a piece's ``_corner`` end to the nearest crossing ruling that
     runs through its rows; ``SCAN_FADED_MAX_BREAK_PX`` long at most."""
     pieces = _pieces(lines, crossing)
-    upright = [(x0, x1, y0, y1) for y0, y1, x0, x1 in _pieces(np.ascontiguousarray(crossing.T))]
+    upright = [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     out: list[Break] = []
     for i, (ax0, ax1, ay0, ay1) in enumerate(pieces):
@@ -140,11 +142,14 @@ def faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, reje
     break's rows are checked for glyphs and the cells for text, and so are the lines judged not
     to be rulings (``rejected``: a streak crossing the break is no glyph)."""
     out = np.zeros_like(lines)
+    breaks = _breaks(lines, crossing)
+    if not breaks:
+        return out
     m = settings.SCAN_FADED_CROSS_MARGIN_PX
     rulings = cv2.dilate(cv2.bitwise_or(cv2.bitwise_or(lines, crossing), rejected),
                          np.ones((2 * m + 1, 2 * m + 1), np.uint8))
     text = cv2.bitwise_and(ink, cv2.bitwise_not(rulings))
-    for x0, x1, y0, y1, corner in _breaks(lines, crossing):
+    for x0, x1, y0, y1, corner in breaks:
         cross = np.flatnonzero(crossing[y0:y1, x0:x1].any(axis=0)) + x0
         if cross.size == 0 and not corner and _anchored_end(crossing, x0, x1, y0, y1):
             continue  # a break beside a crossing ruling, none within: a merged cell's edge
