@@ -43,10 +43,9 @@ def _model_path(name: str) -> str:
 
 def intra_op_threads() -> int:
     """onnxruntime threads per session: fewer in a worker process of a pool (``-j N``)."""
-    import multiprocessing
+    from service.parallel import in_worker_process
 
-    worker = multiprocessing.parent_process() is not None
-    return settings.RAPIDOCR_WORKER_THREADS if worker else settings.RAPIDOCR_THREADS
+    return settings.RAPIDOCR_WORKER_THREADS if in_worker_process() else settings.RAPIDOCR_THREADS
 
 
 def _no_spinning() -> None:

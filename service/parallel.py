@@ -25,6 +25,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def in_worker_process() -> bool:
+    """Whether this process is a worker of a pool (``-j N``): the N processes already fill the
+    cores, so each keeps to one thread per engine and per page."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
+
+
 def default_jobs() -> int:
     """The cores this process may run on (``os.sched_getaffinity`` where available)."""
     try:

@@ -95,10 +95,9 @@ def read_pages(doc: Document, ctx: Context) -> Document:
 def page_threads() -> int:
     """Threads that read scanned pages ahead: ``SCAN_PAGE_THREADS`` in a lone process,
     ``SCAN_WORKER_PAGE_THREADS`` in a worker of ``-j N`` (N processes already fill the cores)."""
-    import multiprocessing
+    from service.parallel import in_worker_process
 
-    worker = multiprocessing.parent_process() is not None
-    return settings.SCAN_WORKER_PAGE_THREADS if worker else settings.SCAN_PAGE_THREADS
+    return settings.SCAN_WORKER_PAGE_THREADS if in_worker_process() else settings.SCAN_PAGE_THREADS
 
 
 @dataclass
@@ -160,13 +159,6 @@ class _ReadAhead:
 
 def _no_tables() -> _Tables:
     raise AssertionError("a text page has no scanned tables")
-
-
-def _read_one_page(ctx: Context, number: int, lines_before: list[TextLine] | None = None) -> Page:
-    """One page; ``lines_before`` (the text lines of the pages before) decide, for a scanned page
-    only, whether its prose is still worth OCR (not once the tables' closing heading was read)."""
-    item = _page_or_scan(ctx, number)
-    return item if isinstance(item, Page) else _finish_scan(ctx, item, _scan_tables(ctx, item), lines_before or [])
 
 
 def _page_or_scan(ctx: Context, number: int) -> Page | _Scan:

@@ -118,9 +118,10 @@ def test_a_glyphless_ruled_table_is_ocrd_only_when_something_is_drawn_in_it(
     vector outlines in it are still read by OCR."""
     from service.ingest import open_source
     from service.mixed import glyphless_tables, regions_to_read
-    from service.pipeline import Context, _read_one_page
+    from service.model import Page
+    from service.pipeline import Context, _page_or_scan
 
     with open_source(_ruled_pdf(tmp_path / "ruled.pdf", drawn)) as src:
-        page = _read_one_page(Context(source=src), 1)
-        assert page.mode is PageMode.TEXT and len(glyphless_tables(page)) == 1
+        page = _page_or_scan(Context(source=src), 1)
+        assert isinstance(page, Page) and page.mode is PageMode.TEXT and len(glyphless_tables(page)) == 1
         assert bool(regions_to_read(src.pdfium_page(1), page)) is read
