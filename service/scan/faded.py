@@ -27,6 +27,7 @@ import numpy as np
 
 from service import settings
 from service.scan.masks import components
+from service.scan.streaks import side_ink
 
 
 def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -98,25 +99,21 @@ def _corner(upright: list[tuple[int, int, int, int]], x: int, y0: int, y1: int) 
     return ends and not through
 
 
-def _text_on_both_sides(text: np.ndarray, lines: np.ndarray, crossing: np.ndarray, a: int, b: int,
+def _text_on_both_sides(text: np.ndarray, parallel: np.ndarray, crossing: np.ndarray, a: int, b: int,
                         y0: int, y1: int) -> bool:
     """Whether the cells beside the stretch ``a``–``b`` of a break hold text both above rows
-    ``y0``–``y1`` and below them: each cell reaching to the crossing rulings around the stretch
-    on its own side (``_wall``), up to the next parallel ruling or one cell row
-    (``SCAN_STREAK_MAX_CELL_PX``) away (the numbers of a tall row may sit at its top)."""
+    ``y0``–``y1`` and below them (``streaks.side_ink``): each cell reaching to the crossing
+    rulings around the stretch on its own side (``_wall``), up to the next parallel ruling
+    (``parallel``, bool) or one cell row (``SCAN_STREAK_MAX_CELL_PX``) away (the numbers of a
+    tall row may sit at its top)."""
     reach, need = settings.SCAN_STREAK_MAX_CELL_PX, settings.SCAN_STREAK_SIDE_MIN_INK_PX
     t = settings.SCAN_STREAK_TOUCH_PX  # crossing rulings are looked for this far off (past an overshoot)
     if b <= a:
         return False
-    for lo, hi, up in ((max(0, y0 - reach), y0, True), (y1, min(text.shape[0], y1 + reach), False)):
+    for up in (True, False):
         near = slice(max(0, y0 - 2 * t), max(0, y0 - t)) if up else slice(y1 + t, y1 + 2 * t)
         left, right = _wall(crossing, a, near, -1), _wall(crossing, b, near, 1)
-        if hi <= lo or right <= left:
-            return False
-        walls = np.flatnonzero(lines[lo:hi, left:right].mean(axis=1) > 127)
-        if walls.size:
-            lo, hi = (lo + int(walls[-1]) + 1, hi) if up else (lo, lo + int(walls[0]))
-        if int(np.count_nonzero(text[lo:hi, left:right])) < need:
+        if right <= left or side_ink(text, parallel, y0, y1, left, right, up, reach=reach, gap=0) < need:
             return False
     return True
 
@@ -149,6 +146,7 @@ def faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, reje
     rulings = cv2.dilate(cv2.bitwise_or(cv2.bitwise_or(lines, crossing), rejected),
                          np.ones((2 * m + 1, 2 * m + 1), np.uint8))
     text = cv2.bitwise_and(ink, cv2.bitwise_not(rulings))
+    parallel = lines > 0
     for x0, x1, y0, y1, corner in breaks:
         cross = np.flatnonzero(crossing[y0:y1, x0:x1].any(axis=0)) + x0
         if cross.size == 0 and not corner and _anchored_end(crossing, x0, x1, y0, y1):
@@ -158,7 +156,7 @@ def faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, reje
         starts = cross[np.r_[True, np.diff(cross) > 1]] if cross.size else cross
         cuts = [x0, *starts.tolist(), x1]
         stretches = zip(cuts, cuts[1:], strict=False)
-        if any(_text_on_both_sides(text, lines, crossing, a, b, y0, y1) for a, b in stretches):
+        if any(_text_on_both_sides(text, parallel, crossing, a, b, y0, y1) for a, b in stretches):
             out[y0:y1, x0:x1] = 255
     return out
 

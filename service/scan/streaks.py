@@ -160,10 +160,11 @@ def streak_rulings(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> 
     return recovered, handled
 
 
-def _side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: int, up: bool) -> int:
+def side_ink(text: np.ndarray, same: np.ndarray, y0: int, y1: int, a: int, b: int, up: bool,
+             reach: int = settings.SCAN_STREAK_SIDE_PX, gap: int = settings.SCAN_STREAK_TOUCH_PX) -> int:
     """Text ink pixels beside a ruling (rows ``y0``–``y1`` of the ruling, columns ``a``–``b``),
-    above it (``up``) or below, up to ``SCAN_STREAK_SIDE_PX`` away or to the next parallel ruling."""
-    reach, gap = settings.SCAN_STREAK_SIDE_PX, settings.SCAN_STREAK_TOUCH_PX
+    above it (``up``) or below, up to ``reach`` away or to the next parallel ruling of ``same``
+    (bool), leaving out the ``gap`` rows next to the ruling."""
     lo, hi = (max(0, y0 - reach), y0) if up else (y1, min(text.shape[0], y1 + reach))
     walls = np.flatnonzero(same[lo:hi, a:b].mean(axis=1) > 0.5)  # a ruling right beside the streak too
     if walls.size:
@@ -204,8 +205,8 @@ def _divides(text: np.ndarray, streak: np.ndarray, same: np.ndarray, y: int, h: 
     if _touches(text, s0, s1, a, b):
         return None
     need = settings.SCAN_STREAK_SIDE_MIN_INK_PX
-    return (_side_ink(text, same, s0, s1, a, b, up=True) >= need
-            and _side_ink(text, same, s0, s1, a, b, up=False) >= need)
+    return (side_ink(text, same, s0, s1, a, b, up=True) >= need
+            and side_ink(text, same, s0, s1, a, b, up=False) >= need)
 
 
 def _layout(same: np.ndarray, a: int, b: int, skip: slice) -> np.ndarray:
