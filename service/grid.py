@@ -84,10 +84,10 @@ def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
     bands = []
     for top, bottom in rows:
         mid = (top + bottom) / 2
-        in_band = [(c[0], t) for c, t in placed
-                   if top <= c[1] < bottom or (t.doubt.endswith(SPANS_ROWS_DOUBT) and t.bbox[1] < mid < t.bbox[3])]
+        in_band = [(c[0], t) for c, t, spans in placed
+                   if top <= c[1] < bottom or (spans and t.bbox[1] < mid < t.bbox[3])]
         band_tokens = tuple(t for _, t in in_band)
-        xs = _crossing_verticals(verticals, (top + bottom) / 2)
+        xs = _crossing_verticals(verticals, mid)
         spans = [(x0, x1) for x0, x1 in zip(xs, xs[1:], strict=False)
                  if x1 - x0 >= settings.GRID_MIN_CELL_WIDTH_PX]
         cells = tuple(GridCell((x0, top, x1, bottom), toks)
@@ -97,9 +97,10 @@ def span_to_bands(page: Page, y_top: float, y_bottom: float) -> list[Band]:
 
 
 def _mark_row_spanning(placed: list[tuple[tuple[float, float], Token]],
-                       rows: list[tuple[float, float]]) -> list[tuple[tuple[float, float], Token]]:
-    """The placed tokens, an OCR number whose printed cell box covers the middle of more than one
-    band marked with ``SPANS_ROWS_DOUBT`` (it is then placed in every band it covers).
+                       rows: list[tuple[float, float]]) -> list[tuple[tuple[float, float], Token, bool]]:
+    """The placed tokens with whether each spans rows: an OCR number whose printed cell box
+    covers the middle of more than one band, marked with ``SPANS_ROWS_DOUBT`` (it is then placed
+    in every band it covers).
 
     An OCR token's box is the printed cell found in the ink; when a ruling between two rows is
     lost on the scan (a crease lying on it) while a piece of it still separates the bands, one
@@ -109,9 +110,10 @@ def _mark_row_spanning(placed: list[tuple[tuple[float, float], Token]],
     mids = [(top + bottom) / 2 for top, bottom in rows]
     out = []
     for c, t in placed:
-        if t.source is Source.OCR and t.alt_text is not None and sum(t.bbox[1] < m < t.bbox[3] for m in mids) > 1:
+        spans = t.source is Source.OCR and t.alt_text is not None and sum(t.bbox[1] < m < t.bbox[3] for m in mids) > 1
+        if spans:
             t = t.model_copy(update={"doubt": "; ".join(d for d in (t.doubt, SPANS_ROWS_DOUBT) if d)})
-        out.append((c, t))
+        out.append((c, t, spans))
     return out
 
 
