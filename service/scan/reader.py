@@ -126,7 +126,7 @@ def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecog
     Engines default to the cached rapidocr and tesseract adapters.
     """
     if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise ValueError("read_scanned_page expects an 8-bit greyscale or RGB image")
+        raise ValueError("read_scanned_tables expects an 8-bit greyscale or RGB image")
     rec, dig = _recognizers(recognizer, digits)
     print_grey, angle = deskew(separate_ink(image).grey)
     straight = straighten_colour(image, angle)
