@@ -79,6 +79,8 @@ def _wait(d: Any, factor: int = 1) -> Any:
 
 def _open_as(d: Any, server: str, user: dict[str, Any], path: str) -> None:
     """Log in afresh (the module's driver keeps cookies of earlier tests' servers) and open ``path``."""
+    from urllib.parse import urlsplit
+
     from selenium.common.exceptions import TimeoutException
 
     d.get(server + "/login")
@@ -88,7 +90,8 @@ def _open_as(d: Any, server: str, user: dict[str, Any], path: str) -> None:
         _wait(d).until(lambda x: x.find_element(_by().ID, "username")).send_keys(user["username"])
         d.find_element(_by().ID, "password").send_keys(user["password"] + _keys().ENTER)
         try:
-            _wait(d, 2).until(lambda x: x.current_url.endswith(path))   # scrypt under load: be patient
+            # the page itself, not the login form: "/login?next=/" also ends with "/"
+            _wait(d, 2).until(lambda x: urlsplit(x.current_url).path == path)   # scrypt under load: be patient
             break
         except TimeoutException:
             if attempt:
