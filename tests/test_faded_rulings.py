@@ -53,20 +53,20 @@ def test_a_streak_through_a_digit_hides_no_stroke_but_one_beside_a_sliver_may() 
     a "1" it covered) may hide a stroke: its doubt stays."""
     import cv2
 
-    from service.scan.cells import _hides_no_stroke
+    from service.scan.rejected_lines import hides_no_stroke
 
     ink = np.zeros((60, 60), np.uint8)
     cv2.ellipse(ink, (30, 30), (9, 14), 0, 0, 360, 255, 3)  # a 0, strokes 3 px
     streak = np.zeros_like(ink)
     streak[:, 29:31] = 255
     cut = cv2.bitwise_and(ink, cv2.bitwise_not(streak))
-    assert _hides_no_stroke(streak, cut)
+    assert hides_no_stroke(streak, cut)
     sliver = cut.copy()
     sliver[17:44, 31] = 255  # a "1" under the streak, one pixel of it left
-    assert not _hides_no_stroke(streak, sliver)
+    assert not hides_no_stroke(streak, sliver)
     crossing = streak.copy()
     crossing[29:31, :] = 255  # two lines: not judged
-    assert not _hides_no_stroke(crossing, cut)
+    assert not hides_no_stroke(crossing, cut)
 
 
 def test_a_ruling_faded_inside_one_cell_or_from_an_inner_corner_is_restored() -> None:
@@ -86,3 +86,22 @@ def test_a_ruling_faded_inside_one_cell_or_from_an_inner_corner_is_restored() ->
     d.rectangle((XS[3] - 3, top + 3, XS[3] + 3, top + ROW_H - 3), fill=250)  # … which ends there (merged below)
     cells = _cells(np.asarray(corner).copy())
     assert any(_near(c, (XS[3], Y0 + ROW_H, XS[4], top)) for c in cells)  # "New" column 3 closed again
+
+
+def test_a_lost_scan_line_through_digits_hides_no_stroke_unless_a_stroke_ends_on_it() -> None:
+    """A lying line (a fax's black dropout row) through the middle of a 0 is crossed by both of
+    its sides: nothing can hide under it. One along the top of a 7 hides its bar: the diagonal
+    ends on the line from below (ink on one side only), so the doubt stays."""
+    import cv2
+
+    from service.scan.rejected_lines import hides_no_stroke
+
+    line = np.zeros((40, 30), np.uint8)
+    line[19:22, :] = 255
+    zero = np.zeros_like(line)
+    cv2.ellipse(zero, (15, 20), (6, 12), 0, 0, 360, 255, 4)  # sides 4 px wide, the glyph 16 px
+    assert hides_no_stroke(line, cv2.bitwise_and(zero, cv2.bitwise_not(line)))
+    seven = np.zeros_like(line)
+    cv2.line(seven, (8, 20), (22, 20), 255, 3)  # the bar, under the line
+    cv2.line(seven, (22, 20), (12, 36), 255, 3)  # the diagonal, ending on it
+    assert not hides_no_stroke(line, cv2.bitwise_and(seven, cv2.bitwise_not(line)))

@@ -18,6 +18,7 @@ from models.base import DigitReader, LineRecognizer
 from service import settings
 from service.model import Source, Token
 from service.scan.creases import heal_cut_strokes
+from service.scan.rejected_lines import clear_of, crossed_by, hides_no_stroke
 from service.scan.ticks import drop_tick
 
 Box = tuple[int, int, int, int]
@@ -36,8 +37,8 @@ class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
 
     ``doubt``: why the reading may be damaged (a rejected non-table line crosses the text), or "".
-    ``clear``: the line passes the text without touching it (``_clear_of``) or hides no stroke
-    along it (``_hides_no_stroke``): the doubt is lifted
+    ``clear``: the line passes the text without touching it (``clear_of``) or hides no stroke
+    along it (``hides_no_stroke``): the doubt is lifted
     when both engines read exactly the same number (``read_cells``).
     """
 
@@ -192,49 +193,6 @@ def lines_beyond_text(rej: np.ndarray, cell_ink: np.ndarray) -> np.ndarray:
     return np.where(inside[labels], 0, rej).astype(np.uint8)
 
 
-def _crossed(rejected: np.ndarray | None, cell_ink: np.ndarray) -> bool:
-    """Whether a rejected non-table line passes within ``SCAN_REJECTED_NEAR_PX`` of the text."""
-    if rejected is None or not rejected.any():
-        return False
-    ys, xs = np.nonzero(cell_ink)
-    n = settings.SCAN_REJECTED_NEAR_PX
-    y0, x0 = max(0, int(ys.min()) - n), max(0, int(xs.min()) - n)
-    return bool(rejected[y0:int(ys.max()) + n + 1, x0:int(xs.max()) + n + 1].any())
-
-
-def _clear_of(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
-    """Whether the rejected lines (``rejected``, cell mask) leave a gap of paper of at least
-    ``SCAN_REJECTED_CLEAR_GAP_PX`` to every pixel of the text ink ``cell_ink`` (the ink left once
-    they are taken away): a line that touches no glyph took nothing of one away."""
-    g = 2 * settings.SCAN_REJECTED_CLEAR_GAP_PX + 1
-    near = cv2.dilate(rejected, np.ones((g, g), np.uint8))
-    return not bool(np.count_nonzero(cv2.bitwise_and(near, cell_ink)))
-
-
-def _hides_no_stroke(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
-    """Whether the rejected lines crossing the text (``rejected``, cell mask) are straight
-    strokes that could hide no glyph stroke along them: text ink touches their sides (the
-    pixel beside their edge, either side) in at most ``SCAN_STREAK_CONTACT_MAX_SHARE`` of the
-    text's rows (an upright line; columns for a lying one). A stroke the line covered but
-    for a pixel of it (a "1" under a sensor streak) touches it along its whole height; glyphs
-    it merely crosses touch it where they cross. A line with a grey fringe the ink mask kept
-    touches everywhere, and lines that cross or lie side by side are not judged: the doubt stays."""
-    ys, xs = np.nonzero(rejected)
-    if ys.size == 0 or not cell_ink.any():
-        return False
-    upright = np.ptp(ys) >= np.ptp(xs)
-    rej, ink = (rejected, cell_ink) if upright else (rejected.T, cell_ink.T)
-    rows = np.flatnonzero(ink.any(axis=1))
-    touched = 0
-    for y in rows:
-        cols = np.flatnonzero(rej[y])
-        if cols.size == 0 or cols[-1] - cols[0] >= settings.SCAN_LINE_MAX_THICKNESS_PX:
-            return False  # not one thin line across every text row (none, two, or crossing lines)
-        left, right = int(cols[0]) - 1, int(cols[-1]) + 1
-        touched += bool((left >= 0 and ink[y, left]) or (right < ink.shape[1] and ink[y, right]))
-    return touched <= settings.SCAN_STREAK_CONTACT_MAX_SHARE * rows.size
-
-
 def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
                denoise: bool, rejected: np.ndarray | None = None) -> CellCrops | None:
     """Crops of one cell, or ``None`` when the cell holds no ink (it is blank).
@@ -280,9 +238,9 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
-    crossed = _crossed(rej, cell_ink)
+    crossed = crossed_by(rej, cell_ink)
     doubt = "a line that is not a table ruling (streak, crease) crosses the text" if crossed else ""
-    clear = crossed and rej is not None and (_clear_of(rej, cell_ink) or _hides_no_stroke(rej, cell_ink))
+    clear = crossed and rej is not None and (clear_of(rej, cell_ink) or hides_no_stroke(rej, cell_ink))
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear)
 
 
