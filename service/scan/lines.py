@@ -40,6 +40,7 @@ from service.scan.streaks import (
     streak_candidates,
     streak_rulings,
 )
+from service.scan.strokes import Strokes, end_anchored, loose_ends, relabel, stroke_ends
 
 Box = tuple[int, int, int, int]
 
@@ -57,22 +58,7 @@ class Grid:
     rejected: np.ndarray | None = None
 
 
-@dataclass
-class _Lines:
-    """Line strokes of one direction and their connected components (``keep`` flags survivors)."""
-
-    mask: np.ndarray
-    labels: np.ndarray
-    stats: np.ndarray
-    keep: np.ndarray
-    horizontal: bool
-
-    @property
-    def lengths(self) -> np.ndarray:
-        return self.stats[:, cv2.CC_STAT_WIDTH if self.horizontal else cv2.CC_STAT_HEIGHT]
-
-
-def _line_strokes(ink: np.ndarray, horizontal: bool) -> _Lines:
+def _line_strokes(ink: np.ndarray, horizontal: bool) -> Strokes:
     """Long thin strokes in one direction: gaps bridged, text removed by a long opening,
     components thicker than ``SCAN_LINE_MAX_THICKNESS_PX`` (filled blocks) dropped."""
     gap = settings.SCAN_LINE_GAP_BRIDGE_PX
@@ -82,7 +68,7 @@ def _line_strokes(ink: np.ndarray, horizontal: bool) -> _Lines:
     m = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k))
     _, labels, stats = components(m)
-    lines = _Lines(m, labels, stats, np.ones(len(stats), bool), horizontal)
+    lines = Strokes(m, labels, stats, np.ones(len(stats), bool), horizontal)
     thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(lines.lengths, 1) > settings.SCAN_LINE_MAX_THICKNESS_PX
     lines.keep = ~thick
     lines.keep[0] = False
@@ -98,7 +84,7 @@ def _erase(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, drop: np.nda
         window[labels[y:y + h, x:x + w] == i] = 0
 
 
-def _keep_table_lines(lines: _Lines, tables: np.ndarray) -> None:
+def _keep_table_lines(lines: Strokes, tables: np.ndarray) -> None:
     """Drop strokes that neither touch a table network nor are table-wide on their own."""
     drop = lines.keep & (lines.lengths < settings.SCAN_TABLE_MIN_W_PX)
     for i in np.flatnonzero(drop):
@@ -109,7 +95,7 @@ def _keep_table_lines(lines: _Lines, tables: np.ndarray) -> None:
     lines.keep &= ~drop
 
 
-def _rulings(lines: _Lines) -> list[Ruling]:
+def _rulings(lines: Strokes) -> list[Ruling]:
     """One ``Ruling`` per kept component (the centre line of its box), top to bottom, then
     left to right (a stable order whatever numbering the component labelling used)."""
     out: list[Ruling] = []
@@ -170,63 +156,15 @@ def _cells(tables: np.ndarray) -> list[Box]:
     return out
 
 
-def _end_anchored(other: np.ndarray, x: int, y: int) -> bool:
-    """Whether a crossing line's pixels lie within ``SCAN_RULING_END_TOLERANCE_PX`` of (x, y)."""
-    t = settings.SCAN_RULING_END_TOLERANCE_PX
-    return bool(other[max(0, y - t):y + t + 1, max(0, x - t):x + t + 1].any())
-
-
-def _end_reaches(other: np.ndarray, x: int, y: int, step: tuple[int, int]) -> bool:
-    """Whether the end (x, y) of a stroke meets a crossing line of ``other``: within
-    ``SCAN_RULING_END_TOLERANCE_PX`` around it, or up to ``SCAN_RULING_SHORT_END_PX`` further on
-    in the stroke's direction ``step`` (a faxed ruling that lost its last pixels falls short)."""
-    t, u = settings.SCAN_RULING_END_TOLERANCE_PX, settings.SCAN_RULING_SHORT_END_PX
-    dx, dy = step
-    x0, x1 = (x - t, x + t) if dx == 0 else ((x - t, x + u) if dx > 0 else (x - u, x + t))
-    y0, y1 = (y - t, y + t) if dy == 0 else ((y - t, y + u) if dy > 0 else (y - u, y + t))
-    return bool(other[max(0, y0):y1 + 1, max(0, x0):x1 + 1].any())
-
-
-def _ends(lines: _Lines, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The two end points (x, y) of stroke ``i`` (box centre line)."""
-    x, y, w, h = (int(v) for v in lines.stats[i, :4])
-    if lines.horizontal:
-        return (x, y + h // 2), (x + w - 1, y + h // 2)
-    return (x + w // 2, y), (x + w // 2, y + h - 1)
-
-
-def _loose_ends(lines: _Lines, other: np.ndarray) -> np.ndarray:
-    """Strokes of ``lines`` with an end that touches no line of ``other``, unless at least two
-    other strokes end loose at the same place (a table cut by a page break) away from the
-    paper's edge (a sensor streak runs to the edge)."""
-    t = settings.SCAN_RULING_END_TOLERANCE_PX
-    edge = settings.SCAN_STREAK_OVERRUN_PX
-    size = other.shape[1] if lines.horizontal else other.shape[0]
-    idx = np.flatnonzero(lines.keep)
-    loose: list[tuple[int, int, int]] = []  # (stroke, which end 0/1, position along the stroke)
-    for i in idx:
-        for k, (x, y) in enumerate(_ends(lines, i)):
-            step = (2 * k - 1, 0) if lines.horizontal else (0, 2 * k - 1)
-            if not _end_reaches(other, x, y, step):
-                loose.append((int(i), k, x if lines.horizontal else y))
-    drop = np.zeros(len(lines.stats), bool)
-    for i, k, pos in loose:
-        fellows = sum(1 for j, kk, p in loose if j != i and kk == k and abs(p - pos) <= t)
-        at_edge = pos < edge or pos >= size - edge
-        if fellows < 2 or at_edge:
-            drop[i] = True
-    return drop
-
-
 def _bridge(mask: np.ndarray, horizontal: bool) -> np.ndarray:
     """``mask`` with breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX`` along its lines closed
     (with a blank margin: a small crop's ruling must not look like a streak running off the paper)."""
     return close_along(mask, settings.SCAN_RULING_BREAK_BRIDGE_PX, horizontal)
 
 
-def _foreign(lines: _Lines, other: np.ndarray, bridged: np.ndarray) -> np.ndarray:
+def _foreign(lines: Strokes, other: np.ndarray, bridged: np.ndarray) -> np.ndarray:
     """Strokes of ``lines`` that are not table rulings: an end that touches no crossing line
-    (see ``_loose_ends``). A ruling broken along its length (a fax line dropout or a light
+    (see ``strokes.loose_ends``). A ruling broken along its length (a fax line dropout or a light
     crease running nearly parallel to it erases a stretch) is still one ruling: the crossing
     lines are judged with such breaks closed (a ruling ending where the crossing ruling lost
     its ink is anchored), and a stroke with a loose end is kept when the ruling it is a piece
@@ -235,9 +173,9 @@ def _foreign(lines: _Lines, other: np.ndarray, bridged: np.ndarray) -> np.ndarra
     near crossing rulings, when it is less than half of the chain: a streak broken by dropouts
     (the rulings inside it are given back by ``_recover``). ``other`` and ``bridged`` are the
     crossing lines and ``lines.mask``, both with their breaks closed (``_bridge``)."""
-    drop = _loose_ends(lines, other)
-    chains = _relabel(bridged, lines.horizontal)
-    chain_drop = _loose_ends(chains, other)
+    drop = loose_ends(lines, other)
+    chains = relabel(bridged, lines.horizontal)
+    chain_drop = loose_ends(chains, other)
     if not chain_drop.any():
         return drop & False
     streak = chain_drop & (chains.lengths >= settings.SCAN_STREAK_MIN_PX)
@@ -254,14 +192,6 @@ def _foreign(lines: _Lines, other: np.ndarray, bridged: np.ndarray) -> np.ndarra
         else:  # an anchored piece goes with its streak only when it is a small part of it
             drop[i] = bool((streak[chain] & (chains.lengths[chain] > 2 * lines.lengths[i])).any())
     return drop
-
-
-def _relabel(mask: np.ndarray, horizontal: bool) -> _Lines:
-    """The strokes of ``mask`` as a fresh ``_Lines`` (every component kept)."""
-    _, labels, stats = components(mask)
-    keep = np.ones(len(stats), bool)
-    keep[0] = False
-    return _Lines(mask, labels, stats, keep, horizontal)
 
 
 def _rescue(dropped: np.ndarray, other: np.ndarray, horizontal: bool) -> np.ndarray:
@@ -298,7 +228,7 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     return out
 
 
-def _reject_foreign(hl: _Lines, vl: _Lines, ink: np.ndarray) -> tuple[_Lines, _Lines, np.ndarray]:
+def _reject_foreign(hl: Strokes, vl: Strokes, ink: np.ndarray) -> tuple[Strokes, Strokes, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
     nothing), keeping straight rulings found inside them (``ink``: the page's ink mask, to see
     which cells a ruling divides); returns the (possibly relabelled)
@@ -320,14 +250,14 @@ def _reject_foreign(hl: _Lines, vl: _Lines, ink: np.ndarray) -> tuple[_Lines, _L
             lines.keep &= ~drop
             rescued = _recover(dropped, other, lines.mask, ink, lines.horizontal) if drop.any() else dropped
             if rescued.any():
-                lines = _relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
+                lines = relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
             out.append(lines)
         hl, vl = out
     return hl, vl, rejected
 
 
-def _mend(lines: _Lines, other: _Lines) -> _Lines:
+def _mend(lines: Strokes, other: Strokes) -> Strokes:
     """Close the breaks of ``lines`` (collinear pieces up to ``SCAN_RULING_BREAK_BRIDGE_PX``
     apart) in which a crossing ruling of ``other`` ends: a ruling cannot end in mid-cell, so the
     break is lost ink (a fax dropout along the ruling), not a merged cell (whose bounding
@@ -339,20 +269,20 @@ def _mend(lines: _Lines, other: _Lines) -> _Lines:
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     mend: set[int] = set()
     for j in np.flatnonzero(other.keep):
-        for x, y in _ends(other, j):
-            if not _end_anchored(lines.mask, x, y):
+        for x, y in stroke_ends(other, j):
+            if not end_anchored(lines.mask, x, y):
                 near = labels[max(0, y - t):y + t + 1, max(0, x - t):x + t + 1]
                 mend.update(int(v) for v in np.unique(near) if v)
     if not mend:
         return lines
     fill = np.where(np.isin(labels, list(mend)), 255, 0).astype(np.uint8)
-    return _relabel(cv2.bitwise_or(lines.mask, fill), lines.horizontal)
+    return relabel(cv2.bitwise_or(lines.mask, fill), lines.horizontal)
 
 
-def _close_short_ends(lines: _Lines, other: _Lines, rejected: np.ndarray) -> _Lines:
+def _close_short_ends(lines: Strokes, other: Strokes, rejected: np.ndarray) -> Strokes:
     """Fill the gap between a ruling's end and the crossing ruling it falls short of by more
     than ``SCAN_RULING_END_TOLERANCE_PX`` and at most ``SCAN_RULING_SHORT_END_PX`` (a fax line
-    dropout erased its last pixels; ``_end_reaches`` already took it for a ruling), along the
+    dropout erased its last pixels; ``strokes.end_reaches`` already took it for a ruling), along the
     rows (columns) of its end, so that the cells on both sides of it close. Only a stroke
     longer than twice that, anchored at its other end and crossing no ruling over that length
     before its end (a piece that overshoots a crossing into a merged cell), and only across paper: a
@@ -364,8 +294,8 @@ def _close_short_ends(lines: _Lines, other: _Lines, rejected: np.ndarray) -> _Li
     streaks = cv2.dilate(rejected if lines.horizontal else rejected.T, np.ones((5, 5), np.uint8))
     fill = np.zeros_like(mask)
     for i in np.flatnonzero(lines.keep):
-        ends = _ends(lines, i)
-        anchored = [_end_anchored(other.mask, *e) for e in ends]
+        ends = stroke_ends(lines, i)
+        anchored = [end_anchored(other.mask, *e) for e in ends]
         if anchored == [False, False] or lines.lengths[i] <= 2 * u:
             continue  # a ruling is anchored at its other end (a glyph stroke nowhere)
         for end, sign, done in zip(ends, (-1, 1), anchored, strict=True):
@@ -389,7 +319,7 @@ def _close_short_ends(lines: _Lines, other: _Lines, rejected: np.ndarray) -> _Li
                 fill[rows[0]:rows[-1] + 1, min(at, hit):max(at, hit) + 1] = 255
     if not fill.any():
         return lines
-    return _relabel(cv2.bitwise_or(lines.mask, fill if lines.horizontal else np.ascontiguousarray(fill.T)),
+    return relabel(cv2.bitwise_or(lines.mask, fill if lines.horizontal else np.ascontiguousarray(fill.T)),
                     lines.horizontal)
 
 
@@ -401,7 +331,7 @@ def find_grid(ink: np.ndarray) -> Grid:
     hl, vl = _mend(hl, vl), _mend(vl, hl)
     hl, vl = _close_short_ends(hl, vl, rejected), _close_short_ends(vl, hl, rejected)
     if (mask := with_faded_rulings(hl.mask, vl.mask, ink, rejected)) is not hl.mask:
-        hl = _relabel(mask, True)
+        hl = relabel(mask, True)
     tables = _tables(cv2.bitwise_or(_extend(hl.mask, True), _extend(vl.mask, False)))
     _keep_table_lines(hl, tables)
     _keep_table_lines(vl, tables)
