@@ -102,6 +102,7 @@ REASONS: tuple[Template, ...] = (
     T(N_("second engine read “%(shown)s”")),
     T(N_("no printed cell found for this item")),
     T(N_("a line that is not a table ruling (streak, crease) crosses the text")),
+    T(N_("a fax scan line lost in transmission crosses the text")),
     # service/tables/t2.py, t3.py
     T(N_("one OCR reading only, and table 二 has no sums to check it")),
     T(N_("row “%(label)s” printed with an unexpected number of value cells: a value may sit in the wrong column")),

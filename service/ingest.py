@@ -195,10 +195,7 @@ class SourceFile:
         img = frame.load()
         bilevel = img.mode == "1"
         img = img.convert("RGB")
-        dpi = max(frame.dpi_x, frame.dpi_y)
-        w, h = img.width * dpi / frame.dpi_x, img.height * dpi / frame.dpi_y
-        shrink = min(1.0, cap / max(w, h))
-        size = (round(w * shrink), round(h * shrink))
+        size, dpi, shrink = _native_size(img.width, img.height, frame)
         if size != img.size:
             img = img.resize(size, Image.Resampling.LANCZOS if shrink < 1 else Image.Resampling.BICUBIC)
         if bilevel:  # 1-bit (fax, G4): soften the staircase edges the OCR networks never saw
@@ -206,6 +203,31 @@ class SourceFile:
 
             img = img.filter(ImageFilter.GaussianBlur(settings.GEOMETRY_BILEVEL_BLUR_PX))
         return np.asarray(img), dpi * shrink
+
+    def lost_scan_lines(self, number: int) -> np.ndarray | None:
+        """uint8 mask (255 = lost) of the scan lines a fax receiver lost on bi-level page
+        ``number`` (``scan.dropouts``), in the pixels of ``render_native``'s image; ``None`` for
+        other pages or when none was lost."""
+        if self.is_pdf or self._frames[number - 1].mode != "1":
+            return None
+        import numpy as np
+
+        from service.scan.dropouts import lost_row_mask
+
+        frame = self._frames[number - 1]
+        img = frame.load()
+        size, _, _ = _native_size(img.width, img.height, frame)
+        return lost_row_mask(~np.asarray(img, dtype=bool), size)
+
+
+def _native_size(width: int, height: int, frame: Frame) -> tuple[tuple[int, int], float, float]:
+    """(pixel size of ``render_native``'s image, its DPI before shrinking, the shrink) for a
+    decoded frame of ``width``×``height`` pixels: the coarser axis resampled to the finer one's
+    DPI, the longer side capped at ``GEOMETRY_MAX_NATIVE_SIDE_PX``."""
+    dpi = max(frame.dpi_x, frame.dpi_y)
+    w, h = width * dpi / frame.dpi_x, height * dpi / frame.dpi_y
+    shrink = min(1.0, settings.GEOMETRY_MAX_NATIVE_SIDE_PX / max(w, h))
+    return (round(w * shrink), round(h * shrink)), dpi, shrink
 
 
 def open_source(path: str | Path) -> SourceFile:

@@ -111,6 +111,7 @@ class _Scan:
     claimed_dpi: float
     note: str
     ink_reliable: bool
+    lost_lines: np.ndarray | None = None  # fax scan lines lost in transmission (255), capture pixels
 
     def take_capture(self) -> np.ndarray:
         capture, self.capture = self.capture, None
@@ -178,18 +179,20 @@ def _page_or_scan(ctx: Context, number: int) -> Page | _Scan:
             note = check.reason
     with ctx.timed("render"):
         capture, claimed_dpi = src.render_native(number)
-        return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number))
+        return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number), src.lost_scan_lines(number))
 
 
 def _scan_tables(ctx: Context, scan: _Scan) -> _Tables:
     """Geometry (upright, resolution) and tables of a rendered page; safe to run in any thread."""
-    from service.scan.geometry import make_upright_default
+    from service.scan.dropouts import at_half
+    from service.scan.geometry import apply_geometry, make_upright_default
     from service.scan.reader import read_scanned_tables
 
     with ctx.timed("geometry"):
         upright, geometry, evidence = make_upright_default(scan.take_capture(), scan.claimed_dpi)
+        lost = None if scan.lost_lines is None else at_half(apply_geometry(scan.lost_lines, geometry))
     with ctx.timed("tables"):
-        return read_scanned_tables(upright, scan.number), geometry, evidence
+        return read_scanned_tables(upright, scan.number, lost_lines=lost), geometry, evidence
 
 
 def _finish_scan(ctx: Context, scan: _Scan, tables: _Tables, lines_before: list[TextLine]) -> Page:

@@ -36,10 +36,12 @@ def as_digits(text: str) -> str:
 class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
 
-    ``doubt``: why the reading may be damaged (a rejected non-table line crosses the text), or "".
-    ``clear``: the line passes the text without touching it (``clear_of``) or hides no stroke
-    along it (``hides_no_stroke``): the doubt is lifted
-    when both engines read exactly the same number (``read_cells``).
+    ``doubt``: why the reading may be damaged (a rejected non-table line or a lost fax scan line
+    crosses the text), or "". ``clear``: the lines pass the text without touching it
+    (``clear_of``) or hide no stroke along them (``hides_no_stroke``): the doubt is lifted when
+    both engines read exactly the same number (``read_cells``). ``clear_if_zeros``: only a lost
+    scan line may have taken a stroke (a one-row bar: a 7 left as a "1"); lifted too when both
+    engines read the same zeros, since no digit that lost a bar is read as a 0.
     """
 
     box: Box
@@ -47,6 +49,7 @@ class CellCrops:
     whole: np.ndarray
     doubt: str = ""
     clear: bool = False
+    clear_if_zeros: bool = False
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -194,7 +197,8 @@ def lines_beyond_text(rej: np.ndarray, cell_ink: np.ndarray) -> np.ndarray:
 
 
 def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
-               denoise: bool, rejected: np.ndarray | None = None) -> CellCrops | None:
+               denoise: bool, rejected: np.ndarray | None = None,
+               lost: np.ndarray | None = None) -> CellCrops | None:
     """Crops of one cell, or ``None`` when the cell holds no ink (it is blank).
 
     ``rejected`` (optional, page mask, 255 = a line judged not to be a table ruling) is removed
@@ -214,6 +218,10 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
         drop = cv2.bitwise_or(drop, rej)
         if rej.any():
             source, joined = heal_cut_strokes(source, ink[y0:y1, x0:x1], cv2.bitwise_and(rej, cv2.bitwise_not(rulings)))
+    gap = lost[y0:y1, x0:x1] if lost is not None and lost[y0:y1, x0:x1].any() else None
+    if gap is not None:  # a lost fax scan line: the strokes it cut are joined across it
+        source, filled = heal_cut_strokes(source, ink[y0:y1, x0:x1], gap)
+        joined = filled if joined is None else cv2.bitwise_or(joined, filled)
     not_lines = cv2.bitwise_not(drop)
     inked = cv2.bitwise_and(ink[y0:y1, x0:x1], not_lines)
     if joined is not None:
@@ -238,10 +246,25 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
     whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
-    crossed = crossed_by(rej, cell_ink)
-    doubt = "a line that is not a table ruling (streak, crease) crosses the text" if crossed else ""
-    clear = crossed and rej is not None and (clear_of(rej, cell_ink) or hides_no_stroke(rej, cell_ink))
-    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear)
+    doubt, clear, lost_only = _line_doubt(rej, gap, cell_ink)
+    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only)
+
+
+def _line_doubt(rej: np.ndarray | None, gap: np.ndarray | None,
+                cell_ink: np.ndarray) -> tuple[str, bool, bool]:
+    """(doubt, clear, clear if zeros) of a cell whose text a rejected line (``rej``) or a lost fax
+    scan line (``gap``) may cross (cell masks, 255 = set): each crossing one adds its reason;
+    ``clear`` when every crossing one is clear of the text or hides no stroke
+    (``rejected_lines``); the third when only the lost line may hide one (see ``CellCrops``)."""
+    reasons, line_clear, gap_clear = [], True, True
+    if rej is not None and crossed_by(rej, cell_ink):
+        reasons.append("a line that is not a table ruling (streak, crease) crosses the text")
+        line_clear = clear_of(rej, cell_ink) or hides_no_stroke(rej, cell_ink)
+    if gap is not None and crossed_by(gap, cell_ink):
+        reasons.append("a fax scan line lost in transmission crosses the text")
+        gap_clear = clear_of(gap, cell_ink) or hides_no_stroke(gap, cell_ink)
+    lost_only = bool(reasons) and line_clear and not gap_clear
+    return "; ".join(reasons), bool(reasons) and line_clear and gap_clear, lost_only
 
 
 def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, glyph_px: int | None = None,
@@ -331,7 +354,9 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):
             tokens[i] = _with_alt(tokens[i], alt)
-            if cells[i].clear and tokens[i].text == alt:  # a line beside the text, both engines alike
+            agreed = tokens[i].text == alt
+            zeros = agreed and set(alt) == {"0"}
+            if agreed and (cells[i].clear or (cells[i].clear_if_zeros and zeros)):  # both engines alike
                 tokens[i] = tokens[i].model_copy(update={"doubt": ""})
     return tokens
 

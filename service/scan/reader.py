@@ -20,7 +20,8 @@ from service.model import Page, PageMode, Source, Token
 from service.scan.cells import cell_crops, clean_ink, read_cells
 from service.scan.colour import separate_ink, straighten_colour
 from service.scan.creases import heal_white_lines
-from service.scan.deskew import binarise, deskew, normalise_lighting
+from service.scan.deskew import binarise, deskew, normalise_lighting, straighten
+from service.scan.dropouts import at_half
 from service.scan.lines import Grid, find_grid
 
 
@@ -117,13 +118,15 @@ class TablesRead:
 
 
 def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecognizer | None = None,
-                        digits: DigitReader | None = None) -> TablesRead:
+                        digits: DigitReader | None = None, lost_lines: np.ndarray | None = None) -> TablesRead:
     """Deskew one RGB or greyscale page image and read its tables (``number`` is 1-based).
 
     Tokens: one per inked table cell (bbox = cell box, numbers with a tesseract ``alt_text``;
     ink without a reading → text ``""`` and confidence 0.0). ``skew_degrees`` is the skew found
     in the input, counter-clockwise positive; ``straight`` has been rotated by its opposite.
-    Engines default to the cached rapidocr and tesseract adapters.
+    Engines default to the cached rapidocr and tesseract adapters. ``lost_lines`` (uint8, 255 =
+    a fax scan line lost in transmission, ``image``'s pixels) is healed across the digits and
+    puts the cells whose text it crosses in doubt (``cells.cell_crops``).
     """
     if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
         raise ValueError("read_scanned_tables expects an 8-bit greyscale or RGB image")
@@ -137,7 +140,10 @@ def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecog
     if healed:
         ink = binarise(norm)
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
-    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected) for b in grid.cells) if c]
+    lost = None
+    if lost_lines is not None and lost_lines.shape == image.shape[:2]:
+        lost = at_half(straighten(lost_lines, angle))
+    crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected, lost) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
     h, w = straight.shape[:2]
     note = "" if grid.cells else "no ruled table found: tokens are det+rec text lines"

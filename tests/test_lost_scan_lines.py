@@ -1,0 +1,77 @@
+"""Lost fax scan lines (``service.scan.dropouts``): found on the 1-bit page as received, never
+in print; a cell they cross stays in doubt unless both engines read the same zeros or every
+stroke merely crosses the line."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from service.scan.dropouts import lost_rows
+
+
+def _ruled_page(lost: tuple[int, ...] = ()) -> np.ndarray:
+    """A 1-bit table with digits (bool, True = ink), rows in ``lost`` left as paper."""
+    img = Image.new("1", (600, 400), 1)
+    draw = ImageDraw.Draw(img)
+    for x in range(50, 551, 100):
+        draw.line([(x, 50), (x, 350)], fill=0, width=2)
+    for y in range(50, 351, 50):
+        draw.line([(50, y), (550, y)], fill=0, width=2)
+    for row in range(6):
+        for col in range(5):
+            draw.text((90 + 100 * col, 62 + 50 * row), "70", fill=0, font_size=24)
+    ink = ~np.asarray(img, dtype=bool)
+    for y in lost:
+        ink[y] = False
+    return ink
+
+
+def test_a_row_of_paper_through_every_stroke_is_a_lost_scan_line() -> None:
+    assert lost_rows(_ruled_page(lost=(130,))) == [(130, 131)]
+    assert lost_rows(_ruled_page(lost=(200, 201))) == [(200, 202)]
+
+
+def test_the_mask_of_a_lost_line_is_the_row_stretched_with_the_page() -> None:
+    """A 98-dpi row on a page resampled to 200 dpi: the rows a resampled mask keeps."""
+    import cv2
+
+    from service.scan.dropouts import at_half, lost_row_mask
+
+    ink = _ruled_page(lost=(130,))
+    size = (600, round(400 * 200 / 98))
+    one_row = np.zeros(ink.shape, np.uint8)
+    one_row[130] = 255
+    resized = at_half(cv2.resize(one_row, size, interpolation=cv2.INTER_LINEAR))
+    mask = lost_row_mask(ink, size)
+    assert mask is not None and mask.shape == (size[1], size[0])
+    assert np.array_equal(mask, resized)
+    assert lost_row_mask(_ruled_page(), size) is None
+
+
+def test_print_alone_has_no_lost_line() -> None:
+    """Between text lines and inside glyphs every row of paper is met by strokes that go on."""
+    assert lost_rows(_ruled_page()) == []
+
+
+def test_a_cell_a_lost_line_crosses_is_cleared_only_for_agreed_zeros() -> None:
+    """A lost row may have taken a one-row bar (a 7 left as a "1"): the doubt stays for any
+    other reading; no digit that lost a bar is read as a 0."""
+    from models.base import Reading
+    from service.scan.cells import CellCrops, read_cells
+
+    class Engine:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
+            return [Reading(self.text, 0.99) for _ in crops]
+
+        def read_digits(self, crops: list[np.ndarray]) -> list[Reading]:
+            return [Reading(self.text, 0.99) for _ in crops]
+
+    crop = np.full((30, 20), 255, np.uint8)
+    cell = CellCrops(box=(0, 0, 20, 30), lines=(crop,), whole=crop,
+                     doubt="a fax scan line lost in transmission crosses the text", clear_if_zeros=True)
+    assert read_cells([cell], Engine("0"), Engine("0"))[0].doubt == ""
+    assert read_cells([cell], Engine("1"), Engine("1"))[0].doubt != ""
