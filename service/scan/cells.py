@@ -250,21 +250,28 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only)
 
 
+_LINE_REASON = "a line that is not a table ruling (streak, crease) crosses the text"
+_LOST_REASON = "a fax scan line lost in transmission crosses the text"
+
+
 def _line_doubt(rej: np.ndarray | None, gap: np.ndarray | None,
                 cell_ink: np.ndarray) -> tuple[str, bool, bool]:
     """(doubt, clear, clear if zeros) of a cell whose text a rejected line (``rej``) or a lost fax
     scan line (``gap``) may cross (cell masks, 255 = set): each crossing one adds its reason;
     ``clear`` when every crossing one is clear of the text or hides no stroke
     (``rejected_lines``); the third when only the lost line may hide one (see ``CellCrops``)."""
-    reasons, line_clear, gap_clear = [], True, True
-    if rej is not None and crossed_by(rej, cell_ink):
-        reasons.append("a line that is not a table ruling (streak, crease) crosses the text")
-        line_clear = clear_of(rej, cell_ink) or hides_no_stroke(rej, cell_ink)
-    if gap is not None and crossed_by(gap, cell_ink):
-        reasons.append("a fax scan line lost in transmission crosses the text")
-        gap_clear = clear_of(gap, cell_ink) or hides_no_stroke(gap, cell_ink)
-    lost_only = bool(reasons) and line_clear and not gap_clear
-    return "; ".join(reasons), bool(reasons) and line_clear and gap_clear, lost_only
+    line, lost = _harmless(rej, cell_ink), _harmless(gap, cell_ink)
+    reasons = [reason for reason, judged in ((_LINE_REASON, line), (_LOST_REASON, lost)) if judged is not None]
+    clear = bool(reasons) and line is not False and lost is not False
+    return "; ".join(reasons), clear, lost is False and line is not False
+
+
+def _harmless(mask: np.ndarray | None, cell_ink: np.ndarray) -> bool | None:
+    """``None`` when the line ``mask`` (cell mask, or ``None``) does not cross the text, else
+    whether it is clear of it or hides no stroke along it."""
+    if mask is None or not crossed_by(mask, cell_ink):
+        return None
+    return clear_of(mask, cell_ink) or hides_no_stroke(mask, cell_ink)
 
 
 def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, glyph_px: int | None = None,
@@ -354,9 +361,8 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
         for i, alt in zip(numeric, alts, strict=True):
             tokens[i] = _with_alt(tokens[i], alt)
-            agreed = tokens[i].text == alt
-            zeros = agreed and set(alt) == {"0"}
-            if agreed and (cells[i].clear or (cells[i].clear_if_zeros and zeros)):  # both engines alike
+            zeros = set(alt) == {"0"}
+            if tokens[i].text == alt and (cells[i].clear or (cells[i].clear_if_zeros and zeros)):  # engines alike
                 tokens[i] = tokens[i].model_copy(update={"doubt": ""})
     return tokens
 
