@@ -1,5 +1,6 @@
 """Image build check: every engine really reads. Renders "2021" and "360" on a small white image and
-asks rapidocr (line recognition) and tesseract (digits) to read them; exits non-zero on a miss.
+asks rapidocr (line recognition: the float model and Gouji's int8 one) and tesseract (digits) to
+read them; exits non-zero on a miss.
 
 Run by docker/Dockerfile at build time (nothing is downloaded: the models are in the image) and
 usable anywhere: ``python docker/build_check.py``.
@@ -30,9 +31,10 @@ def main() -> int:
 
     crops = [line_image(t) for t in SAMPLES]
     rapid = [r.text for r in get_rapid_engine().recognize(crops)]
+    quick = [r.text for r in get_rapid_engine().recognize_quick(crops)]
     tess = [r.text for r in get_digit_reader().read_digits(crops)]
-    print(f"build check: rapidocr read {rapid}, tesseract read {tess}, expected {list(SAMPLES)}")
-    return 0 if rapid == list(SAMPLES) and tess == list(SAMPLES) else 1
+    print(f"build check: rapidocr read {rapid} (int8: {quick}), tesseract read {tess}, expected {list(SAMPLES)}")
+    return 0 if rapid == quick == list(SAMPLES) and tess == list(SAMPLES) else 1
 
 
 if __name__ == "__main__":

@@ -9,17 +9,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
 
 @dataclass(frozen=True)
 class Reading:
-    """One engine's reading of one crop: text as read and a score in [0, 1]."""
+    """One engine's reading of one crop: text as read and a score in [0, 1]. ``exact`` is False
+    for a quick reading that the exact one may differ from (``TwoSpeedRecognizer``)."""
 
     text: str
     score: float
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class LineRecognizer(Protocol):
     """Reads a crop that holds a single line of text (no detection)."""
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]: ...
+
+
+@runtime_checkable
+class TwoSpeedRecognizer(LineRecognizer, Protocol):
+    """A recogniser that also has a quick reading (e.g. an int8 model): callers use it first and
+    read again with ``recognize`` what it leaves unsure (``cell_reading.read_cells``); the quick
+    readings that are not ``exact`` are the ones ``recognize`` might read otherwise."""
+
+    def recognize_quick(self, crops: list[np.ndarray]) -> list[Reading]: ...
 
 
 class DigitReader(Protocol):

@@ -34,8 +34,12 @@ def _models_dir() -> Path:
     return Path(rapidocr.__file__).resolve().parent / "models"
 
 
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"  # models derived here (scripts/quantise_rec.py)
+
+
 def _model_path(name: str) -> str:
-    path = _models_dir() / name
+    """A model file: Gouji's own ``models/weights/NAME`` if there is one, else the wheel's."""
+    path = WEIGHTS_DIR / name if (WEIGHTS_DIR / name).is_file() else _models_dir() / name
     if not path.is_file():
         raise EngineUnavailable(f"rapidocr model file missing: {path} (reinstall the rapidocr wheel)")
     return str(path)
@@ -105,11 +109,21 @@ class RapidEngine:
             _no_spinning()
             self._ocr = RapidOCR(params=params)
             self._rec = self._ocr._load_rec_model()  # rapidocr has no public getter
+            self._fast_rec = self._fast_session(_model_path(settings.RAPIDOCR_REC_FAST_MODEL))
         except Exception as exc:
             raise EngineUnavailable(f"rapidocr engine could not be created: {exc}") from exc
         # No lock: onnxruntime sessions are thread-safe, and what rapidocr 3.10 writes on a call
         # (``update_params(use_rec=False)``, the detector's pre-processing object) is the same on
         # every call of this engine, so page threads may detect and recognise at the same time.
+
+    def _fast_session(self, path: str) -> Any:
+        """A session of the int8 recogniser, built like rapidocr builds the float one (same
+        threads, arena and spinning); its output decodes with the float model's vocabulary."""
+        import copy
+
+        cfg = copy.deepcopy(self._ocr.cfg.Rec)
+        cfg.model_path = path
+        return type(self._rec.session)(cfg)
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read each crop as one text line (no detection); empty crops read as ("", 0.0).
@@ -117,16 +131,45 @@ class RapidEngine:
         Crops are sorted by aspect ratio and batched with crops of about their own width
         (:func:`_batches`); each batch is padded only to its own widest crop (rapidocr pads every
         batch to 320 px, which wastes most of the time on the short number crops of a table).
+        Crops wider than ``RAPIDOCR_REC_FAST_MIN_WH_RATIO`` × their height (labels and prose,
+        most of the recognition work) are read by the int8 model, and again by the float one
+        when the int8 score is below ``RAPIDOCR_REC_FAST_MIN_SCORE`` (faxes, damaged print); the
+        rest (every table number) by the float one: the readings that are summed and compared
+        are the exact model's.
         """
+        return self._recognize(crops, quick=False)
+
+    def recognize_quick(self, crops: list[np.ndarray]) -> list[Reading]:
+        """``recognize`` with the short crops (numbers) read by the int8 model too: about half
+        the work. Those readings are not ``exact``: callers confirm them (a second engine) or
+        read them again with ``recognize`` (``cell_reading.read_cells``)."""
+        return self._recognize(crops, quick=True)
+
+    def _recognize(self, crops: list[np.ndarray], quick: bool) -> list[Reading]:
         idx = [i for i, c in enumerate(crops) if c.size and min(c.shape[:2]) >= 2]
         out = [Reading("", 0.0)] * len(crops)
-        idx.sort(key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        for batch in _batches(idx, [crops[i].shape[1] / crops[i].shape[0] for i in idx]):
-            for i, reading in zip(batch, self._rec_batch([crops[i] for i in batch]), strict=True):
-                out[i] = reading
+        ratio = {i: crops[i].shape[1] / crops[i].shape[0] for i in idx}
+        idx.sort(key=ratio.__getitem__)
+        cut = settings.RAPIDOCR_REC_FAST_MIN_WH_RATIO
+        long, short = [i for i in idx if ratio[i] > cut], [i for i in idx if ratio[i] <= cut]
+        self._read_into(out, crops, idx if quick else long, ratio, self._fast_rec)
+        unsure = [i for i in long if out[i].score < settings.RAPIDOCR_REC_FAST_MIN_SCORE]
+        self._read_into(out, crops, sorted(unsure if quick else short + unsure, key=ratio.__getitem__),
+                        ratio, self._rec.session)
+        if quick:
+            for i in short:
+                out[i] = Reading(out[i].text, out[i].score, exact=False)
         return out
 
-    def _rec_batch(self, crops: list[np.ndarray]) -> list[Reading]:
+    def _read_into(self, out: list[Reading], crops: list[np.ndarray], idx: list[int], ratio: dict[int, float],
+                   session: Any) -> None:
+        """``out[i]`` = the reading of ``crops[i]`` by ``session`` for each ``i`` of ``idx``
+        (sorted by ``ratio``, width/height)."""
+        for batch in _batches(idx, [ratio[i] for i in idx]):
+            for i, reading in zip(batch, self._rec_batch([crops[i] for i in batch], session), strict=True):
+                out[i] = reading
+
+    def _rec_batch(self, crops: list[np.ndarray], session: Any) -> list[Reading]:
         import cv2
 
         height = _REC_HEIGHT
@@ -138,7 +181,7 @@ class RapidEngine:
             w = min(width, int(np.ceil(height * crop.shape[1] / crop.shape[0])))
             img = cv2.resize(_bgr(crop), (max(w, 1), height)).astype(np.float32)
             batch[k, :, :, : img.shape[1]] = img.transpose(2, 0, 1) / 127.5 - 1.0
-        preds = self._rec.session(batch)
+        preds = session(batch)
         lines, _ = self._rec.postprocess_op(preds, False, wh_ratio_list=ratios, max_wh_ratio=width / height)
         return [Reading(str(text), float(score)) for text, score in lines]
 

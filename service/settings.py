@@ -106,7 +106,15 @@ SCAN_FREE_TEXT_FULL_PAGE_RATIO = 0.6  # bands covering more of the page → det 
 
 # Engines (rapidocr: models shipped inside the wheel; nothing is downloaded at run time).
 RAPIDOCR_DET_MODEL = "PP-OCRv6_det_small.onnx"
-RAPIDOCR_REC_MODEL = "PP-OCRv6_rec_small.onnx"
+RAPIDOCR_REC_MODEL = "PP-OCRv6_rec_small.onnx"   # the exact reading (float): short crops, numbers
+RAPIDOCR_REC_FAST_MODEL = "PP-OCRv6_rec_small.int8.onnx"  # int8 derivation (models/weights,
+                                  # scripts/quantise_rec.py), ~1.9× faster: long lines, and the quick
+                                  # first reading of every table cell (cell_reading.read_cells)
+RAPIDOCR_REC_FAST_MIN_WH_RATIO = 3.0  # crops wider than this × their height (labels, prose; never a
+                                      # table number: those stay ≤ 2.2) are read by the fast model
+RAPIDOCR_REC_FAST_MIN_SCORE = 0.9  # … and again by the float model when it scores them lower
+SCAN_QUICK_MIN_SCORE = 0.9        # a table number's quick (int8) reading stands from this score on, when
+                                  # tesseract read it so too; else the float model reads it
 RAPIDOCR_CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # 0/180 line classifier (page orientation)
 RAPIDOCR_MAX_SIDE_LEN = 2400      # rapidocr's global pre-resize limit, pixels
 RAPIDOCR_DET_LIMIT_SIDE_PX = 800  # det runs on the page scaled so its longer side is this

@@ -69,7 +69,7 @@ def _zero_crop():
     ("6", "9", "9"),   # rapidocr "6", tesseract "9" then "0": never made to agree, "9" stands
 ])
 def test_a_larger_retry_reads_a_small_1bit_zero(first: str, small: str, alt: str) -> None:
-    from service.scan.cells import second_opinions
+    from service.scan.cell_reading import second_opinions
 
     reader = _SizeDigits(small)
     assert second_opinions(reader, [_zero_crop()], [first]) == [alt]

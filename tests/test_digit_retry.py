@@ -1,4 +1,4 @@
-"""The digit engine's retries on 1-bit crops (``cells.second_opinions``, ``cells._for_tesseract``).
+"""The digit engine's retries on 1-bit crops (``cell_reading.second_opinions``, ``cell_reading._for_tesseract``).
 
 Generated crops only: a 1-bit "0" whose thin top and bottom strokes were lost (as a 150 dpi
 binarised scan of a light font leaves it) and a scripted digit reader that records what it saw.
@@ -11,7 +11,7 @@ import numpy as np
 
 from models.base import Reading
 from service import settings
-from service.scan.cells import _for_tesseract, second_opinions
+from service.scan.cell_reading import _for_tesseract, second_opinions
 
 
 def broken_zero(gap_px: int = 3) -> np.ndarray:

@@ -58,7 +58,8 @@ def test_a_cell_a_lost_line_crosses_is_cleared_only_for_agreed_zeros() -> None:
     """A lost row may have taken a one-row bar (a 7 left as a "1"): the doubt stays for any
     other reading; no digit that lost a bar is read as a 0."""
     from models.base import Reading
-    from service.scan.cells import CellCrops, read_cells
+    from service.scan.cell_reading import read_cells
+    from service.scan.cells import CellCrops
 
     class Engine:
         def __init__(self, text: str) -> None:

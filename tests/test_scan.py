@@ -18,7 +18,8 @@ from models.base import Reading, TextBox
 from service.errors import EngineUnavailable
 from service.model import PageMode, Source
 from service.scan import read_scanned_page
-from service.scan.cells import text_bands, wants_digit_reading
+from service.scan.cell_reading import wants_digit_reading
+from service.scan.cells import text_bands
 from service.scan.deskew import binarise, deskew, normalise_lighting
 from service.scan.lines import find_grid
 
@@ -144,7 +145,7 @@ def test_looks_numeric() -> None:
 
 def test_lookalike_reading_is_corrected_only_when_engines_agree() -> None:
     from service.model import Token
-    from service.scan.cells import _with_alt
+    from service.scan.cell_reading import _with_alt
 
     tok = Token(text="1l", bbox=(0, 0, 1, 1), confidence=0.6, source=Source.OCR)
     assert _with_alt(tok, "11").text == "11"

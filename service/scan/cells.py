@@ -1,4 +1,4 @@
-"""Cell crops → text-line crops → readings (rapidocr rec per line, tesseract digits for numbers).
+"""Cell crops → text-line crops (read by ``cell_reading.read_cells``).
 
 Inputs are the lighting-normalised deskewed page (uint8, paper ≈ 255), its ink mask (255 = ink)
 and the rulings mask, all at ``settings.OCR_RENDER_DPI``; boxes are ``(x0, y0, x1, y1)`` pixels
@@ -8,30 +8,17 @@ padded with paper, upscaled when their glyphs are small.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from models.base import DigitReader, LineRecognizer
 from service import settings
-from service.model import Source, Token
 from service.scan.creases import heal_cut_strokes
 from service.scan.rejected_lines import clear_of, crossed_by, hides_no_stroke
 from service.scan.ticks import drop_tick
 
 Box = tuple[int, int, int, int]
-_NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
-_LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
-
-
-def as_digits(text: str) -> str:
-    """``text`` with digit look-alikes mapped to digits (``SCAN_DIGIT_LOOKALIKES``; a lone
-    ``SCAN_LONE_ZERO_LOOKALIKES`` glyph is a 0)."""
-    return "0" if text in settings.SCAN_LONE_ZERO_LOOKALIKES else text.translate(_LOOKALIKES)
-
-
 @dataclass(frozen=True)
 class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
@@ -272,104 +259,3 @@ def _harmless(mask: np.ndarray | None, cell_ink: np.ndarray) -> bool | None:
     if mask is None or not crossed_by(mask, cell_ink):
         return None
     return clear_of(mask, cell_ink) or hides_no_stroke(mask, cell_ink)
-
-
-def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, glyph_px: int | None = None,
-                   close_px: int = 0) -> np.ndarray:
-    """A digit crop for tesseract: glyphs scaled to ``glyph_px`` (default ``SCAN_TESS_GLYPH_PX``),
-    Otsu-binarised, trimmed to the ink and padded with ``SCAN_TESS_PAD_PX`` of paper. ``blur_px``
-    (Gaussian sigma, pixels of ``crop``) smooths the staircase edges of a 1-bit capture first;
-    ``close_px`` (disc diameter, pixels of the scaled crop) then closes gaps in the strokes (a
-    1-bit 0 whose thin top and bottom were lost reads "()")."""
-    if blur_px > 0:
-        crop = cv2.GaussianBlur(crop, (0, 0), blur_px)
-    p = settings.SCAN_CROP_PAD_PX
-    f = (glyph_px or settings.SCAN_TESS_GLYPH_PX) / max(crop.shape[0] - 2 * p, 1)
-    crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
-    _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if close_px > 0:  # closing of the ink (black) = opening of the paper
-        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_px, close_px))
-        bw = cv2.morphologyEx(bw, cv2.MORPH_OPEN, disc)
-    ys, xs = np.nonzero(bw < 128)
-    if ys.size:
-        bw = bw[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    q = settings.SCAN_TESS_PAD_PX
-    return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
-
-
-# (blur sigma, glyph height or None, closing disc, kept also where nothing was read so far)
-_RETRIES = ((settings.SCAN_TESS_RETRY_BLUR_PX, None, 0, True),
-            (0.0, settings.SCAN_TESS_RETRY_GLYPH_PX, 0, True),
-            (settings.SCAN_TESS_CLOSE_BLUR_PX, None, settings.SCAN_TESS_CLOSE_PX, False))
-
-
-def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[str]) -> list[str]:
-    """Tesseract's digit reading of each numeric cell (``wholes``: its whole-ink crops), given
-    the first engine's ``texts``.
-
-    A reading that is empty or differs from the first engine's is read again, in the ways of
-    ``_RETRIES`` in turn, while it still differs: from a smoothed crop
-    (``SCAN_TESS_RETRY_BLUR_PX``: on a 1-bit page the staircase edges of a glyph make tesseract
-    read nothing or a stray digit, a hollow 0 as "9", "00"), with glyphs scaled larger
-    (``SCAN_TESS_RETRY_GLYPH_PX``: a faxed 0 at 100 dpi is ~13 px tall, its staircase edges blown
-    up to 28 px), with its strokes closed (``SCAN_TESS_CLOSE_BLUR_PX``, ``SCAN_TESS_CLOSE_PX``: a
-    1-bit 0 that lost its thin top and bottom). A retry is kept when it reads exactly the first
-    engine's digits (tesseract's steady view agrees) or, for the first two, when nothing was read
-    so far; otherwise the disagreeing reading stands.
-    """
-    out = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
-    wanted = [as_digits(t) for t in texts]
-    for blur, glyph, close, fills_empty in _RETRIES:
-        again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True)) if alt != want]
-        if not again:
-            break
-        retry = digits.read_digits([_for_tesseract(wholes[i], blur, glyph, close) for i in again])
-        for i, r in zip(again, retry, strict=True):
-            if r.text == wanted[i] or (fills_empty and not out[i]):
-                out[i] = r.text
-    return out
-
-
-def wants_digit_reading(text: str) -> bool:
-    """Digits, possibly with one decimal point or a leading minus (``SCAN_NUMERIC_PATTERN``),
-    counting letters that OCR gives for digits (``as_digits``: "1l", "O", a lone "a")."""
-    return bool(_NUMERIC.match(as_digits(text)))
-
-
-def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
-               digits: DigitReader | None) -> list[Token]:
-    """One OCR token per inked cell: bbox = cell box, text = lines joined without spaces.
-
-    ``confidence`` is the lowest line score; a cell with ink but no reading gets ``""`` and 0.0.
-    Numeric readings get ``alt_text`` from ``digits`` (when given).
-    """
-    flat = [c for cell in cells for c in cell.lines]
-    readings = recognizer.recognize(flat) if flat else []
-    tokens: list[Token] = []
-    numeric: list[int] = []
-    k = 0
-    for cell in cells:
-        parts = readings[k:k + len(cell.lines)]
-        k += len(cell.lines)
-        text = "".join("".join(r.text.split()) for r in parts)
-        conf = min((r.score for r in parts), default=0.0) if text else 0.0
-        if wants_digit_reading(text):
-            numeric.append(len(tokens))
-        tokens.append(Token(text=text, bbox=tuple(float(v) for v in cell.box), confidence=conf,
-                            source=Source.OCR, doubt=cell.doubt))
-    if digits is not None and numeric:
-        alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric])
-        for i, alt in zip(numeric, alts, strict=True):
-            tokens[i] = _with_alt(tokens[i], alt)
-            zeros = set(alt) == {"0"}
-            if tokens[i].text == alt and (cells[i].clear or (cells[i].clear_if_zeros and zeros)):  # engines alike
-                tokens[i] = tokens[i].model_copy(update={"doubt": ""})
-    return tokens
-
-
-def _with_alt(token: Token, alt: str) -> Token:
-    """``token`` with its digit second opinion; a reading with digit look-alikes ("1l", "o")
-    becomes the digits when the second engine reads exactly those digits."""
-    mapped = as_digits(token.text)
-    text = mapped if mapped != token.text and mapped == alt else token.text
-    return token.model_copy(update={"alt_text": alt, "text": text})

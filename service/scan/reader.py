@@ -17,7 +17,8 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer, PageTextDetector
 from service import settings
 from service.model import Page, PageMode, Source, Token
-from service.scan.cells import cell_crops, clean_ink, read_cells
+from service.scan.cell_reading import read_cells
+from service.scan.cells import cell_crops, clean_ink
 from service.scan.colour import separate_ink, straighten_colour
 from service.scan.creases import heal_white_lines
 from service.scan.deskew import binarise, deskew, normalise_lighting, straighten

@@ -4,7 +4,7 @@ text: near it, clear of it, or crossing it without hiding any glyph stroke.
 All masks are one cell's crop, uint8, 255 = set: ``rejected`` the rejected lines, ``cell_ink``
 the text ink left once rulings and rejected lines are taken away. Rows and columns are pixels of
 the page at ``settings.OCR_RENDER_DPI``. A cell whose text a line crosses is in doubt; the doubt
-is lifted (when both engines read the same number, ``cells.read_cells``) only when the line is
+is lifted (when both engines read the same number, ``cell_reading.read_cells``) only when the line is
 ``clear_of`` the text or ``hides_no_stroke``.
 """
 
