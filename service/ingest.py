@@ -182,42 +182,54 @@ class SourceFile:
         72 dpi page size is 55 inches "long"): the claimed DPI then shrinks with it. Page
         geometry finds the real resolution from the content.
         """
-        import numpy as np
-        from PIL import Image
-
-        cap = settings.GEOMETRY_MAX_NATIVE_SIDE_PX
         if self.is_pdf:
-            w_pt, h_pt = self.page_size_points(number)
-            dpi = min(float(settings.OCR_RENDER_DPI), cap * 72.0 / max(w_pt, h_pt))
-            bitmap = self.pdfium_page(number).render(scale=dpi / 72.0)
-            return np.asarray(bitmap.to_pil().convert("RGB")), dpi
+            return self._render_pdf_native(number)
         frame = self._frames[number - 1]
-        img = frame.load()
-        bilevel = img.mode == "1"
-        img = img.convert("RGB")
-        size, dpi, shrink = _native_size(img.width, img.height, frame)
-        if size != img.size:
-            img = img.resize(size, Image.Resampling.LANCZOS if shrink < 1 else Image.Resampling.BICUBIC)
-        if bilevel:  # 1-bit (fax, G4): soften the staircase edges the OCR networks never saw
-            from PIL import ImageFilter
+        return _native_capture(frame.load(), frame)
 
-            img = img.filter(ImageFilter.GaussianBlur(settings.GEOMETRY_BILEVEL_BLUR_PX))
-        return np.asarray(img), dpi * shrink
-
-    def lost_scan_lines(self, number: int) -> np.ndarray | None:
-        """uint8 mask (255 = lost) of the scan lines a fax receiver lost on bi-level page
-        ``number`` (``scan.dropouts``), in the pixels of ``render_native``'s image; ``None`` for
-        other pages or when none was lost."""
-        if self.is_pdf or self._frames[number - 1].mode != "1":
-            return None
+    def render_scan(self, number: int) -> tuple[np.ndarray, float, np.ndarray | None]:
+        """``render_native``'s (image, claimed DPI) and, from the same decoded frame, the uint8
+        mask (255 = lost, that image's pixels) of the scan lines a fax receiver lost on a
+        bi-level page (``scan.dropouts``); ``None`` for other pages or when none was lost."""
+        if self.is_pdf:
+            return (*self._render_pdf_native(number), None)
         import numpy as np
 
         from service.scan.dropouts import lost_row_mask
 
         frame = self._frames[number - 1]
         img = frame.load()
-        size, _, _ = _native_size(img.width, img.height, frame)
-        return lost_row_mask(~np.asarray(img, dtype=bool), size)
+        lost = None
+        if img.mode == "1":
+            size, _, _ = _native_size(img.width, img.height, frame)
+            lost = lost_row_mask(~np.asarray(img, dtype=bool), size)
+        return (*_native_capture(img, frame), lost)
+
+    def _render_pdf_native(self, number: int) -> tuple[np.ndarray, float]:
+        """``render_native`` of a PDF page: rendered at ``OCR_RENDER_DPI``, the longer side capped."""
+        import numpy as np
+
+        w_pt, h_pt = self.page_size_points(number)
+        dpi = min(float(settings.OCR_RENDER_DPI), settings.GEOMETRY_MAX_NATIVE_SIDE_PX * 72.0 / max(w_pt, h_pt))
+        bitmap = self.pdfium_page(number).render(scale=dpi / 72.0)
+        return np.asarray(bitmap.to_pil().convert("RGB")), dpi
+
+
+def _native_capture(img: Any, frame: Frame) -> tuple[np.ndarray, float]:
+    """``render_native`` of a decoded image frame ``img`` (PIL): RGB, square pixels, capped."""
+    import numpy as np
+    from PIL import Image
+
+    bilevel = img.mode == "1"
+    img = img.convert("RGB")
+    size, dpi, shrink = _native_size(img.width, img.height, frame)
+    if size != img.size:
+        img = img.resize(size, Image.Resampling.LANCZOS if shrink < 1 else Image.Resampling.BICUBIC)
+    if bilevel:  # 1-bit (fax, G4): soften the staircase edges the OCR networks never saw
+        from PIL import ImageFilter
+
+        img = img.filter(ImageFilter.GaussianBlur(settings.GEOMETRY_BILEVEL_BLUR_PX))
+    return np.asarray(img), dpi * shrink
 
 
 def _native_size(width: int, height: int, frame: Frame) -> tuple[tuple[int, int], float, float]:

@@ -178,8 +178,8 @@ def _page_or_scan(ctx: Context, number: int) -> Page | _Scan:
                 return read_text_page(layer, number)
             note = check.reason
     with ctx.timed("render"):
-        capture, claimed_dpi = src.render_native(number)
-        return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number), src.lost_scan_lines(number))
+        capture, claimed_dpi, lost_lines = src.render_scan(number)
+        return _Scan(number, capture, claimed_dpi, note, src.ink_reliable(number), lost_lines)
 
 
 def _scan_tables(ctx: Context, scan: _Scan) -> _Tables:

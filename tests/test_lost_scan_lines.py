@@ -49,6 +49,39 @@ def test_the_mask_of_a_lost_line_is_the_row_stretched_with_the_page() -> None:
     assert lost_row_mask(_ruled_page(), size) is None
 
 
+def test_a_fax_tiff_is_decoded_once_for_its_capture_and_its_lost_lines(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """``SourceFile.render_scan``: the capture ``render_native`` gives and the lost rows of the
+    1-bit frame, stretched with it (204×98 dpi → square pixels), from one decode."""
+    from service.ingest import open_source
+    from service.ingest_images import Frame
+    from service.scan.dropouts import lost_row_mask
+
+    ink = _ruled_page(lost=(130,))
+    path = tmp_path / "fax.tiff"
+    Image.fromarray(~ink).convert("1").save(path, dpi=(204, 98), compression="group4")
+    decodes = []
+    real_load = Frame.load
+    monkeypatch.setattr(Frame, "load", lambda self: decodes.append(self.index) or real_load(self))
+    with open_source(path) as src:
+        capture, dpi, lost = src.render_scan(1)
+        assert decodes == [0]
+        native, native_dpi = src.render_native(1)
+    assert np.array_equal(capture, native) and dpi == native_dpi
+    size = (capture.shape[1], capture.shape[0])
+    assert size == (600, round(400 * 204 / 98))
+    expected = lost_row_mask(ink, size)
+    assert lost is not None and expected is not None and np.array_equal(lost, expected)
+
+
+def test_a_grey_image_has_no_lost_lines(tmp_path) -> None:  # noqa: ANN001
+    from service.ingest import open_source
+
+    path = tmp_path / "page.png"
+    Image.fromarray(np.where(_ruled_page(lost=(130,)), 0, 255).astype(np.uint8)).save(path, dpi=(200, 200))
+    with open_source(path) as src:
+        assert src.render_scan(1)[2] is None
+
+
 def test_print_alone_has_no_lost_line() -> None:
     """Between text lines and inside glyphs every row of paper is met by strokes that go on."""
     assert lost_rows(_ruled_page()) == []

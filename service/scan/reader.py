@@ -131,6 +131,8 @@ def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecog
     """
     if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
         raise ValueError("read_scanned_tables expects an 8-bit greyscale or RGB image")
+    if lost_lines is not None and lost_lines.shape != image.shape[:2]:
+        raise ValueError(f"read_scanned_tables: lost_lines is {lost_lines.shape}, the image {image.shape[:2]}")
     rec, dig = _recognizers(recognizer, digits)
     print_grey, angle = deskew(separate_ink(image).grey)
     straight = straighten_colour(image, angle)
@@ -141,9 +143,7 @@ def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecog
     if healed:
         ink = binarise(norm)
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
-    lost = None
-    if lost_lines is not None and lost_lines.shape == image.shape[:2]:
-        lost = at_half(straighten(lost_lines, angle))
+    lost = None if lost_lines is None else at_half(straighten(lost_lines, angle))
     crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected, lost) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
     h, w = straight.shape[:2]
