@@ -4,7 +4,10 @@ stroke merely crosses the line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 
 from service.scan.dropouts import lost_rows
@@ -49,7 +52,8 @@ def test_the_mask_of_a_lost_line_is_the_row_stretched_with_the_page() -> None:
     assert lost_row_mask(_ruled_page(), size) is None
 
 
-def test_a_fax_tiff_is_decoded_once_for_its_capture_and_its_lost_lines(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_fax_tiff_is_decoded_once_for_its_capture_and_its_lost_lines(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """``SourceFile.render_scan``: the capture ``render_native`` gives and the lost rows of the
     1-bit frame, stretched with it (204×98 dpi → square pixels), from one decode."""
     from service.ingest import open_source
@@ -73,7 +77,7 @@ def test_a_fax_tiff_is_decoded_once_for_its_capture_and_its_lost_lines(tmp_path,
     assert lost is not None and expected is not None and np.array_equal(lost, expected)
 
 
-def test_a_grey_image_has_no_lost_lines(tmp_path) -> None:  # noqa: ANN001
+def test_a_grey_image_has_no_lost_lines(tmp_path: Path) -> None:
     from service.ingest import open_source
 
     path = tmp_path / "page.png"

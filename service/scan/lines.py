@@ -67,12 +67,10 @@ def _line_strokes(ink: np.ndarray, horizontal: bool) -> Strokes:
     open_k = (length, 1) if horizontal else (1, length)
     m = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
     m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k))
-    _, labels, stats = components(m)
-    lines = Strokes(m, labels, stats, np.ones(len(stats), bool), horizontal)
-    thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(lines.lengths, 1) > settings.SCAN_LINE_MAX_THICKNESS_PX
-    lines.keep = ~thick
-    lines.keep[0] = False
-    _erase(m, labels, stats, thick & (np.arange(len(stats)) > 0))
+    lines = relabel(m, horizontal)
+    thick = lines.stats[:, cv2.CC_STAT_AREA] / np.maximum(lines.lengths, 1) > settings.SCAN_LINE_MAX_THICKNESS_PX
+    lines.keep &= ~thick
+    _erase(m, lines.labels, lines.stats, thick & (np.arange(len(lines.stats)) > 0))
     return lines
 
 
