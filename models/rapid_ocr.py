@@ -165,15 +165,26 @@ class RapidEngine:
                    session: Any) -> None:
         """``out[i]`` = the reading of ``crops[i]`` by ``session`` for each ``i`` of ``idx``
         (sorted by ``ratio``, width/height)."""
-        for batch in _batches(idx, [ratio[i] for i in idx]):
+        least = self._least_ratio(session)
+        for batch in _batches(idx, [ratio[i] for i in idx], least):
             for i, reading in zip(batch, self._rec_batch([crops[i] for i in batch], session), strict=True):
                 out[i] = reading
+
+    def _least_ratio(self, session: Any) -> float:
+        """The width/height ratio narrower crops are padded to for ``session``: the int8 model's
+        short crops are quick readings that a second engine confirms, so they may be narrower
+        (``RAPIDOCR_REC_QUICK_MIN_WH_RATIO``: half the cost of a lone digit) than the exact
+        model's (``RAPIDOCR_REC_MIN_WH_RATIO``: at 1.0 the float model read a printed 11 as "n1")."""
+        if session is self._fast_rec:
+            return settings.RAPIDOCR_REC_QUICK_MIN_WH_RATIO
+        return settings.RAPIDOCR_REC_MIN_WH_RATIO
 
     def _rec_batch(self, crops: list[np.ndarray], session: Any) -> list[Reading]:
         import cv2
 
         height = _REC_HEIGHT
-        ratios = [max(c.shape[1] / c.shape[0], settings.RAPIDOCR_REC_MIN_WH_RATIO) for c in crops]
+        least = self._least_ratio(session)
+        ratios = [max(c.shape[1] / c.shape[0], least) for c in crops]
         step = settings.RAPIDOCR_REC_WIDTH_STEP_PX
         width = int(np.ceil(height * max(ratios) / step) * step)
         batch = np.zeros((len(crops), 3, height, width), dtype=np.float32)
@@ -225,7 +236,7 @@ class RapidEngine:
         return out
 
 
-def _batches(idx: list[int], ratios: list[float]) -> list[list[int]]:
+def _batches(idx: list[int], ratios: list[float], least: float) -> list[list[int]]:
     """Split width-sorted crops into batches of at most ``RAPIDOCR_REC_BATCH`` crops whose padded
     width (count × widest, at the 48 px input height) stays within ``RAPIDOCR_REC_BATCH_WIDTH_PX``
     and whose widest crop is at most ``RAPIDOCR_REC_BATCH_MAX_STRETCH`` × the narrowest (widths
@@ -239,7 +250,7 @@ def _batches(idx: list[int], ratios: list[float]) -> list[list[int]]:
     cur: list[int] = []
     first = 0.0
     for i, r in zip(idx, ratios, strict=True):
-        width = _padded_width(r)
+        width = _padded_width(r, least)
         if cur and (len(cur) >= settings.RAPIDOCR_REC_BATCH
                     or (len(cur) + 1) * width > settings.RAPIDOCR_REC_BATCH_WIDTH_PX
                     or width > settings.RAPIDOCR_REC_BATCH_MAX_STRETCH * first):
@@ -253,10 +264,11 @@ def _batches(idx: list[int], ratios: list[float]) -> list[list[int]]:
     return out
 
 
-def _padded_width(ratio: float) -> float:
-    """Input width (pixels at the 48 px height) of a crop of width/height ``ratio`` in a batch."""
+def _padded_width(ratio: float, least: float) -> float:
+    """Input width (pixels at the 48 px height) of a crop of width/height ``ratio`` in a batch
+    whose crops are padded to at least ``least`` × the height."""
     step = settings.RAPIDOCR_REC_WIDTH_STEP_PX
-    return float(np.ceil(_REC_HEIGHT * max(ratio, settings.RAPIDOCR_REC_MIN_WH_RATIO) / step) * step)
+    return float(np.ceil(_REC_HEIGHT * max(ratio, least) / step) * step)
 
 
 def _axis_box(quad: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:

@@ -124,6 +124,7 @@ RAPIDOCR_LINE_PAD_PX = 8          # white margin added around each detected line
 RAPIDOCR_REC_BATCH = 16           # at most this many crops per recognition batch (sorted by width)
 RAPIDOCR_REC_BATCH_WIDTH_PX = 3200  # … and at most this much padded width (48 px high) per batch
 RAPIDOCR_REC_MIN_WH_RATIO = 2.0   # narrow crops (a lone "0") are padded to this width/height ratio
+RAPIDOCR_REC_QUICK_MIN_WH_RATIO = 1.0  # … for the int8 model's quick readings (confirmed by tesseract)
 RAPIDOCR_REC_WIDTH_STEP_PX = 32   # rec batch widths are rounded up to this (fewer distinct shapes)
 RAPIDOCR_REC_BATCH_MAX_STRETCH = 1.05  # a batch's widest crop is at most this × its narrowest (padding
                                        # is paid for): rec CPU −17 %, readings as each crop alone

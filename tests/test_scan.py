@@ -273,10 +273,11 @@ def test_rec_batches_group_crops_of_about_the_same_width() -> None:
     from service import settings
 
     ratios = sorted([2.0, 2.0, 2.1, 3.0, 3.05, 6.0, 30.0, 30.5] + [2.0] * 20)
-    batches = _batches(list(range(len(ratios))), ratios)
+    least = settings.RAPIDOCR_REC_MIN_WH_RATIO
+    batches = _batches(list(range(len(ratios))), ratios, least)
     assert sorted(i for b in batches for i in b) == list(range(len(ratios)))
     for batch in batches:
-        widths = [_padded_width(ratios[i]) for i in batch]
+        widths = [_padded_width(ratios[i], least) for i in batch]
         assert max(widths) <= settings.RAPIDOCR_REC_BATCH_MAX_STRETCH * min(widths)
         assert len(batch) <= settings.RAPIDOCR_REC_BATCH
         assert len(batch) * max(widths) <= max(settings.RAPIDOCR_REC_BATCH_WIDTH_PX, max(widths))
