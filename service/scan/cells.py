@@ -8,17 +8,29 @@ padded with paper, upscaled when their glyphs are small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from service import settings
 from service.scan.creases import heal_cut_strokes
-from service.scan.rejected_lines import clear_of, crossed_by, hides_no_stroke
+from service.scan.rejected_lines import clear_of, crossed_by, hidden_ink, hides_no_stroke
 from service.scan.ticks import drop_tick
 
 Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A doubtful cell's crops with its non-table lines inked where they run along the text
+    (``rejected_lines.hidden_ink``): what the cell would show had the lines hidden strokes all
+    along. ``lines``: one crop per text line; ``whole``: one crop of all the ink."""
+
+    lines: tuple[np.ndarray, ...]
+    whole: np.ndarray
+
+
 @dataclass(frozen=True)
 class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
@@ -28,7 +40,9 @@ class CellCrops:
     (``clear_of``) or hide no stroke along them (``hides_no_stroke``): the doubt is lifted when
     both engines read exactly the same number (``read_cells``). ``clear_if_zeros``: only a lost
     scan line may have taken a stroke (a one-row bar: a 7 left as a "1"); lifted too when both
-    engines read the same zeros, since no digit that lost a bar is read as a 0.
+    engines read the same zeros, since no digit that lost a bar is read as a 0. ``filled``: for a
+    cell in doubt that is not ``clear``, its ``Filled`` crops; the doubt is lifted too when both
+    engines read both versions as the same number (``cell_reading.settle_by_filling``).
     """
 
     box: Box
@@ -37,6 +51,7 @@ class CellCrops:
     doubt: str = ""
     clear: bool = False
     clear_if_zeros: bool = False
+    filled: Filled | None = None
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -230,11 +245,35 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     grey[(drop > 0) if joined is None else (rulings > 0)] = 255  # a healed cut keeps its filled pixels
     grey[creases > 0] = 255
     grey[(marked > 0) & (cell_ink == 0)] = 255
+    crops, whole = _line_crops(grey, cell_ink)
+    doubt, clear, lost_only = _line_doubt(rej, gap, cell_ink)
+    made = CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only)
+    if not doubt or clear:
+        return made
+    hidden = _hidden_lines(rej, rulings, gap)
+    fill = hidden_ink(hidden, cell_ink) if hidden is not None else None
+    if fill is None:
+        return made
+    inked = np.where(fill > 0, int(np.median(grey[cell_ink > 0])), grey).astype(np.uint8)
+    return replace(made, filled=Filled(*_line_crops(inked, cv2.bitwise_or(cell_ink, fill))))
+
+
+def _line_crops(grey: np.ndarray, cell_ink: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """(one crop per text line, one crop of all the ink) of a cell's ``grey`` print, cut by its
+    ``cell_ink`` (``text_bands``, ``_crop``)."""
     bands = text_bands(cell_ink)
     crops = tuple(_crop(grey, cell_ink, a, b) for a, b in bands)
-    whole = _crop(grey, cell_ink, bands[0][0], bands[-1][1])
-    doubt, clear, lost_only = _line_doubt(rej, gap, cell_ink)
-    return CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only)
+    return crops, _crop(grey, cell_ink, bands[0][0], bands[-1][1])
+
+
+def _hidden_lines(rej: np.ndarray | None, rulings: np.ndarray, gap: np.ndarray | None) -> np.ndarray | None:
+    """The cell's non-table lines that may hide strokes (rejected lines off the rulings, lost
+    scan lines), or ``None``."""
+    parts = [m for m in (None if rej is None else cv2.bitwise_and(rej, cv2.bitwise_not(rulings)), gap)
+             if m is not None and m.any()]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else cv2.bitwise_or(parts[0], parts[1])
 
 
 _LINE_REASON = "a line that is not a table ruling (streak, crease) crosses the text"

@@ -87,3 +87,27 @@ def hides_no_stroke(rejected: np.ndarray, cell_ink: np.ndarray) -> bool:
     Lines that cross or lie side by side are not judged: the doubt stays."""
     contacts = side_contacts(rejected, cell_ink)
     return contacts is not None and (rarely_touched(*contacts) or only_crossings(*contacts))
+
+
+def hidden_ink(lines: np.ndarray, cell_ink: np.ndarray) -> np.ndarray | None:
+    """The pixels of ``lines`` (a cell's non-table lines) that could hide a stroke of the text:
+    of each line, the part along the text's extent (its rows for an upright line, its columns for
+    a lying one) and within ``SCAN_REJECTED_NEAR_PX`` of the text across it. ``None`` when no
+    line runs by the text. Inking them gives the other extreme of what the cell might hold:
+    the crops without the lines assume they hid nothing, these that they hid strokes all along.
+    """
+    ys, xs = np.nonzero(cell_ink)
+    if ys.size == 0:
+        return None
+    n = settings.SCAN_REJECTED_NEAR_PX
+    ty0, ty1, tx0, tx1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    rows, cols = np.indices(lines.shape)
+    out = np.zeros_like(lines)
+    for k in range(1, count):
+        upright = stats[k, cv2.CC_STAT_HEIGHT] >= stats[k, cv2.CC_STAT_WIDTH]
+        along, across = (rows, cols) if upright else (cols, rows)
+        (a0, a1), (c0, c1) = ((ty0, ty1), (tx0, tx1)) if upright else ((tx0, tx1), (ty0, ty1))
+        keep = (labels == k) & (along >= a0) & (along <= a1) & (across >= c0 - n) & (across <= c1 + n)
+        out[keep] = 255
+    return out if out.any() else None
