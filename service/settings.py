@@ -98,6 +98,9 @@ SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": 
 # ~13 px so, or as brackets when its thin top and bottom were lost); inside a longer reading
 # they are letters ("1a" is not "10")
 SCAN_LONE_ZERO_LOOKALIKES = ("a", "c", "d", "ó", "ā", "ū", "°", "()", "0)", "(0", "(0)")
+SCAN_SPOILED_NUMBER_MAX_CHARS = 4  # a cell a non-table line crosses that read as this few non-CJK letters
+                                   # ("c": a 0 whose side a streak covers) is read again with the line inked
+SCAN_CJK_FIRST_CODEPOINT = 0x2E80  # characters from here on are CJK (a label, not a spoiled number)
 SCAN_FREE_TEXT_MIN_INK_PX = 200   # pages with less ink outside the tables skip det+rec entirely
 SCAN_FREE_TEXT_ROW_MIN_INK_PX = 3 # a row with this much ink outside the tables holds free text
 SCAN_FREE_TEXT_BAND_GAP_PX = 60   # free-text rows closer than this are detected together

@@ -116,3 +116,16 @@ def test_real_engines_settle_a_line_under_a_number_but_not_one_along_a_3() -> No
     tokens = read_cells(cells, recognizer, digits)
     assert [t.text for t in tokens] == ["257", "30"]
     assert [bool(t.doubt) for t in tokens] == [False, True]
+
+
+def test_a_number_the_line_spoiled_is_read_from_the_filled_cell_and_stays_in_doubt() -> None:
+    """A 0 whose right side a streak covers reads "c"; inked along the streak both engines read
+    0: the cell reads 0, still in doubt (a person confirms what the line may have hidden)."""
+    engines = _Scripted("0", "0")
+    spoiled = Token(text="c", bbox=(0.0, 0.0, 40.0, 40.0), confidence=0.6, source=Source.OCR, doubt="a line")
+    label = spoiled.model_copy(update={"text": "行政许可"})
+    out = settle_by_filling([_doubtful_cell(), _doubtful_cell()], [spoiled, label], engines, engines)
+    assert (out[0].text, out[0].alt_text, out[0].doubt) == ("0", "0", "a line")
+    assert out[1] == label and engines.asked == 1  # a label is not read again
+    other = settle_by_filling([_doubtful_cell()], [spoiled], _Scripted("0", "8"), _Scripted("0", "8"))
+    assert other[0].text == "c"  # the engines disagree on the filled cell: nothing is read into it

@@ -15,7 +15,7 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer, Reading, TwoSpeedRecognizer
 from service import settings
 from service.model import Source, Token
-from service.scan.cells import CellCrops
+from service.scan.cells import CellCrops, Filled
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
@@ -119,24 +119,55 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     """``tokens`` with the line doubt lifted where the line cannot have changed the number.
 
     A cell whose text a non-table line crosses was read with the line taken away (as if it hid
-    no ink). Where both engines read that as the same number and the cell has ``Filled`` crops
-    (the line inked along the text: as if it hid strokes all along), those are read too, exactly;
-    when both engines read them as that same number again, what lies under the line does not
-    change the reading and the doubt is lifted. A 3 whose left side a streak runs along reads
-    "8" once filled; a 1 hidden under a streak beside a 0 comes back as "10": both stay in doubt.
+    no ink). Where the cell has ``Filled`` crops (the line inked along the text: as if it hid
+    strokes all along), those are read too, exactly (``_filled_readings``):
+    - both engines had read the cell as one number and read the filled crops as it again: what
+      lies under the line does not change the reading, and the doubt is lifted. A 3 whose left
+      side a streak runs along reads "8" inked; a 1 hidden under a streak beside a 0 comes back
+      as "10": both stay in doubt;
+    - the cell read as no number (a 0 whose right side a streak covers reads "c") and both
+      engines read the filled crops as one number: that number is the cell's reading, and the
+      doubt stays (a person confirms what the line may have hidden).
     """
-    todo = [(i, cell.filled) for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
-            if token.doubt and cell.filled is not None and token.text == token.alt_text]
+    todo = [i for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
+            if token.doubt and cell.filled is not None and (token.text == token.alt_text or _unread_number(token))]
     if not todo:
         return tokens
-    readings = iter(recognizer.recognize([crop for _, filled in todo for crop in filled.lines]))
-    texts = [as_digits("".join("".join(next(readings).text.split()) for _ in filled.lines)) for _, filled in todo]
-    alts = second_opinions(digits, [filled.whole for _, filled in todo], texts)
     out = list(tokens)
-    for (i, _), text, alt in zip(todo, texts, alts, strict=True):
-        if text == alt == tokens[i].text:
+    for i, filled in zip(todo, _filled_readings([cells[i].filled for i in todo], recognizer, digits), strict=True):
+        if filled is None:
+            continue
+        if filled.text == tokens[i].text:
             out[i] = tokens[i].model_copy(update={"doubt": ""})
+        elif _unread_number(tokens[i]):
+            out[i] = tokens[i].model_copy(update={"text": filled.text, "alt_text": filled.text,
+                                                  "confidence": filled.score})
     return out
+
+
+def _filled_readings(filled: list[Filled | None], recognizer: LineRecognizer,
+                     digits: DigitReader) -> list[Reading | None]:
+    """The number both engines read in each ``Filled`` (text, lowest line score), or ``None``
+    where the first engine reads no number or the digit engine reads another."""
+    cells = [f for f in filled if f is not None]
+    readings = iter(recognizer.recognize([crop for f in cells for crop in f.lines]))
+    firsts: list[Reading] = []
+    for f in cells:
+        parts = [next(readings) for _ in f.lines]
+        firsts.append(Reading(as_digits("".join("".join(r.text.split()) for r in parts)),
+                              min(r.score for r in parts)))
+    numbers = [k for k, r in enumerate(firsts) if wants_digit_reading(r.text)]
+    alts = second_opinions(digits, [cells[k].whole for k in numbers], [firsts[k].text for k in numbers])
+    agreed = {k for k, alt in zip(numbers, alts, strict=True) if alt == firsts[k].text}
+    return [firsts[k] if k in agreed else None for k in range(len(cells))]
+
+
+def _unread_number(token: Token) -> bool:
+    """Whether ``token`` may be a number the line spoiled: no number read, at most
+    ``SCAN_SPOILED_NUMBER_MAX_CHARS`` characters and none of them CJK (a label stays a label)."""
+    text = token.text
+    return (token.alt_text is None and 0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
+            and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text))
 
 
 def _settled(token: Token, exact: bool) -> bool:
