@@ -106,12 +106,34 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
     if not isinstance(recognizer, TwoSpeedRecognizer):
         tokens = [token for token, _ in _read(cells, recognizer.recognize, digits)]
         return settle_by_filling(cells, tokens, recognizer, digits)
-    first = _read(cells, recognizer.recognize_quick, digits, retry=False)
+    lines = _ExactLines(recognizer)
+    first = _read(cells, lines.quick, digits, retry=False)
     tokens = [token for token, _ in first]
     redo = [i for i, (token, exact) in enumerate(first) if not _settled(token, exact)]
-    for i, (token, _) in zip(redo, _read([cells[i] for i in redo], recognizer.recognize, digits), strict=True):
+    for i, (token, _) in zip(redo, _read([cells[i] for i in redo], lines.exact, digits), strict=True):
         tokens[i] = token
     return settle_by_filling(cells, tokens, recognizer, digits)
+
+
+class _ExactLines:
+    """A two-speed recogniser's readings of one page's line crops, by crop identity: a cell read
+    again exactly has only its lines that the quick pass did not read exactly read again (a
+    label whose long first line the quick pass read exactly and whose short last line it did
+    not). The crops must stay alive between ``quick`` and ``exact`` (they are the cells')."""
+
+    def __init__(self, recognizer: TwoSpeedRecognizer) -> None:
+        self._recognizer = recognizer
+        self._exact: dict[int, Reading] = {}
+
+    def quick(self, crops: list[np.ndarray]) -> list[Reading]:
+        readings = self._recognizer.recognize_quick(crops)
+        self._exact.update((id(c), r) for c, r in zip(crops, readings, strict=True) if r.exact)
+        return readings
+
+    def exact(self, crops: list[np.ndarray]) -> list[Reading]:
+        todo = [c for c in crops if id(c) not in self._exact]
+        fresh = iter(self._recognizer.recognize(todo) if todo else [])
+        return [self._exact[id(c)] if id(c) in self._exact else next(fresh) for c in crops]
 
 
 def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: LineRecognizer,
