@@ -110,6 +110,8 @@ class RapidEngine:
             self._ocr = RapidOCR(params=params)
             self._rec = self._ocr._load_rec_model()  # rapidocr has no public getter
             self._fast_rec = self._fast_session(_model_path(settings.RAPIDOCR_REC_FAST_MODEL))
+            if not settings.RAPIDOCR_DET_ARENA:
+                self._det_without_arena()
         except Exception as exc:
             raise EngineUnavailable(f"rapidocr engine could not be created: {exc}") from exc
         # No lock: onnxruntime sessions are thread-safe, and what rapidocr 3.10 writes on a call
@@ -124,6 +126,17 @@ class RapidEngine:
         cfg = copy.deepcopy(self._ocr.cfg.Rec)
         cfg.model_path = path
         return type(self._rec.session)(cfg)
+
+    def _det_without_arena(self) -> None:
+        """Rebuild the detector's session without onnxruntime's memory arena: the arena keeps
+        the largest page's buffers for good (each page thread's), which pays for the recogniser's
+        ever-changing crop widths but not for the detector's few whole-page runs."""
+        import copy
+
+        det = self._ocr._load_det_model()  # rapidocr has no public getter
+        cfg = copy.deepcopy(self._ocr.cfg.Det)
+        cfg.engine_cfg.enable_cpu_mem_arena = False
+        det.session = type(det.session)(cfg)
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Read each crop as one text line (no detection); empty crops read as ("", 0.0).

@@ -154,3 +154,16 @@ def test_the_int8_model_reads_printed_numbers_and_labels_as_the_float_one() -> N
     quick = [r.text for r in engine.recognize_quick(crops)]
     assert exact == list(texts)
     assert quick == exact
+
+
+def test_the_detector_runs_without_a_memory_arena_and_the_recognisers_with_one() -> None:
+    """The arena keeps the largest run's buffers: worth it for the recognisers' ever-changing
+    crop widths, not for the detector's whole-page runs (``RAPIDOCR_DET_ARENA``)."""
+    engine = _engine()
+    det = engine._ocr._load_det_model()
+    assert det.session.session.get_session_options().enable_cpu_mem_arena is settings.RAPIDOCR_DET_ARENA is False
+    for rec in (engine._rec.session, engine._fast_rec):
+        assert rec.session.get_session_options().enable_cpu_mem_arena
+    page = np.full((400, 600, 3), 255, np.uint8)
+    page[180:220, 100:500] = 0  # one dark bar: a "line" the detector finds
+    assert engine.detect(page)
