@@ -124,8 +124,9 @@ def test_a_number_the_line_spoiled_is_read_from_the_filled_cell_and_stays_in_dou
     engines = _Scripted("0", "0")
     spoiled = Token(text="c", bbox=(0.0, 0.0, 40.0, 40.0), confidence=0.6, source=Source.OCR, doubt="a line")
     label = spoiled.model_copy(update={"text": "行政许可"})
-    out = settle_by_filling([_doubtful_cell(), _doubtful_cell()], [spoiled, label], engines, engines)
+    dash = spoiled.model_copy(update={"text": "—"})
+    out = settle_by_filling([_doubtful_cell()] * 3, [spoiled, label, dash], engines, engines)
     assert (out[0].text, out[0].alt_text, out[0].doubt) == ("0", "0", "a line")
-    assert out[1] == label and engines.asked == 1  # a label is not read again
+    assert out[1:] == [label, dash] and engines.asked == 1  # a label, a printed dash: not read again
     other = settle_by_filling([_doubtful_cell()], [spoiled], _Scripted("0", "8"), _Scripted("0", "8"))
     assert other[0].text == "c"  # the engines disagree on the filled cell: nothing is read into it

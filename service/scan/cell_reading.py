@@ -186,10 +186,11 @@ def _filled_readings(filled: list[Filled | None], recognizer: LineRecognizer,
 
 def _unread_number(token: Token) -> bool:
     """Whether ``token`` may be a number the line spoiled: no number read, at most
-    ``SCAN_SPOILED_NUMBER_MAX_CHARS`` characters and none of them CJK (a label stays a label)."""
+    ``SCAN_SPOILED_NUMBER_MAX_CHARS`` characters, a letter among them (a printed dash for a
+    blank stays a dash) and none of them CJK (a label stays a label)."""
     text = token.text
     return (token.alt_text is None and 0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
-            and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text))
+            and any(ch.isalnum() for ch in text) and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text))
 
 
 def _settled(token: Token, exact: bool) -> bool:
