@@ -186,7 +186,7 @@ class RapidEngine:
     def _least_ratio(self, session: Any) -> float:
         """The width/height ratio narrower crops are padded to for ``session``: the int8 model's
         short crops are quick readings that a second engine confirms, so they may be narrower
-        (``RAPIDOCR_REC_QUICK_MIN_WH_RATIO``: half the cost of a lone digit) than the exact
+        (``RAPIDOCR_REC_QUICK_MIN_WH_RATIO``: a lone digit costs a third less) than the exact
         model's (``RAPIDOCR_REC_MIN_WH_RATIO``: at 1.0 the float model read a printed 11 as "n1")."""
         if session is self._fast_rec:
             return settings.RAPIDOCR_REC_QUICK_MIN_WH_RATIO

@@ -151,12 +151,14 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
       engines read the filled crops as one number: that number is the cell's reading, and the
       doubt stays (a person confirms what the line may have hidden).
     """
-    todo = [i for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
-            if token.doubt and cell.filled is not None and (token.text == token.alt_text or _unread_number(token))]
+    todo = [(i, filled) for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
+            if token.doubt and (filled := cell.filled) is not None
+            and (token.text == token.alt_text or _unread_number(token))]
     if not todo:
         return tokens
     out = list(tokens)
-    for i, filled in zip(todo, _filled_readings([cells[i].filled for i in todo], recognizer, digits), strict=True):
+    readings = _filled_readings([filled for _, filled in todo], recognizer, digits)
+    for (i, _), filled in zip(todo, readings, strict=True):
         if filled is None:
             continue
         if filled.text == tokens[i].text:
@@ -167,11 +169,10 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     return out
 
 
-def _filled_readings(filled: list[Filled | None], recognizer: LineRecognizer,
+def _filled_readings(cells: list[Filled], recognizer: LineRecognizer,
                      digits: DigitReader) -> list[Reading | None]:
     """The number both engines read in each ``Filled`` (text, lowest line score), or ``None``
     where the first engine reads no number or the digit engine reads another."""
-    cells = [f for f in filled if f is not None]
     readings = iter(recognizer.recognize([crop for f in cells for crop in f.lines]))
     firsts: list[Reading] = []
     for f in cells:
