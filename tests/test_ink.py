@@ -174,10 +174,21 @@ class _Agreeing(_Stub):
         return [Reading("7", 0.9) for _ in crops]
 
 
+class _AgreeingUntilInked(_Agreeing):
+    """Both engines read the cells as "7", and the cells read again with the line inked along
+    the text (``cell_reading.settle_by_filling``, the second ``recognize``) as "17"."""
+
+    def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
+        inked = self.crops > 0
+        return [Reading("17", r.score) if inked and r.text else r for r in super().recognize(crops)]
+
+
 @pytest.mark.parametrize(("offset", "engines", "doubt"), [
-    (30, _Agreeing, True),   # through the digits: their ink is cut, agreement proves nothing
-    (-5, _Agreeing, False),  # beside them, a clear gap, both engines alike: no doubt
-    (-5, _Stub, True),       # beside them, but the engines differ ("7" / "1"): the doubt stays
+    (30, _AgreeingUntilInked, True),  # through the digits: their ink is cut, agreement on what is
+                                      # left proves nothing when the cell inked reads otherwise
+    (30, _Agreeing, False),   # … and it is lifted when both engines read the inked cell alike too
+    (-5, _Agreeing, False),   # beside them, a clear gap, both engines alike: no doubt
+    (-5, _Stub, True),        # beside them, but the engines differ ("7" / "1"): the doubt stays
 ])
 def test_a_streak_beside_a_number_is_no_doubt_only_when_it_leaves_a_gap_and_engines_agree(
         offset: int, engines: type[_Stub], doubt: bool) -> None:
