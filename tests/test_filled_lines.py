@@ -14,7 +14,7 @@ from service import settings
 from service.errors import EngineUnavailable
 from service.model import Source, Token
 from service.scan.cell_reading import read_cells, settle_by_filling
-from service.scan.cells import CellCrops, Filled, cell_crops
+from service.scan.cells import CellCrops, cell_crops
 from service.scan.deskew import binarise
 from service.scan.rejected_lines import hidden_ink
 from tests.conftest import require
@@ -62,7 +62,8 @@ class _Scripted:
 
 def _doubtful_cell() -> CellCrops:
     crop = np.full((40, 40), 255, np.uint8)
-    return CellCrops(box=(0, 0, 40, 40), lines=(crop,), whole=crop, doubt="a line", filled=Filled((crop,), crop))
+    inked = CellCrops(box=(0, 0, 40, 40), lines=(crop,), whole=crop)
+    return CellCrops(box=(0, 0, 40, 40), lines=(crop,), whole=crop, doubt="a line", filled=inked)
 
 
 @pytest.mark.parametrize(("line", "digits", "lifted"), [("30", "30", True), ("80", "80", False),

@@ -15,7 +15,7 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer, Reading, TwoSpeedRecognizer
 from service import settings
 from service.model import Source, Token
-from service.scan.cells import CellCrops, Filled
+from service.scan.cells import CellCrops
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
@@ -77,8 +77,8 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
         again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True)) if alt != want]
         if not again:
             break
-        retry = digits.read_digits([_for_tesseract(wholes[i], blur, glyph, close) for i in again])
-        for i, r in zip(again, retry, strict=True):
+        looks = digits.read_digits([_for_tesseract(wholes[i], blur, glyph, close) for i in again])
+        for i, r in zip(again, looks, strict=True):
             if r.text == wanted[i] or (fills_empty and not out[i]):
                 out[i] = r.text
     return out
@@ -141,8 +141,8 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     """``tokens`` with the line doubt lifted where the line cannot have changed the number.
 
     A cell whose text a non-table line crosses was read with the line taken away (as if it hid
-    no ink). Where the cell has ``Filled`` crops (the line inked along the text: as if it hid
-    strokes all along), those are read too, exactly (``_filled_readings``):
+    no ink). Where the cell has ``filled`` crops (the line inked along the text: as if it hid
+    strokes all along), those are read too, exactly, with the digit engine's second opinion:
     - both engines had read the cell as one number and read the filled crops as it again: what
       lies under the line does not change the reading, and the doubt is lifted. A 3 whose left
       side a streak runs along reads "8" inked; a 1 hidden under a streak beside a 0 comes back
@@ -157,32 +157,16 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     if not todo:
         return tokens
     out = list(tokens)
-    readings = _filled_readings([filled for _, filled in todo], recognizer, digits)
-    for (i, _), filled in zip(todo, readings, strict=True):
-        if filled is None:
-            continue
-        if filled.text == tokens[i].text:
+    inked = _read([filled for _, filled in todo], recognizer.recognize, digits)
+    for (i, _), (read, _) in zip(todo, inked, strict=True):
+        if read.alt_text is None or read.text != read.alt_text:
+            continue  # no number that both engines read
+        if read.text == tokens[i].text:
             out[i] = tokens[i].model_copy(update={"doubt": ""})
         elif _unread_number(tokens[i]):
-            out[i] = tokens[i].model_copy(update={"text": filled.text, "alt_text": filled.text,
-                                                  "confidence": filled.score})
+            out[i] = tokens[i].model_copy(update={"text": read.text, "alt_text": read.alt_text,
+                                                  "confidence": read.confidence})
     return out
-
-
-def _filled_readings(cells: list[Filled], recognizer: LineRecognizer,
-                     digits: DigitReader) -> list[Reading | None]:
-    """The number both engines read in each ``Filled`` (text, lowest line score), or ``None``
-    where the first engine reads no number or the digit engine reads another."""
-    readings = iter(recognizer.recognize([crop for f in cells for crop in f.lines]))
-    firsts: list[Reading] = []
-    for f in cells:
-        parts = [next(readings) for _ in f.lines]
-        firsts.append(Reading(as_digits("".join("".join(r.text.split()) for r in parts)),
-                              min(r.score for r in parts)))
-    numbers = [k for k, r in enumerate(firsts) if wants_digit_reading(r.text)]
-    alts = second_opinions(digits, [cells[k].whole for k in numbers], [firsts[k].text for k in numbers])
-    agreed = {k for k, alt in zip(numbers, alts, strict=True) if alt == firsts[k].text}
-    return [firsts[k] if k in agreed else None for k in range(len(cells))]
 
 
 def _unread_number(token: Token) -> bool:

@@ -22,16 +22,6 @@ Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
-class Filled:
-    """A doubtful cell's crops with its non-table lines inked where they run along the text
-    (``rejected_lines.hidden_ink``): what the cell would show had the lines hidden strokes all
-    along. ``lines``: one crop per text line; ``whole``: one crop of all the ink."""
-
-    lines: tuple[np.ndarray, ...]
-    whole: np.ndarray
-
-
-@dataclass(frozen=True)
 class CellCrops:
     """One inked cell: its box, one crop per text line, and one crop of all its ink.
 
@@ -41,8 +31,10 @@ class CellCrops:
     both engines read exactly the same number (``read_cells``). ``clear_if_zeros``: only a lost
     scan line may have taken a stroke (a one-row bar: a 7 left as a "1"); lifted too when both
     engines read the same zeros, since no digit that lost a bar is read as a 0. ``filled``: for a
-    cell in doubt that is not ``clear``, its ``Filled`` crops; the doubt is lifted too when both
-    engines read both versions as the same number (``cell_reading.settle_by_filling``).
+    cell in doubt that is not ``clear``, the same cell's crops with its non-table lines inked
+    where they run along the text (``rejected_lines.hidden_ink``: what the cell would show had the
+    lines hidden strokes all along); the doubt is lifted too when both engines read both versions
+    as the same number (``cell_reading.settle_by_filling``).
     """
 
     box: Box
@@ -51,7 +43,7 @@ class CellCrops:
     doubt: str = ""
     clear: bool = False
     clear_if_zeros: bool = False
-    filled: Filled | None = None
+    filled: CellCrops | None = None
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -214,12 +206,13 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
         return None
     rulings = drop = lines[y0:y1, x0:x1]
     rej = rejected[y0:y1, x0:x1] if rejected is not None else None
-    source, joined = norm[y0:y1, x0:x1], None
+    source, joined, off_rulings = norm[y0:y1, x0:x1], None, None
     if rej is not None:
         rej = lines_beyond_text(rej, cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(drop)))
         drop = cv2.bitwise_or(drop, rej)
         if rej.any():
-            source, joined = heal_cut_strokes(source, ink[y0:y1, x0:x1], cv2.bitwise_and(rej, cv2.bitwise_not(rulings)))
+            off_rulings = cv2.bitwise_and(rej, cv2.bitwise_not(rulings))
+            source, joined = heal_cut_strokes(source, ink[y0:y1, x0:x1], off_rulings)
     gap = lost[y0:y1, x0:x1] if lost is not None and lost[y0:y1, x0:x1].any() else None
     if gap is not None:  # a lost fax scan line: the strokes it cut are joined across it
         source, filled = heal_cut_strokes(source, ink[y0:y1, x0:x1], gap)
@@ -250,12 +243,13 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     made = CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only)
     if not doubt or clear:
         return made
-    hidden = _hidden_lines(rej, rulings, gap)
+    hidden = _either(off_rulings, gap)
     fill = hidden_ink(hidden, cell_ink) if hidden is not None else None
     if fill is None:
         return made
     inked = np.where(fill > 0, int(np.median(grey[cell_ink > 0])), grey).astype(np.uint8)
-    return replace(made, filled=Filled(*_line_crops(inked, cv2.bitwise_or(cell_ink, fill))))
+    filled, filled_whole = _line_crops(inked, cv2.bitwise_or(cell_ink, fill))
+    return replace(made, filled=CellCrops(box=box, lines=filled, whole=filled_whole))
 
 
 def _line_crops(grey: np.ndarray, cell_ink: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
@@ -266,11 +260,10 @@ def _line_crops(grey: np.ndarray, cell_ink: np.ndarray) -> tuple[tuple[np.ndarra
     return crops, _crop(grey, cell_ink, bands[0][0], bands[-1][1])
 
 
-def _hidden_lines(rej: np.ndarray | None, rulings: np.ndarray, gap: np.ndarray | None) -> np.ndarray | None:
-    """The cell's non-table lines that may hide strokes (rejected lines off the rulings, lost
-    scan lines), or ``None``."""
-    parts = [m for m in (None if rej is None else cv2.bitwise_and(rej, cv2.bitwise_not(rulings)), gap)
-             if m is not None and m.any()]
+def _either(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """The union of two optional masks that may hide strokes (a cell's rejected lines off its
+    rulings, its lost scan lines), or ``None`` when neither sets a pixel."""
+    parts = [m for m in (a, b) if m is not None and m.any()]
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else cv2.bitwise_or(parts[0], parts[1])
