@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from service import settings
 from service.model import Document, TableRegion
+from service.tables.labels import matched_chars
 from service.textlines import TextLine, normalise, page_lines
 
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]{1,2}[、.]")
@@ -38,10 +40,18 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
 
 
 def is_heading(line_text: str, phrases: tuple[str, ...]) -> bool:
-    """A short line containing one of ``phrases``, or a numbered line (三、…) containing it."""
+    """A short line containing one of ``phrases``, or a numbered line (三、…) containing it.
+
+    On a scan the phrase may be misread: a short line (at most ``HEADING_MAX_EXTRA_CHARS`` longer
+    than the phrase) that holds ``HEADING_MIN_MATCHED_SHARE`` of the phrase's characters in
+    order (``labels.matched_chars``) counts too.
+    """
     text = normalise(line_text)
     for phrase in phrases:
-        if phrase in text and (_NUMBERED.match(text) or len(text) <= len(phrase) + HEADING_MAX_EXTRA_CHARS):
+        short = len(text) <= len(phrase) + HEADING_MAX_EXTRA_CHARS
+        if phrase in text and (short or _NUMBERED.match(text)):
+            return True
+        if short and matched_chars(phrase, text) >= settings.HEADING_MIN_MATCHED_SHARE * len(phrase):
             return True
     return False
 

@@ -90,14 +90,17 @@ SCAN_TESS_RETRY_BLUR_PX = 0.7     # sigma smoothing a digit crop that tesseract 
 SCAN_TESS_RETRY_GLYPH_PX = 44     # … then, still unlike, once more with glyphs this tall (low-resolution 1-bit digits)
 SCAN_TESS_CLOSE_BLUR_PX = 1.0     # … and for a last try: that smoothing, then strokes closed (broken 1-bit glyphs) …
 SCAN_TESS_CLOSE_PX = 5            # … by a disc this wide (px at SCAN_TESS_GLYPH_PX); kept if it reads engine 1's digits
+SCAN_CLOSED_CONFIDENCE = 0.3       # a number read only once the strokes were closed (cell_reading.read_closed)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits
 SCAN_DIGIT_LOOKALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1"}
 # … and a whole reading that is one of these is a lone 0 (rapidocr reads a faxed 1-bit 0 of
-# ~13 px so, or as brackets when its thin top and bottom were lost); inside a longer reading
-# they are letters ("1a" is not "10")
-SCAN_LONE_ZERO_LOOKALIKES = ("a", "c", "d", "ó", "ā", "ū", "°", "()", "0)", "(0", "(0)")
+# ~13 px so, as brackets when its thin top and bottom were lost, as "u"/"v"/"n" when only one
+# of them was); inside a longer reading they are letters ("1a" is not "10"). The digit engine
+# must still read a 0 there for the 0 to stand.
+SCAN_LONE_ZERO_LOOKALIKES = ("a", "c", "d", "ó", "ā", "ū", "°", "()", "0)", "(0", "(0)", "1)", "(1", "D)", "(D",
+                             "u", "v", "n", "U", "V")
 SCAN_SPOILED_NUMBER_MAX_CHARS = 4  # a cell a non-table line crosses that read as this few non-CJK letters
                                    # ("c": a 0 whose side a streak covers) is read again with the line inked
 SCAN_CJK_FIRST_CODEPOINT = 0x2E80  # characters from here on are CJK (a label, not a spoiled number)
@@ -160,6 +163,8 @@ AGENCY_ASSIGN_ATTEMPTS = 3              # two workers creating the same new agen
 PDF_WORD_X_TOLERANCE_PT = 1.5   # a gap wider than this (points) between two glyphs starts a new word
 PDF_WORD_Y_TOLERANCE_PT = 2     # glyph tops closer than this (points) share a text line
 LABEL_CACHE_SIZE = 1 << 16      # memoised label scores kept per process (entries per cache)
+HEADING_MIN_MATCHED_SHARE = 0.8  # a short line holding this share of a heading's phrase, in order, is
+                                 # that heading (OCR slips: 收利和处理… for 收到和处理…, a lost 二)
 
 # --- Hardening (issue 10): export safety, input budgets, worker limits, sessions ------------------
 EXPORT_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP: text starting so is written as text

@@ -81,6 +81,15 @@ def test_headings_are_found_in_order_and_prose_is_not_a_heading() -> None:
     assert [round(anchors[t].y) for t in ("t2", "t3", "t4", "end")] == [150, 200, 250, 300]
 
 
+def test_misread_headings_are_still_headings_but_other_short_lines_are_not() -> None:
+    """OCR on a fax drops the numeral or slips a character (收利 for 收到): a short line holding
+    most of the phrase in order is the heading; 「（一）主动公开情况」 is a sub-heading of the prose."""
+    assert is_heading("、收利和处理政府信息公开申请情况", ("收到和处理政府信息公开申请情况",))
+    assert is_heading("、主中公开政府信息情况", ("主动公开政府信息情况",))
+    assert not is_heading("（一）主动公开情况", ("主动公开政府信息情况",))
+    assert not is_heading("本机关主动公开政府信息情况良好，全年共发布信息一千余条", ("主动公开政府信息情况",))
+
+
 def test_borderless_t3_uses_header_words_for_columns() -> None:
     ruled = _t3_page({"new": ["3", "1", "0", "0", "0", "0", "4"]})
     words = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]

@@ -208,6 +208,18 @@ def test_t2_header_without_verticals_and_a_row_cut_by_the_page_break_keep_the_ro
     assert not cells["t2.rules.issued"].flags and cells["t2.normative_docs.in_force"].value == 28
 
 
+def test_t2_data_row_whose_numbers_read_as_marks_is_no_header() -> None:
+    """A faxed 0 read as "1)" is no number, but no header word either: the 行政规范性文件 band
+    stays a data row, so the section's structure still places every row (issue 7, fax)."""
+    rows = _t2_rows()
+    rows[3] = (rows[3][0], ["1)", "0", "1)"])
+    cells = map_t2(_bands(_ruled_page(rows)), ReportFormat.F2021)
+    assert [cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [1, 0, 6]
+    assert cells["t2.normative_docs.repealed"].value == 0
+    assert Flag.UNPARSABLE in cells["t2.normative_docs.issued"].flags
+    assert cells["t2.licensing.decisions"].value == 2459
+
+
 def test_t2_ocr_cells_need_two_readings() -> None:
     one = map_t2(_bands(_ruled_page(_t2_rows(), source=Source.OCR)), ReportFormat.F2021)
     assert Flag.LOW_CONFIDENCE in one["t2.licensing.decisions"].flags
