@@ -15,6 +15,7 @@ import numpy as np
 from models.base import DigitReader, LineRecognizer, Reading, TwoSpeedRecognizer
 from service import settings
 from service.model import Source, Token
+from service.numbers import Parse, parse_number
 from service.scan.cells import CellCrops
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
@@ -105,14 +106,14 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         return [token for token, _ in _read(cells, recognizer.recognize, digits)]
     if not isinstance(recognizer, TwoSpeedRecognizer):
         tokens = [token for token, _ in _read(cells, recognizer.recognize, digits)]
-        return settle_by_filling(cells, tokens, recognizer, digits)
+        return read_closed(cells, settle_by_filling(cells, tokens, recognizer, digits), recognizer, digits)
     lines = _ExactLines(recognizer)
     first = _read(cells, lines.quick, digits, retry=False)
     tokens = [token for token, _ in first]
     redo = [i for i, (token, exact) in enumerate(first) if not _settled(token, exact)]
     for i, (token, _) in zip(redo, _read([cells[i] for i in redo], lines.exact, digits), strict=True):
         tokens[i] = token
-    return settle_by_filling(cells, tokens, recognizer, digits)
+    return read_closed(cells, settle_by_filling(cells, tokens, recognizer, digits), recognizer, digits)
 
 
 class _ExactLines:
@@ -169,12 +170,48 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     return out
 
 
+def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRecognizer,
+                digits: DigitReader) -> list[Token]:
+    """``tokens`` with the cells read as no number (``_unparsed_mark``: "1)", "D", "u" for a 1-bit
+    0 whose thin top and bottom were lost at 100 dpi) read again from their ink with the strokes
+    closed (``_closed``): when both engines read the closed crop as the same number (tesseract at
+    its plain look only), that number is the cell's reading, scored ``SCAN_CLOSED_CONFIDENCE``
+    (below ``OCR_AGREED_MIN_CONFIDENCE``: it stays a reading doubt, flagged unless its sums
+    confirm it). A line doubt stays too."""
+    todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token)]
+    if not todo:
+        return tokens
+    out = list(tokens)
+    closed = _read([_closed(cells[i]) for i in todo], recognizer.recognize, digits, retry=False)
+    for i, (read, _) in zip(todo, closed, strict=True):
+        if read.alt_text is not None and read.text == read.alt_text:
+            out[i] = tokens[i].model_copy(update={"text": read.text, "alt_text": read.alt_text,
+                                                  "confidence": settings.SCAN_CLOSED_CONFIDENCE})
+    return out
+
+
+def _unparsed_mark(token: Token) -> bool:
+    """A short non-CJK reading that is neither a number nor a printed blank mark ("1)", "u",
+    "↓" for a 4 whose strokes broke; a dash stays a blank)."""
+    text = token.text
+    return (0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
+            and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text)
+            and parse_number(text).status is Parse.UNPARSABLE)
+
+
+def _closed(cell: CellCrops) -> CellCrops:
+    """The cell's whole ink, smoothed, binarised and closed as for tesseract's last retry
+    (``SCAN_TESS_CLOSE_BLUR_PX``, ``SCAN_TESS_CLOSE_PX``), as a one-line crop."""
+    crop = _for_tesseract(cell.whole, settings.SCAN_TESS_CLOSE_BLUR_PX, None, settings.SCAN_TESS_CLOSE_PX)
+    return CellCrops(box=cell.box, lines=(crop,), whole=crop, doubt=cell.doubt)
+
+
 def _unread_number(token: Token) -> bool:
     """Whether ``token`` may be a number the line spoiled: no number read, at most
     ``SCAN_SPOILED_NUMBER_MAX_CHARS`` characters, a letter among them (a printed dash for a
     blank stays a dash) and none of them CJK (a label stays a label)."""
     text = token.text
-    return (token.alt_text is None and 0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
+    return (not _NUMERIC.match(text) and 0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
             and any(ch.isalnum() for ch in text) and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text))
 
 
