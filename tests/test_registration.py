@@ -138,6 +138,18 @@ def test_t3_garbled_and_missing_labels_keep_their_rows() -> None:
     assert old == {}
 
 
+def test_t3_row_whose_numbers_read_as_marks_is_no_header() -> None:
+    """A faxed row of 0s read as "1)", "D" (no numbers, no words) keeps its row and its neighbours."""
+    rows = _t3_rows(labels={"refused_law": "2.其他注律注规禁止公坪"},
+                    values={"refused_law": ["0", "0", "0", "1)", "D", "D", "D"]})
+    cells, _ = map_t3(_bands(_ruled_page(rows)))
+    keys = [r.key for r in T3_ROWS]
+    assert _value(cells, "refused_law", "natural_person") == 0
+    assert Flag.UNPARSABLE in cells["t3.refused_law.social_welfare"].flags
+    i = keys.index("refused_security")
+    assert [_value(cells, "refused_security", c) for c in T3_COLUMNS] == [i * 10 + c for c in range(7)]
+
+
 def test_t3_old_layout_row_is_followed_by_its_total() -> None:
     """A WPS-made report: the single （六）其他处理 row, then （七）总计 (here read badly)."""
     rows = _t3_rows(labels={"results_total": "（七）总il"})

@@ -19,6 +19,7 @@ edge, or whose value-cell count differs from the template's, is a placement in d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -77,6 +78,18 @@ class Placement:
 def value_like(text: str) -> bool:
     """A value cell's text: a number or a printed blank mark (—, /, 无), not a header word."""
     return parse_number(text).status is not Parse.UNPARSABLE
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def header_words(filled: list[str]) -> bool:
+    """Whether a band's filled value cells (their texts) are header words: most of them are no
+    number and most hold Chinese. A number misread on a fax ("1)", "D") is neither a number nor a
+    word: a band of such cells stays a data row."""
+    numeric = sum(1 for t in filled if value_like(t))
+    words = sum(1 for t in filled if _CJK.search(t))
+    return bool(filled) and numeric * 2 < len(filled) and words * 2 > len(filled)
 
 
 def at_page_edge(pages: list[int], i: int) -> bool:

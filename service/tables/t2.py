@@ -33,13 +33,12 @@ from service.tables.registration import (
     Placement,
     Slot,
     at_page_edge,
+    header_words,
     register,
-    value_like,
 )
 from service.textlines import join_texts, normalise
 
 _SUBHEADER = re.compile(r"第.{0,4}条|条第|第.{1,3}项")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量")
 
 
@@ -67,18 +66,15 @@ def band_evidence(band: Band, page_edge: bool = False) -> BandEvidence:
     (its words read as one label), or other text. ``page_edge``: the band is the first or last of
     its page — without any ink it is half of a row the page break cut (``split_part``).
 
-    A band with value cells is the header when most of them are not numbers but words (a
-    misread number such as "1)" on a fax has no Chinese: its band stays a data row)."""
+    A band with value cells is the header when they hold words (``header_words``)."""
     label, values = band_label_and_values(band)
     texts = [cell_text(toks) for toks, _ in values]
     filled = [t for t in texts if t.strip()]
-    numeric = sum(1 for t in filled if value_like(t))
-    wordy = sum(1 for t in filled if _CJK.search(t))
     if not values or (band.ruled and len(band.cells) < 2):
         norm = normalise(label)
         kind = BandKind.SUBHEADER if _SUBHEADER.search(norm) else (
             BandKind.HEADER if norm.startswith(normalise(T2_HEADER_LABEL)) else BandKind.OTHER)
-    elif filled and numeric * 2 < len(filled) and wordy * 2 > len(filled):
+    elif header_words(filled):
         kind = BandKind.HEADER
     else:
         kind = BandKind.DATA

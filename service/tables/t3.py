@@ -25,9 +25,9 @@ from service.tables.registration import (
     Slot,
     at_page_edge,
     confirmed_loose,
+    header_words,
     register,
     registration_score,
-    value_like,
 )
 from service.textlines import centre, group_lines, normalise
 
@@ -186,11 +186,10 @@ def row_evidence(row: RowReading, bounds: list[float], page_edge: bool = False) 
     the number of value cells the band's own verticals make between the consensus bounds."""
     texts = [cell_text(toks) for toks, _ in row.values]
     filled = [t for t in texts if t.strip()]
-    numeric = sum(1 for t in filled if value_like(t))
     band = row.band
     if band.ruled and len(band.cells) < N_COLS:
         kind = BandKind.OTHER
-    elif (filled and numeric * 2 < len(filled)) or (not filled and not band.ruled):
+    elif header_words(filled) or (not filled and not band.ruled):
         kind = BandKind.HEADER
     else:
         kind = BandKind.DATA
