@@ -4,6 +4,8 @@ and a placement in doubt is flagged so that holding identities cannot clear it."
 
 from __future__ import annotations
 
+import pytest
+
 from service.formats import T3_COLUMNS, T3_OTHER_SUBROWS, T3_ROWS, ReportFormat, RowSpec
 from service.grid import region_bands
 from service.model import Document, Flag, Page, PageMode, Ruling, Source, Token
@@ -207,12 +209,14 @@ def test_t2_garbled_label_inside_its_section_keeps_its_row() -> None:
     assert cells["t2.enforcement.decisions"].value == 15
 
 
-def test_t2_header_without_verticals_and_a_row_cut_by_the_page_break_keep_the_rows() -> None:
+@pytest.mark.parametrize("header", ["信息内容本年制发件数本年废止件数现行有效件数", "信息内作本年制发件教"])
+def test_t2_header_without_verticals_and_a_row_cut_by_the_page_break_keep_the_rows(header: str) -> None:
     """Page 1 ends with the 信息内容 header whose verticals were lost (its words read as one
-    label); page 2 starts with the empty half of the row the page break cut, then 规章 read
-    badly: the header is a header, the half row no row, 规章 keeps its values."""
+    label, on a fax with a slip: 信息内作); page 2 starts with the empty half of the row the page
+    break cut, then 规章 read badly: the header is a header, the half row no row, 规章 keeps its
+    values."""
     rows = _t2_rows("规管")
-    first = _ruled_page([rows[0], ("信息内容本年制发件数本年废止件数现行有效件数", [])])
+    first = _ruled_page([rows[0], (header, [])])
     second = _ruled_page([("", ["", "", ""]), *rows[2:]]).model_copy(update={"number": 2})
     bands = region_bands((first, second), ((1, 0.0, first.height), (2, 0.0, second.height)))
     cells = map_t2(bands, ReportFormat.F2021)

@@ -25,7 +25,7 @@ from service.formats import (
 from service.grid import Band
 from service.model import BBox, Cell, Flag, Source, Token
 from service.numbers import looks_numeric
-from service.tables.labels import row_similarity
+from service.tables.labels import matched_chars, row_similarity
 from service.tables.reading import cell_text, read_cell
 from service.tables.registration import (
     BandEvidence,
@@ -73,12 +73,18 @@ def band_evidence(band: Band, page_edge: bool = False) -> BandEvidence:
     if not values or (band.ruled and len(band.cells) < 2):
         norm = normalise(label)
         kind = BandKind.SUBHEADER if _SUBHEADER.search(norm) else (
-            BandKind.HEADER if norm.startswith(normalise(T2_HEADER_LABEL)) else BandKind.OTHER)
+            BandKind.HEADER if _starts_as_header(norm) else BandKind.OTHER)
     elif header_words(filled):
         kind = BandKind.HEADER
     else:
         kind = BandKind.DATA
     return BandEvidence(label, kind, len(values), split_part=page_edge and not band.tokens)
+
+
+def _starts_as_header(norm: str) -> bool:
+    """Whether a label starts with 信息内容, all but one of its characters read (信息内作 on a fax)."""
+    head = normalise(T2_HEADER_LABEL)
+    return matched_chars(head, norm[:len(head)]) >= len(head) - 1
 
 
 def t2_template(fmt: ReportFormat) -> list[Slot]:
