@@ -90,7 +90,7 @@ SCAN_TESS_RETRY_BLUR_PX = 0.7     # sigma smoothing a digit crop that tesseract 
 SCAN_TESS_RETRY_GLYPH_PX = 44     # … then, still unlike, once more with glyphs this tall (low-resolution 1-bit digits)
 SCAN_TESS_CLOSE_BLUR_PX = 1.0     # … and for a last try: that smoothing, then strokes closed (broken 1-bit glyphs) …
 SCAN_TESS_CLOSE_PX = 5            # … by a disc this wide (px at SCAN_TESS_GLYPH_PX); kept if it reads engine 1's digits
-SCAN_CLOSED_CONFIDENCE = 0.3       # a number read only once the strokes were closed (cell_reading.read_closed)
+SCAN_CLOSED_CONFIDENCE = 0.3      # a number read only once the strokes were closed (cell_reading.read_closed)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits

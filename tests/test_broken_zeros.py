@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from models.base import Reading
 from service import settings
 from service.errors import EngineUnavailable
 from service.model import Source, Token
@@ -19,21 +18,8 @@ from service.scan.cell_reading import as_digits, read_cells, read_closed
 from service.scan.cells import CellCrops, cell_crops
 from service.scan.deskew import binarise
 from tests.conftest import require
+from tests.test_filled_lines import _Scripted
 from tests.test_scan import _font
-
-
-class _Scripted:
-    """The line engine reads every crop as ``line``, the digit engine as ``digits``."""
-
-    def __init__(self, line: str, digits: str) -> None:
-        self.line, self.digits, self.asked = line, digits, 0
-
-    def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
-        self.asked += len(crops)
-        return [Reading(self.line, 0.99) for _ in crops]
-
-    def read_digits(self, crops: list[np.ndarray]) -> list[Reading]:
-        return [Reading(self.digits, 0.9) for _ in crops]
 
 
 def _cell() -> CellCrops:

@@ -154,7 +154,7 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     """
     todo = [(i, filled) for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
             if token.doubt and (filled := cell.filled) is not None
-            and (token.text == token.alt_text or _unread_number(token))]
+            and (token.text == token.alt_text or _unparsed_mark(token))]
     if not todo:
         return tokens
     out = list(tokens)
@@ -164,7 +164,7 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
             continue  # no number that both engines read
         if read.text == tokens[i].text:
             out[i] = tokens[i].model_copy(update={"doubt": ""})
-        elif _unread_number(tokens[i]):
+        elif _unparsed_mark(tokens[i]):
             out[i] = tokens[i].model_copy(update={"text": read.text, "alt_text": read.alt_text,
                                                   "confidence": read.confidence})
     return out
@@ -191,8 +191,10 @@ def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRec
 
 
 def _unparsed_mark(token: Token) -> bool:
-    """A short non-CJK reading that is neither a number nor a printed blank mark ("1)", "u",
-    "↓" for a 4 whose strokes broke; a dash stays a blank)."""
+    """Whether ``token`` may be a number the print or a line spoiled: at most
+    ``SCAN_SPOILED_NUMBER_MAX_CHARS`` characters, none of them CJK (a label stays a label), and
+    neither a number nor a printed blank mark (a dash stays a blank): "c" for a 0 whose side a
+    streak covers, "1)" or "u" for a 1-bit 0 that lost its thin top, "↓" for a broken 4."""
     text = token.text
     return (0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
             and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text)
@@ -204,15 +206,6 @@ def _closed(cell: CellCrops) -> CellCrops:
     (``SCAN_TESS_CLOSE_BLUR_PX``, ``SCAN_TESS_CLOSE_PX``), as a one-line crop."""
     crop = _for_tesseract(cell.whole, settings.SCAN_TESS_CLOSE_BLUR_PX, None, settings.SCAN_TESS_CLOSE_PX)
     return CellCrops(box=cell.box, lines=(crop,), whole=crop, doubt=cell.doubt)
-
-
-def _unread_number(token: Token) -> bool:
-    """Whether ``token`` may be a number the line spoiled: no number read, at most
-    ``SCAN_SPOILED_NUMBER_MAX_CHARS`` characters, a letter among them (a printed dash for a
-    blank stays a dash) and none of them CJK (a label stays a label)."""
-    text = token.text
-    return (not _NUMERIC.match(text) and 0 < len(text) <= settings.SCAN_SPOILED_NUMBER_MAX_CHARS
-            and any(ch.isalnum() for ch in text) and all(ord(ch) < settings.SCAN_CJK_FIRST_CODEPOINT for ch in text))
 
 
 def _settled(token: Token, exact: bool) -> bool:
