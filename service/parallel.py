@@ -5,7 +5,9 @@ Used by ``gouji extract -j N`` and ``gouji bench -j N``. Workers are started wit
 handles or OCR sessions is inherited, and each worker loads its engines once. The function must
 turn its own errors into results; a worker that dies (a crash in native code, the OOM killer)
 breaks the pool, and the input it was working on is then retried alone to tell whether it is
-the culprit (``on_crash`` gives its result) or a victim (retried normally).
+the culprit (``on_crash`` gives its result) or a victim (retried normally). A worker whose
+parent process is gone (killed, interrupted) exits within ``POOL_PARENT_POLL_S``: no orphan
+keeps reading files nobody waits for.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
 
     start = 0
     while start < len(items):
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context(preload)) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context(preload),
+                                 initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
             futures: list[Future[R]] = [pool.submit(fn, item) for item in items[start:]]
             for future in futures:
                 try:
@@ -85,12 +88,35 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
         start += 1
 
 
+def exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: a daemon thread that ends this worker once ``parent_pid`` has died
+    (checked every ``POOL_PARENT_POLL_S`` seconds). The pool's own shutdown never runs when its
+    parent is killed, and a forkserver worker is the child of the server, not of that parent."""
+    import threading
+    import time
+
+    from service import settings
+
+    def watch() -> None:
+        while True:
+            time.sleep(settings.POOL_PARENT_POLL_S)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass  # the pid lives (a process of another user took it: not ours to outlive)
+
+    threading.Thread(target=watch, name="gouji-parent-watch", daemon=True).start()
+
+
 def _alone(fn: Callable[[T], R], item: T, on_crash: Callable[[T], R]) -> R:
     """Retry one item in a fresh single worker: its result, or ``on_crash(item)`` if it dies again."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         try:
             return pool.submit(fn, item).result()
         except BrokenProcessPool:

@@ -176,6 +176,7 @@ MAX_RENDER_PAGE_PIXELS = 25_000_000    # a page at WORKING_DPI holds at most thi
 # the RQ work horse's memory ceiling (workers/limits.py, RLIMIT_DATA), MiB; 0 = none. The biggest
 # accepted inputs peak near 710 MiB (an 8900×8900 PNG); a usual report 300–400 MiB.
 WORKER_MEMORY_LIMIT_MB = int(os.environ.get("GOUJI_WORKER_MEMORY_MB") or 2048)
+POOL_PARENT_POLL_S = 1.0  # a worker of `-j N` checks this often that its parent lives, and exits when it is gone
 
 # --- Review service limits (formerly inline in storage/locks.py, groups.py, audit.py, images.py and
 # the review JS; the JS receives the REVIEW_UI_* values from the server, see ui_settings()) ----------

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from service import settings
 from service.cli import main
 from service.parallel import ordered_map
 
@@ -53,6 +54,43 @@ def _tenfold_or_die(x: int) -> int:
 
 def test_a_dying_worker_fails_only_its_own_input() -> None:
     assert list(ordered_map(_tenfold_or_die, [1, 2, 3, 4, 5], jobs=2, on_crash=lambda x: -x)) == [10, 20, -3, 40, 50]
+
+
+def _pid_after_a_while(folder: str) -> int:
+    import time
+
+    Path(folder, f"{os.getpid()}.pid").write_text("")
+    time.sleep(60)
+    return os.getpid()
+
+
+_KILLED_PARENT = """
+import sys
+from service.parallel import ordered_map
+from tests.test_cli_parallel import _pid_after_a_while
+list(ordered_map(_pid_after_a_while, [sys.argv[1]] * 2, jobs=2, on_crash=lambda x: 0))
+"""
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    """``gouji bench -j 2`` killed (SIGKILL: no shutdown runs) leaves no worker reading on."""
+    import signal
+    import time
+
+    root = Path(__file__).resolve().parents[1]
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(tmp_path)], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("*.pid"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = [int(p.stem) for p in tmp_path.glob("*.pid")]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    time.sleep(3 * settings.POOL_PARENT_POLL_S + 1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+    assert alive == []
 
 
 def test_parallel_bench_reports_speed(tmp_path: Path) -> None:
