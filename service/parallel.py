@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # The extraction stages: what a worker of ``gouji extract`` / ``gouji bench`` should start with.
 PIPELINE_MODULES = ("service.pipeline", "service.mixed", "service.layout", "service.report_info",
@@ -67,13 +67,11 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
     if jobs <= 1 or len(items) <= 1:
         yield from (fn(item) for item in items)
         return
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     start = 0
     while start < len(items):
-        with ProcessPoolExecutor(max_workers=min(jobs, len(items) - start), mp_context=_context(preload),
-                                 initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+        with _pool(min(jobs, len(items) - start), preload) as pool:
             futures: list[Future[R]] = [pool.submit(fn, item) for item in items[start:]]
             for future in futures:
                 try:
@@ -86,6 +84,15 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], jobs: int,
                 return
         yield _alone(fn, items[start], on_crash)
         start += 1
+
+
+def _pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes (``_context``) that end when this process is gone
+    (``exit_with_parent``)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(preload), initializer=exit_with_parent,
+                               initargs=(os.getpid(),))
 
 
 def exit_with_parent(parent_pid: int) -> None:
@@ -112,11 +119,9 @@ def exit_with_parent(parent_pid: int) -> None:
 
 def _alone(fn: Callable[[T], R], item: T, on_crash: Callable[[T], R]) -> R:
     """Retry one item in a fresh single worker: its result, or ``on_crash(item)`` if it dies again."""
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with _pool(1) as pool:
         try:
             return pool.submit(fn, item).result()
         except BrokenProcessPool:

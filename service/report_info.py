@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 
 from service.model import Document, NarrativeTotal, Page, ReportInfo, TableRegion
-from service.textlines import TextLine, normalise, page_lines
+from service.textlines import TextLine, has_chinese, normalise, page_lines
 
 TITLE_MAX_LINES = 4
 _TITLE = re.compile(r"^(?P<agency>.{2,40}?)(?P<year>20\d{2})年度?(?:政府)?信息公开")
 # e.g. "2024-03-05 10:12 FROM: 0571-88881234 FAX P.001/004", "发件人：…传真…第1页"
 _TRANSMISSION_HEADER = re.compile(r"(FROM|TO|FAX|TEL|传真|发件|收件)[:：]?.*(P\.?\d+|PAGE|第\d+页|\d+/\d+)"
                                   r"|\d{1,2}:\d{2}.*(FROM|FAX|传真)", re.IGNORECASE)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 HEADER_MIN_DIGITS = 6  # a line without any Chinese but this many digits is a machine's header
 _YEAR_FALLBACK = re.compile(r"(20\d{2})年1月1日至(20\d{2})年12月31日")
 _QUOTED: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -32,7 +31,7 @@ _QUOTED: tuple[tuple[str, re.Pattern[str]], ...] = (
 def is_transmission_header(text: str) -> bool:
     """A fax/scanner header line (date, time, sender number, page count), not the title."""
     text = normalise(text)
-    if not _CJK.search(text) and sum(ch.isdigit() for ch in text) >= HEADER_MIN_DIGITS:
+    if not has_chinese(text) and sum(ch.isdigit() for ch in text) >= HEADER_MIN_DIGITS:
         return True
     return bool(_TRANSMISSION_HEADER.search(text))
 

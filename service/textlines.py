@@ -64,6 +64,15 @@ def centre(b: BBox) -> tuple[float, float]:
     return (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` holds a CJK unified ideograph (U+4E00–U+9FFF): a word, not a number,
+    mark or machine header."""
+    return _CHINESE.search(text) is not None
+
+
 def join_texts(parts: list[str]) -> str:
     """Join pieces without spaces between CJK characters, with one space between Latin/digits."""
     out = ""

@@ -160,8 +160,8 @@ def settle_by_filling(cells: list[CellCrops], tokens: list[Token], recognizer: L
     out = list(tokens)
     inked = _read([filled for _, filled in todo], recognizer.recognize, digits)
     for (i, _), (read, _) in zip(todo, inked, strict=True):
-        if read.alt_text is None or read.text != read.alt_text:
-            continue  # no number that both engines read
+        if not _both_engines_read_a_number(read):
+            continue
         if read.text == tokens[i].text:
             out[i] = tokens[i].model_copy(update={"doubt": ""})
         elif _unparsed_mark(tokens[i]):
@@ -184,10 +184,15 @@ def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRec
     out = list(tokens)
     closed = _read([_closed(cells[i]) for i in todo], recognizer.recognize, digits, retry=False)
     for i, (read, _) in zip(todo, closed, strict=True):
-        if read.alt_text is not None and read.text == read.alt_text:
+        if _both_engines_read_a_number(read):
             out[i] = tokens[i].model_copy(update={"text": read.text, "alt_text": read.alt_text,
                                                   "confidence": settings.SCAN_CLOSED_CONFIDENCE})
     return out
+
+
+def _both_engines_read_a_number(token: Token) -> bool:
+    """Whether the digit engine gave ``token`` a second opinion (numbers only) that is its text."""
+    return token.alt_text is not None and token.text == token.alt_text
 
 
 def _unparsed_mark(token: Token) -> bool:

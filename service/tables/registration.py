@@ -19,13 +19,13 @@ edge, or whose value-cell count differs from the template's, is a placement in d
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from service.formats import RowSpec
 from service.numbers import Parse, parse_number
 from service.tables.labels import row_similarity
+from service.textlines import has_chinese
 
 
 class BandKind(StrEnum):
@@ -80,15 +80,12 @@ def value_like(text: str) -> bool:
     return parse_number(text).status is not Parse.UNPARSABLE
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
 def header_words(filled: list[str]) -> bool:
     """Whether a band's filled value cells (their texts) are header words: most of them are no
     number and most hold Chinese. A number misread on a fax ("1)", "D") is neither a number nor a
     word: a band of such cells stays a data row."""
     numeric = sum(1 for t in filled if value_like(t))
-    words = sum(1 for t in filled if _CJK.search(t))
+    words = sum(1 for t in filled if has_chinese(t))
     return bool(filled) and numeric * 2 < len(filled) and words * 2 > len(filled)
 
 
