@@ -61,6 +61,7 @@ class Token(Frozen):
     alt_text: str | None = None
     source: Source = Source.PDF_TEXT
     doubt: str = ""  # why the crop's reading or placement is in doubt (→ Flag.PLACEMENT_DOUBT), "" if none
+    derived: str = ""  # how a reading no engine gave plainly was made (→ its LOW_CONFIDENCE reason), "" if none
 
 
 class Ruling(Frozen):

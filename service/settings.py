@@ -91,6 +91,13 @@ SCAN_TESS_RETRY_GLYPH_PX = 44     # … then, still unlike, once more with glyph
 SCAN_TESS_CLOSE_BLUR_PX = 1.0     # … and for a last try: that smoothing, then strokes closed (broken 1-bit glyphs) …
 SCAN_TESS_CLOSE_PX = 5            # … by a disc this wide (px at SCAN_TESS_GLYPH_PX); kept if it reads engine 1's digits
 SCAN_CLOSED_CONFIDENCE = 0.3      # a number read only once the strokes were closed (cell_reading.read_closed)
+# A lone digit nobody could read, read by its likeness to the page's digits (scan/glyphs.py):
+LIKENESS_GLYPH_PX = 32            # glyphs are compared as squares this tall …
+LIKENESS_BLUR_PX = 1.3            # … blurred by this sigma (a lost 1-bit stroke row costs little)
+LIKENESS_MAX_ASPECT = 0.95        # ink wider than this × its height is no single digit
+LIKENESS_MIN_EXEMPLARS = 3        # a digit is recognised only with this many exemplars on the page
+LIKENESS_MAX_DISTANCE = 0.18      # 1 − correlation with the nearest exemplar, at most
+LIKENESS_MIN_MARGIN = 0.25        # … and the nearest other digit's at least this much farther
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits

@@ -128,11 +128,10 @@ def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
     violations, holding = _identity_violations(cells, doc.old_other_row)
-    # an identity that holds only as 0 = 0 + 0 confirms nothing (every member may be a misread ink)
-    evidence = {i for i in holding if any(_value(cells, k) != 0 for k in i.keys)}
+    evidence = _evidence_for(holding, cells)
     unsure = _unsure_blanks(doc, cells)
     for key, cell in list(cells.items()):
-        confirmed = confirm_by_sums(cell, evidence)
+        confirmed = confirm_by_sums(cell, evidence(key))
         cells[key] = confirmed if unsure(confirmed) else note_certain_blank(confirmed)
         for flag, reason in value_rule_flags(cell):
             cells[key] = cells[key].with_flag(flag, reason)
@@ -140,6 +139,33 @@ def validate_document(doc: Document) -> Document:
                                         kind=ViolationKind.VALUE_RULE))
     violations.extend(_narrative_violations(doc, cells))
     return doc.model_copy(update={"cells": cells, "violations": tuple(violations)})
+
+
+def _evidence_for(holding: set[Identity], cells: dict[str, Cell]) -> Callable[[str], set[Identity]]:
+    """Per cell key, the holding identities that are evidence for its value: those with a member
+    other than 0, and those that hold as 0 = 0 + 0 with every member of the other side a clear
+    number (read without doubt).
+
+    An identity that holds only as 0 = 0 + 0 confirms nothing by itself (every member may be a
+    misread ink), but where one side is clear zeros the other side's members are pinned to 0 as
+    surely as any sum pins a cell: the identities add counts, never negative, so parts that add
+    up to a clear 0 are all 0. Decided on the readings before any
+    confirmation (the order of the cells does not matter)."""
+    nonzero = {i for i in holding if any(_value(cells, k) != 0 for k in i.keys)}
+    clear = {k for k, c in cells.items() if c.value is not None and not c.flagged}
+    zeros = holding - nonzero
+
+    def evidence(key: str) -> set[Identity]:
+        pinned = {i for i in zeros if _other_side_clear(i, key, clear)}
+        return nonzero | pinned if pinned else nonzero
+    return evidence
+
+
+def _other_side_clear(identity: Identity, key: str, clear: set[str]) -> bool:
+    """Whether ``key`` is a member of ``identity`` and every member of the other side is clear."""
+    if key in identity.lhs:
+        return all(k in clear for k in identity.rhs)
+    return key in identity.rhs and all(k in clear for k in identity.lhs)
 
 
 def _unsure_blanks(doc: Document, cells: dict[str, Cell]) -> Callable[[Cell], bool]:

@@ -255,8 +255,11 @@ def test_unreadable_ink_is_flagged_never_blank() -> None:
     assert cell.value is None and Flag.UNPARSABLE in cell.flags and Flag.BLANK not in cell.flags
 
 
-def test_sums_of_zeros_clear_no_doubt() -> None:
-    """0 = 0 + 0 holds whatever the printed digits were: it confirms no doubtful 0."""
+@pytest.mark.parametrize("total_in_doubt", [True, False])
+def test_sums_of_zeros_clear_no_doubt(total_in_doubt: bool) -> None:
+    """0 = 0 + 0 holds whatever the printed digits were: it confirms no doubtful 0 — unless the
+    other side is clear zeros (a column total read 0 without doubt): counts are never negative,
+    so parts that add up to a clear 0 are all 0."""
     import random
 
     from service.formats import T3_COLUMNS, all_keys
@@ -274,13 +277,46 @@ def test_sums_of_zeros_clear_no_doubt() -> None:
     doc = document_with(values)
     doubt = (Flag.ENGINE_DISAGREEMENT,)
     cells = dict(doc.cells)
-    for key in (f"t3.{row}.research", f"t3.{row}.natural_person"):
+    doubted = [f"t3.{row}.research", f"t3.{row}.natural_person"]
+    if total_in_doubt:
+        doubted.append("t3.results_total.research")
+    for key in doubted:
         cells[key] = cells[key].model_copy(update={"flags": doubt, "reasons": ("second engine read “8”",)})
     doc = doc.model_copy(update={"cells": cells})
     assert not [v for v in validate_document(document_with(values)).violations]  # every sum holds
     out = validate_document(doc).cells
-    assert out[f"t3.{row}.research"].flags == doubt  # its column sum is 0 = 0 + … + 0
+    # its column sum is 0 = 0 + … + 0: evidence only when the column total is a clear 0
+    assert out[f"t3.{row}.research"].flags == (doubt if total_in_doubt else ())
     assert out[f"t3.{row}.natural_person"].flags == ()  # row and column sums with ink: cleared
+
+
+def test_zeros_adding_up_to_a_clear_zero_with_doubtful_parts() -> None:
+    """A row read 0 = 0 + … + 0 whose total is clear pins each doubtful part to 0, however many
+    are doubtful; with the total in doubt too, none is pinned."""
+    import random
+
+    from service.formats import T3_COLUMNS, T3_RESULT_ROWS
+    from service.validation import validate_document
+    from tests.factories import consistent_values, document_with
+
+    values = consistent_values(random.Random(7))
+    row = T3_RESULT_ROWS[3]
+    for col in T3_COLUMNS:  # an all-zero row; every column total keeps its sum
+        values[f"t3.results_total.{col}"] = int(values[f"t3.results_total.{col}"]) - int(values[f"t3.{row}.{col}"])
+        values[f"t3.{row}.{col}"] = 0
+    values = {**values, **{f"t3.new.{c}": int(values[f"t3.results_total.{c}"]) + int(values[f"t3.carried_forward.{c}"])
+                           - int(values[f"t3.carried_over.{c}"]) for c in T3_COLUMNS}}
+    assert not validate_document(document_with(values)).violations
+    doubt = (Flag.LOW_CONFIDENCE,)
+    parts = [f"t3.{row}.{c}" for c in T3_COLUMNS[:3]]
+    for extra, cleared in (([], True), ([f"t3.{row}.total"], False)):
+        doc = document_with(values)
+        doubted = {k: doc.cells[k].model_copy(update={"flags": doubt, "reasons": ("OCR confidence 0.30",)})
+                   for k in (*parts, *extra)}
+        cells = {**doc.cells, **doubted}
+        out = validate_document(doc.model_copy(update={"cells": cells})).cells
+        for key in parts:  # its column sum holds too (0 = 0 + … + 0 pinned by a clear total, or with ink)
+            assert (out[key].flags == ()) is cleared, key
 
 
 def _inked(text: str, tick: bool) -> np.ndarray:

@@ -17,6 +17,7 @@ from service import settings
 from service.model import Source, Token
 from service.numbers import Parse, parse_number
 from service.scan.cells import CellCrops
+from service.scan.glyphs import glyph_exemplars, likely_digit
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
@@ -106,14 +107,22 @@ def read_cells(cells: list[CellCrops], recognizer: LineRecognizer,
         return [token for token, _ in _read(cells, recognizer.recognize, digits)]
     if not isinstance(recognizer, TwoSpeedRecognizer):
         tokens = [token for token, _ in _read(cells, recognizer.recognize, digits)]
-        return read_closed(cells, settle_by_filling(cells, tokens, recognizer, digits), recognizer, digits)
+        return _read_spoiled(cells, settle_by_filling(cells, tokens, recognizer, digits), recognizer, digits)
     lines = _ExactLines(recognizer)
     first = _read(cells, lines.quick, digits, retry=False)
     tokens = [token for token, _ in first]
     redo = [i for i, (token, exact) in enumerate(first) if not _settled(token, exact)]
     for i, (token, _) in zip(redo, _read([cells[i] for i in redo], lines.exact, digits), strict=True):
         tokens[i] = token
-    return read_closed(cells, settle_by_filling(cells, tokens, recognizer, digits), recognizer, digits)
+    return _read_spoiled(cells, settle_by_filling(cells, tokens, recognizer, digits), recognizer, digits)
+
+
+def _read_spoiled(cells: list[CellCrops], tokens: list[Token], recognizer: LineRecognizer,
+                  digits: DigitReader) -> list[Token]:
+    """The page's readings with the numbers nobody could read given their last chances: their
+    ink with the strokes closed (``read_closed``), then their likeness to the page's digits
+    (``read_by_likeness``)."""
+    return read_by_likeness(cells, read_closed(cells, tokens, recognizer, digits))
 
 
 class _ExactLines:
@@ -188,6 +197,40 @@ def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRec
             out[i] = tokens[i].model_copy(update={"text": read.text, "alt_text": read.alt_text,
                                                   "confidence": settings.SCAN_CLOSED_CONFIDENCE})
     return out
+
+
+def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]:
+    """``tokens`` with each lone glyph read as no number (``_unparsed_mark``, or ink with no
+    reading) read as the digit it clearly resembles among the page's exemplars (``glyphs``: the
+    lone digits both engines read alike at ``SCAN_QUICK_MIN_SCORE`` or more, crossed by no
+    line), scored ``SCAN_CLOSED_CONFIDENCE`` with the reason ``LIKENESS_REASON``: a reading
+    doubt, flagged unless its sums confirm it (the digit engine's reading is kept: where it
+    read something else, the disagreement stays a reason too). A digit the engines read
+    differently keeps the first engine's reading: a glyph so spoiled that they disagree can
+    resemble another digit's exemplars more than its own (a broken 3 like the page's 1s)."""
+    todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token) or not token.text]
+    if not todo:
+        return tokens
+    exemplars = glyph_exemplars((cell.whole, token.text) for cell, token in zip(cells, tokens, strict=True)
+                                if _exemplary(token))
+    if not exemplars:
+        return tokens
+    out = list(tokens)
+    for i in todo:
+        digit = likely_digit(cells[i].whole, exemplars)
+        if digit is not None:
+            out[i] = tokens[i].model_copy(update={"text": digit, "derived": LIKENESS_REASON,
+                                                  "confidence": settings.SCAN_CLOSED_CONFIDENCE})
+    return out
+
+
+LIKENESS_REASON = "read only by its likeness to the digits printed on the page"
+
+
+def _exemplary(token: Token) -> bool:
+    """A lone digit both engines read alike, scored high, crossed by no line."""
+    return (len(token.text) == 1 and token.text.isdigit() and token.alt_text == token.text
+            and token.confidence >= settings.SCAN_QUICK_MIN_SCORE and not token.doubt)
 
 
 def _both_engines_read_a_number(token: Token) -> bool:

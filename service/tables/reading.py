@@ -69,7 +69,8 @@ def _check_reading(cell: Cell, tokens: tuple[Token, ...], repaired: bool, unit: 
         cell = cell.model_copy(update={"confidence": min(cell.confidence, settings.REPAIRED_CONFIDENCE)}).with_flag(
             Flag.LOW_CONFIDENCE, "letters read where digits belong")
     if cell.source is Source.OCR and cell.confidence < settings.OCR_MIN_CONFIDENCE and not _agreed(cell, tokens):
-        cell = cell.with_flag(Flag.LOW_CONFIDENCE, f"OCR confidence {cell.confidence:.2f}")
+        derived = "; ".join(t.derived for t in tokens if t.derived)
+        cell = cell.with_flag(Flag.LOW_CONFIDENCE, derived or f"OCR confidence {cell.confidence:.2f}")
     return _check_second_reading(cell, tokens)
 
 

@@ -1,0 +1,113 @@
+"""A lone digit nobody could read is read by its likeness to the digits the same page printed
+(``service.scan.glyphs``, ``cell_reading.read_by_likeness``): only where it clearly resembles one
+digit's exemplars, and only as a reading doubt (flagged unless its sums confirm it)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from service import settings
+from service.model import Flag, Source, Token
+from service.scan.cell_reading import LIKENESS_REASON, read_by_likeness
+from service.scan.cells import CellCrops
+from service.scan.glyphs import glyph_exemplars, glyph_vector, likely_digit, likeness
+from service.tables.reading import read_cell
+from tests.test_scan import _font
+
+
+def _glyph(text: str, shift: float = 0.0) -> np.ndarray:
+    """``text`` as a 1-bit fax at 100 dpi shows it (~13 px tall) in a cell crop upscaled 2×
+    (``OCR_RENDER_DPI``), printed ``shift`` pixels off the scan grid."""
+    img = Image.new("L", (60, 40), 255)
+    ImageDraw.Draw(img).text((10, 8), text, fill=0, font=_font(18))
+    grey = cv2.warpAffine(np.asarray(img).astype(np.float32), np.float32([[1, 0, shift], [0, 1, shift / 2]]),
+                          (60, 40), borderValue=255)
+    bw = np.where(grey < 128, 0, 255).astype(np.uint8)
+    return cv2.resize(bw, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
+
+
+def _broken_zero(shift: float = 0.0) -> np.ndarray:
+    """A 0 whose thin top and bottom arcs lost their middle, the sides still at full height:
+    "( )", read "1)", "D" or nothing."""
+    crop = _glyph("0", shift)
+    ys, xs = np.nonzero(crop < 128)
+    third = (xs.max() - xs.min() + 1) // 3
+    inner = slice(xs.min() + third, xs.max() + 1 - third)
+    crop[ys.min():ys.min() + 2, inner] = 255
+    crop[ys.max() - 1:ys.max() + 1, inner] = 255
+    return crop
+
+
+def _exemplars(digits: str = "0123", per: int = 4) -> dict[str, np.ndarray]:
+    return glyph_exemplars((_glyph(d, seed / per), d) for d in digits for seed in range(per))
+
+
+def test_a_broken_zero_resembles_the_pages_zeros() -> None:
+    exemplars = _exemplars()
+    for shift in (0.0, 0.15, 0.3):  # shifts at which the sides keep the full height
+        found = likeness(_broken_zero(shift), exemplars)
+        assert found is not None and found.digit == "0" and found.clear, found
+
+
+@pytest.mark.parametrize("digit", ["1", "2", "3"])
+def test_printed_digits_resemble_their_own_exemplars(digit: str) -> None:
+    assert likely_digit(_glyph(digit, 0.45), _exemplars()) == digit
+
+
+def test_a_digit_the_page_has_no_exemplar_of_is_not_read_as_another() -> None:
+    """No 4 on the page: a 4 is like none of 0–3 closely enough to be read as one."""
+    assert likely_digit(_glyph("4", 0.2), _exemplars()) is None
+
+
+def test_too_few_exemplars_read_nothing() -> None:
+    few = _exemplars("0", settings.LIKENESS_MIN_EXEMPLARS - 1)
+    assert likely_digit(_broken_zero(), few) is None
+
+
+def test_ink_wider_than_one_digit_is_no_glyph() -> None:
+    assert glyph_vector(_glyph("00")) is None
+    assert glyph_vector(np.full((30, 30), 255, np.uint8)) is None  # no ink
+
+
+def _cell(crop: np.ndarray) -> CellCrops:
+    return CellCrops(box=(0, 0, crop.shape[1], crop.shape[0]), lines=(crop,), whole=crop)
+
+
+def _token(text: str, alt: str | None, confidence: float = 0.99) -> Token:
+    return Token(text=text, bbox=(0.0, 0.0, 40.0, 40.0), confidence=confidence, source=Source.OCR, alt_text=alt)
+
+
+def _page() -> tuple[list[CellCrops], list[Token]]:
+    """Twelve cells both engines read alike (0–3, three each), then the cells in question."""
+    cells = [_cell(_glyph(d, shift / 3)) for d in "0123" for shift in range(3)]
+    tokens = [_token(d, d) for d in "0123" for _ in range(3)]
+    return cells, tokens
+
+
+def test_a_mark_nobody_could_read_becomes_a_doubtful_digit() -> None:
+    cells, tokens = _page()
+    cells += [_cell(_broken_zero(0.2)), _cell(_broken_zero(0.7))]
+    tokens += [_token("1)", ""), _token("", None, 0.0)]
+    out = read_by_likeness(cells, tokens)
+    assert out[:12] == tokens[:12]
+    for token in out[12:]:
+        assert token.text == "0" and token.derived == LIKENESS_REASON
+        assert token.confidence == settings.SCAN_CLOSED_CONFIDENCE < settings.OCR_AGREED_MIN_CONFIDENCE
+    cell = read_cell("t3.new.research", (out[12],), 1, None)
+    assert cell.value == 0 and Flag.LOW_CONFIDENCE in cell.flags and LIKENESS_REASON in cell.reasons
+
+
+def test_readings_and_labels_are_left_alone() -> None:
+    """A digit the engines disagree on keeps the first engine's reading; a label stays a label;
+    exemplars crossed by a line or scored low teach nothing."""
+    cells, tokens = _page()
+    cells += [_cell(_glyph("3", 0.5)), _cell(_glyph("0", 0.5))]
+    tokens += [_token("8", "3"), _token("规章", None)]
+    assert read_by_likeness(cells, tokens) == tokens
+    unsure = [t.model_copy(update={"doubt": "a line crosses"}) if i % 2 else t.model_copy(update={"confidence": 0.5})
+              for i, t in enumerate(tokens[:12])]
+    lone = [_cell(_broken_zero(0.4))]
+    assert read_by_likeness(cells[:12] + lone, [*unsure, _token("D", "")])[-1].text == "D"
