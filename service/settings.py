@@ -96,8 +96,9 @@ LIKENESS_GLYPH_PX = 32            # glyphs are compared as squares this tall …
 LIKENESS_BLUR_PX = 1.3            # … blurred by this sigma (a lost 1-bit stroke row costs little)
 LIKENESS_MAX_ASPECT = 0.95        # ink wider than this × its height is no single digit
 LIKENESS_MIN_EXEMPLARS = 3        # a digit is recognised only with this many exemplars on the page
-LIKENESS_MAX_DISTANCE = 0.18      # 1 − correlation with the nearest exemplar, at most
+LIKENESS_MAX_DISTANCE = 0.15      # 1 − correlation with the nearest exemplar, at most
 LIKENESS_MIN_MARGIN = 0.25        # … and the nearest other digit's at least this much farther
+LIKENESS_DIGITS = "0"             # the digits a likeness reading may give (a hollow 0 that lost its arcs)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits

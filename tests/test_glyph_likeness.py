@@ -89,7 +89,7 @@ def _page() -> tuple[list[CellCrops], list[Token]]:
 
 def test_a_mark_nobody_could_read_becomes_a_doubtful_digit() -> None:
     cells, tokens = _page()
-    cells += [_cell(_broken_zero(0.2)), _cell(_broken_zero(0.7))]
+    cells += [_cell(_broken_zero(0.0)), _cell(_broken_zero(0.15))]
     tokens += [_token("1)", ""), _token("", None, 0.0)]
     out = read_by_likeness(cells, tokens)
     assert out[:12] == tokens[:12]
@@ -111,3 +111,12 @@ def test_readings_and_labels_are_left_alone() -> None:
               for i, t in enumerate(tokens[:12])]
     lone = [_cell(_broken_zero(0.4))]
     assert read_by_likeness(cells[:12] + lone, [*unsure, _token("D", "")])[-1].text == "D"
+
+
+def test_only_a_hollow_zero_is_read_by_likeness() -> None:
+    """A lone stroke is like the page's 1s, but a 4 or 7 that lost its bar is too: nobody's
+    reading of a narrow glyph is left to likeness (``LIKENESS_DIGITS``)."""
+    cells, tokens = _page()
+    stroke = _glyph("1", 0.5)
+    assert likely_digit(stroke, _exemplars()) == "1"
+    assert read_by_likeness([*cells, _cell(stroke)], [*tokens, _token("↓", None)])[-1].text == "↓"

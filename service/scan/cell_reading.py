@@ -203,9 +203,11 @@ def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]
     """``tokens`` with each lone glyph read as no number (``_unparsed_mark``, or ink with no
     reading) read as the digit it clearly resembles among the page's exemplars (``glyphs``: the
     lone digits both engines read alike at ``SCAN_QUICK_MIN_SCORE`` or more, crossed by no
-    line), scored ``SCAN_CLOSED_CONFIDENCE`` with the reason ``LIKENESS_REASON``: a reading
-    doubt, flagged unless its sums confirm it (the digit engine's reading is kept: where it
-    read something else, the disagreement stays a reason too). A digit the engines read
+    line) when that is one of ``LIKENESS_DIGITS`` (a hollow 0 whose thin arcs a 1-bit capture
+    lost; a narrow glyph is ambiguous: a 4 that lost its bar looks like the page's 1s), scored
+    ``SCAN_CLOSED_CONFIDENCE`` with the reason ``LIKENESS_REASON``: a reading doubt, flagged
+    unless its sums confirm it (the digit engine's reading is kept: where it read something
+    else, the disagreement stays a reason too). A digit the engines read
     differently keeps the first engine's reading: a glyph so spoiled that they disagree can
     resemble another digit's exemplars more than its own (a broken 3 like the page's 1s)."""
     todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token) or not token.text]
@@ -218,7 +220,7 @@ def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]
     out = list(tokens)
     for i in todo:
         digit = likely_digit(cells[i].whole, exemplars)
-        if digit is not None:
+        if digit is not None and digit in settings.LIKENESS_DIGITS:
             out[i] = tokens[i].model_copy(update={"text": digit, "derived": LIKENESS_REASON,
                                                   "confidence": settings.SCAN_CLOSED_CONFIDENCE})
     return out
