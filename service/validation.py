@@ -149,8 +149,8 @@ def _evidence_for(holding: set[Identity], cells: dict[str, Cell]) -> Callable[[s
     An identity that holds only as 0 = 0 + 0 confirms nothing by itself (every member may be a
     misread ink), but where one side is clear zeros the other side's members are pinned to 0 as
     surely as any sum pins a cell: the identities add counts, never negative, so parts that add
-    up to a clear 0 are all 0. Decided on the readings before any
-    confirmation (the order of the cells does not matter)."""
+    up to a clear 0 are all 0. Decided on the readings before any confirmation (the order of
+    the cells does not matter)."""
     nonzero = {i for i in holding if any(_value(cells, k) != 0 for k in i.keys)}
     clear = {k for k, c in cells.items() if c.value is not None and not c.flagged}
     zeros = holding - nonzero

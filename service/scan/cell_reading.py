@@ -207,9 +207,9 @@ def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]
     lost; a narrow glyph is ambiguous: a 4 that lost its bar looks like the page's 1s), scored
     ``SCAN_CLOSED_CONFIDENCE`` with the reason ``LIKENESS_REASON``: a reading doubt, flagged
     unless its sums confirm it (the digit engine's reading is kept: where it read something
-    else, the disagreement stays a reason too). A digit the engines read
-    differently keeps the first engine's reading: a glyph so spoiled that they disagree can
-    resemble another digit's exemplars more than its own (a broken 3 like the page's 1s)."""
+    else, the disagreement stays a reason too). A digit the engines read differently keeps the
+    first engine's reading: a glyph so spoiled that they disagree can resemble another digit's
+    exemplars more than its own (a broken 3 like the page's 1s)."""
     todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token) or not token.text]
     if not todo:
         return tokens

@@ -92,14 +92,13 @@ def likeness(crop: np.ndarray, exemplars: dict[str, np.ndarray]) -> Likeness | N
     vector = glyph_vector(crop)
     if vector is None:
         return None
-    distances = {d: 1.0 - float((vs @ vector).max()) for d, vs in exemplars.items()
-                 if len(vs) >= settings.LIKENESS_MIN_EXEMPLARS}
-    if not distances:
+    distances = {d: 1.0 - float((vs @ vector).max()) for d, vs in exemplars.items()}
+    known = [d for d, vs in exemplars.items() if len(vs) >= settings.LIKENESS_MIN_EXEMPLARS]
+    if not known:
         return None
-    ranked = sorted(distances.items(), key=lambda kv: kv[1])
-    runner_up = min((1.0 - float((vs @ vector).max()) for d, vs in exemplars.items() if d != ranked[0][0]),
-                    default=float("inf"))
-    return Likeness(ranked[0][0], ranked[0][1], runner_up)
+    best = min(known, key=distances.__getitem__)
+    runner_up = min((v for d, v in distances.items() if d != best), default=float("inf"))
+    return Likeness(best, distances[best], runner_up)
 
 
 def likely_digit(crop: np.ndarray, exemplars: dict[str, np.ndarray]) -> str | None:
