@@ -9,7 +9,7 @@ import pytest
 from service.formats import T3_COLUMNS, T3_OTHER_SUBROWS, T3_ROWS, ReportFormat, RowSpec
 from service.grid import region_bands
 from service.model import Document, Flag, Page, PageMode, Ruling, Source, Token
-from service.tables.registration import BandEvidence, BandKind, Slot, confirmed_loose, register
+from service.tables.registration import BandEvidence, BandKind, Slot, confirmed_loose, register, table_head
 from service.tables.t2 import map_t2
 from service.tables.t3 import map_t3
 from service.validation import validate_document
@@ -167,11 +167,30 @@ def test_t3_old_layout_row_is_followed_by_its_total() -> None:
     assert _value(cells, "carried_forward") == (i + 1) * 10 + 6
 
 
-def test_t3_first_row_garbled_next_to_the_edge_is_placed_in_doubt() -> None:
-    rows = _t3_rows(labels={"new": "#一本年新"})
+@pytest.mark.parametrize("label", ["#一本年新", "本在新政政府行息公开中的敌量"])  # unplaced / loosely alike
+def test_t3_first_row_garbled_below_the_column_header_keeps_its_row(label: str) -> None:
+    """The column-header band closes the table's top as an anchor would: the garbled first row
+    is placed (or its loose label confirmed) by the structure without doubt. With no header band
+    above it, the row leans on the table's edge: placed in doubt."""
+    rows = _t3_rows(labels={"new": label})
     cells, _ = map_t3(_bands(_ruled_page(rows)))
     cell = cells["t3.new.total"]
-    assert cell.value == 6 and Flag.PLACEMENT_DOUBT in cell.flags
+    assert cell.value == 6 and not cell.flags
+    cells, _ = map_t3(_bands(_ruled_page(rows[1:])))
+    cell = cells["t3.new.total"]
+    assert cell.value == 6 and {Flag.PLACEMENT_DOUBT, Flag.UNCERTAIN_ROW} & set(cell.flags)
+
+
+def test_the_table_head_bounds_the_first_gap_only_where_the_template_has_no_header_slots() -> None:
+    evidence = [BandEvidence("申请人情况", BandKind.HEADER, 3), BandEvidence("xx", values=3),
+                BandEvidence("保护第三方合法权益", values=3)]
+    placed = register(evidence, _template(), 0.45)
+    assert [(p.band, p.slot, p.bounded) for p in placed] == [(1, 0, True), (2, 1, True)]
+    assert table_head(evidence, _template()) == 0
+    with_header_slot = [Slot(RowSpec("header", ("信息内容",)), BandKind.HEADER), *_template()]
+    assert table_head(evidence, with_header_slot) == -1
+    data_first = [evidence[1], evidence[0], evidence[2]]  # a header after a data band closes nothing
+    assert table_head(data_first, _template()) == -1
 
 
 def test_t3_band_with_a_missing_vertical_is_in_doubt_and_sums_cannot_clear_it() -> None:

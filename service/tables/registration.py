@@ -13,8 +13,10 @@ value cells. Registration runs in two passes:
    row cut by a page break, without ink, are left out when there are more bands than slots).
 
 So a badly read label never loses its row when the rows around it are known. A structural
-placement is *bounded* when anchors close its gap on both sides; one that leans on the table's
-edge, or whose value-cell count differs from the template's, is a placement in doubt.
+placement is *bounded* when anchors close its gap on both sides (above the first row, the
+table's column-header band counts as one where the template has no header slots: table 三);
+one that leans on the table's edge, or whose value-cell count differs from the template's, is
+a placement in doubt.
 """
 
 from __future__ import annotations
@@ -146,12 +148,32 @@ def _fill_gap(evidence: list[BandEvidence], template: list[Slot], bands: range, 
                       bounded=bounded) for b, s in pairs]
 
 
+def table_head(evidence: list[BandEvidence], template: list[Slot]) -> int:
+    """The band that closes the table at the top: the last column-header band before any band
+    of a template kind, where the template has no header slots of its own (table 三, whose
+    header rows are no rows); -1 when there is none. Below it the first data band is the first
+    row as surely as below an anchor: a header read as data, or a first row read as a header,
+    leaves as many bands as slots no more."""
+    if any(s.kind is BandKind.HEADER for s in template):
+        return -1
+    kinds = {s.kind for s in template}
+    head = -1
+    for i, ev in enumerate(evidence):
+        if ev.kind in kinds:
+            break
+        if ev.kind is BandKind.HEADER:
+            head = i
+    return head
+
+
 def register(evidence: list[BandEvidence], template: list[Slot], min_similarity: float) -> list[Placement]:
-    """Every band registered to a template slot, in band order (anchors and structural fills)."""
+    """Every band registered to a template slot, in band order (anchors and structural fills);
+    a gap between the table's head (``table_head``) and the first anchor is bounded."""
     anchors = anchor_pairs(evidence, template, min_similarity)
     placed = [Placement(b, s, sim, by_structure=False, count_ok=_count_ok(evidence[b], template[s]))
               for b, (s, sim) in sorted(anchors.items())]
-    edges = [(-1, -1), *((p.band, p.slot) for p in placed), (len(evidence), len(template))]
+    edges = [(table_head(evidence, template), -1), *((p.band, p.slot) for p in placed),
+             (len(evidence), len(template))]
     for (b0, s0), (b1, s1) in zip(edges, edges[1:], strict=False):
         bounded = b0 >= 0 and b1 < len(evidence)
         placed.extend(_fill_gap(evidence, template, range(b0 + 1, b1), range(s0 + 1, s1), bounded))
@@ -168,9 +190,13 @@ def confirmed_loose(evidence: list[BandEvidence], template: list[Slot], placemen
                     sure: float) -> set[int]:
     """Bands anchored on a loosely matching label (similarity below ``sure``) that the structure
     places on the same slot: between the nearest sure anchors before and after (both inside the
-    table), the bands and slots left are as many, of the same kinds and value-cell counts — the
-    evidence that places a band whose label could not be read at all, here agreeing with the label."""
+    table; the table's head counts as one before the first row), the bands and slots left are
+    as many, of the same kinds and value-cell counts — the evidence that places a band whose
+    label could not be read at all, here agreeing with the label."""
     firm = [(p.band, p.slot) for p in placements if not p.by_structure and p.label_score >= sure]
+    head = table_head(evidence, template)
+    if head >= 0:
+        firm.insert(0, (head, -1))
     out: set[int] = set()
     for (b0, s0), (b1, s1) in zip(firm, firm[1:], strict=False):
         fill = {p.band: p.slot for p in _fill_gap(evidence, template, range(b0 + 1, b1), range(s0 + 1, s1), True)}
