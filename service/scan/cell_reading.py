@@ -21,6 +21,7 @@ from service.scan.glyphs import glyph_exemplars, likely_digit
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
+LIKENESS_REASON = "read only by its likeness to the digits printed on the page"  # read_by_likeness
 
 
 def as_digits(text: str) -> str:
@@ -226,12 +227,9 @@ def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]
     return out
 
 
-LIKENESS_REASON = "read only by its likeness to the digits printed on the page"
-
-
 def _exemplary(token: Token) -> bool:
     """A lone digit both engines read alike, scored high, crossed by no line."""
-    return (len(token.text) == 1 and token.text.isdigit() and token.alt_text == token.text
+    return (len(token.text) == 1 and token.text.isdigit() and _both_engines_read_a_number(token)
             and token.confidence >= settings.SCAN_QUICK_MIN_SCORE and not token.doubt)
 
 
