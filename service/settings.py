@@ -99,6 +99,11 @@ LIKENESS_MIN_EXEMPLARS = 3        # a digit is recognised only with this many ex
 LIKENESS_MAX_DISTANCE = 0.15      # 1 − correlation with the nearest exemplar, at most
 LIKENESS_MIN_MARGIN = 0.25        # … and the nearest other digit's at least this much farther
 LIKENESS_DIGITS = "0"             # the digits a likeness reading may give (a hollow 0 that lost its arcs)
+LIKENESS_MAX_INK_EXEMPLARS = 8    # under a line: exemplars compared per digit (glyphs.likeness_under_lines)
+LIKENESS_SLACK_PX = 2             # … the exemplar's box holds the visible ink to within this many px
+LIKENESS_MAX_HIDDEN = 0.5         # … the line hides at most this share of the exemplar's ink
+LIKENESS_MIN_VISIBLE_PX = 30      # … at least this much of the cell's ink is seen
+LIKENESS_UNDER_LINES_MIN_MARGIN = 0.1  # … and the nearest other digit this much farther (cell stays flagged)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that
 # opinion equals the mapped reading (two engines agree) the cell text becomes the digits

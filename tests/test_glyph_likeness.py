@@ -4,6 +4,8 @@ digit's exemplars, and only as a reading doubt (flagged unless its sums confirm 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -13,7 +15,14 @@ from service import settings
 from service.model import Flag, Source, Token
 from service.scan.cell_reading import LIKENESS_REASON, read_by_likeness
 from service.scan.cells import CellCrops
-from service.scan.glyphs import glyph_exemplars, glyph_vector, likely_digit, likeness
+from service.scan.glyphs import (
+    glyph_exemplars,
+    glyph_vector,
+    ink_exemplars,
+    likely_digit,
+    likeness,
+    likeness_under_lines,
+)
 from service.tables.reading import read_cell
 from tests.test_scan import _font
 
@@ -120,3 +129,59 @@ def test_only_a_hollow_zero_is_read_by_likeness() -> None:
     stroke = _glyph("1", 0.5)
     assert likely_digit(stroke, _exemplars()) == "1"
     assert read_by_likeness([*cells, _cell(stroke)], [*tokens, _token("↓", None)])[-1].text == "↓"
+
+
+# --- under a line -------------------------------------------------------------------------------
+def _ink(crop: np.ndarray) -> np.ndarray:
+    return np.where(crop < 128, 255, 0).astype(np.uint8)
+
+
+def _under_streak(digit: str, side: str, shift: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(ink left once a 6 px streak over the digit's ``side`` was taken away, the streak's mask)."""
+    ink = _ink(_glyph(digit, shift))
+    xs = np.nonzero(ink)[1]
+    x = int(xs.max()) - 5 if side == "right" else int(xs.min())
+    hidden = np.zeros_like(ink)
+    hidden[:, x:x + 6] = 255
+    return np.where(hidden > 0, 0, ink).astype(np.uint8), hidden
+
+
+def _ink_exemplars(digits: str = "0123") -> dict[str, list[np.ndarray]]:
+    return ink_exemplars((_ink(_glyph(d, shift / 3)), d) for d in digits for shift in range(3))
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.2, 0.4])
+def test_a_zero_whose_side_a_streak_hides_matches_the_pages_zeros(shift: float) -> None:
+    found = likeness_under_lines(*_under_streak("0", "right", shift), _ink_exemplars())
+    assert found is not None and found.digit == "0" and found.clear_under_lines, found
+
+
+def test_what_a_streak_leaves_of_an_eight_is_no_clear_digit() -> None:
+    """An 8 whose left side is hidden shows a 3: with the page's 8s beside its 3s, neither is
+    clearly it; with no 8 on the page it is like a 3, and likeness gives no 3 (``LIKENESS_DIGITS``)."""
+    eight = _under_streak("8", "left")
+    found = likeness_under_lines(*eight, _ink_exemplars("012389"))
+    assert found is None or not found.clear_under_lines, found
+    cells, tokens = _page()
+    cells = [replace(c, ink=_ink(c.whole)) for c in cells]
+    streaked = CellCrops(box=(0, 0, 120, 80), lines=(), whole=255 - eight[0], doubt="a line crosses",
+                         ink=eight[0], hidden=eight[1])
+    assert read_by_likeness([*cells, streaked], [*tokens, _line_token("B")])[-1].text == "B"
+
+
+def _line_token(text: str, alt: str | None = None) -> Token:
+    return _token(text, alt, 0.6).model_copy(update={"doubt": "a line crosses"})
+
+
+def test_a_zero_under_a_streak_is_read_by_likeness_and_stays_in_doubt() -> None:
+    cells, tokens = _page()
+    cells = [replace(c, ink=_ink(c.whole)) for c in cells]
+    ink, hidden = _under_streak("0", "right", 0.2)
+    streaked = CellCrops(box=(0, 0, 120, 80), lines=(), whole=255 - ink, doubt="a line crosses",
+                         ink=ink, hidden=hidden)
+    out = read_by_likeness([*cells, streaked, replace(streaked, hidden=None)],
+                           [*tokens, _line_token("c", ""), _line_token("c", "")])
+    assert out[-2].text == "0" and out[-2].derived == LIKENESS_REASON and out[-2].doubt
+    assert out[-1].text == "c"  # no line mask: nothing says what is hidden
+    cell = read_cell("t3.new.research", (out[-2],), 1, None)
+    assert cell.value == 0 and cell.flagged

@@ -17,7 +17,7 @@ from service import settings
 from service.model import Source, Token
 from service.numbers import Parse, parse_number
 from service.scan.cells import CellCrops
-from service.scan.glyphs import glyph_exemplars, likely_digit
+from service.scan.glyphs import glyph_exemplars, ink_exemplars, likely_digit, likeness_under_lines
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
@@ -201,30 +201,62 @@ def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRec
 
 
 def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]:
+    """``tokens`` with the numbers a glyph's likeness to the page's exemplars (``glyphs``: the lone
+    digits both engines read alike at ``SCAN_QUICK_MIN_SCORE`` or more, crossed by no line) reads
+    where the engines could not: lone glyphs read as no number (``_read_lone_glyphs``), then
+    glyphs a non-table line crosses (``_read_under_lines``)."""
+    exemplary = [(cell, token) for cell, token in zip(cells, tokens, strict=True) if _exemplary(token)]
+    if not exemplary:
+        return tokens
+    return _read_under_lines(cells, _read_lone_glyphs(cells, tokens, exemplary), exemplary)
+
+
+def _read_lone_glyphs(cells: list[CellCrops], tokens: list[Token],
+                      exemplary: list[tuple[CellCrops, Token]]) -> list[Token]:
     """``tokens`` with each lone glyph read as no number (``_unparsed_mark``, or ink with no
-    reading) read as the digit it clearly resembles among the page's exemplars (``glyphs``: the
-    lone digits both engines read alike at ``SCAN_QUICK_MIN_SCORE`` or more, crossed by no
-    line) when that is one of ``LIKENESS_DIGITS`` (a hollow 0 whose thin arcs a 1-bit capture
-    lost; a narrow glyph is ambiguous: a 4 that lost its bar looks like the page's 1s), scored
-    ``SCAN_CLOSED_CONFIDENCE`` with the reason ``LIKENESS_REASON``: a reading doubt, flagged
-    unless its sums confirm it (the digit engine's reading is kept: where it read something
-    else, the disagreement stays a reason too). A digit the engines read differently keeps the
-    first engine's reading: a glyph so spoiled that they disagree can resemble another digit's
-    exemplars more than its own (a broken 3 like the page's 1s)."""
+    reading) read as the digit it clearly resembles (``glyphs.likely_digit``) when that is one of
+    ``LIKENESS_DIGITS`` (a hollow 0 whose thin arcs a 1-bit capture lost; a narrow glyph is
+    ambiguous: a 4 that lost its bar looks like the page's 1s), scored ``SCAN_CLOSED_CONFIDENCE``
+    with the reason ``LIKENESS_REASON``: a reading doubt, flagged unless its sums confirm it (the
+    digit engine's reading is kept: where it read something else, the disagreement stays a reason
+    too). A digit the engines read differently keeps the first engine's reading: a glyph so
+    spoiled that they disagree can resemble another digit's exemplars more than its own (a broken
+    3 like the page's 1s)."""
     todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token) or not token.text]
-    if not todo:
-        return tokens
-    exemplars = glyph_exemplars((cell.whole, token.text) for cell, token in zip(cells, tokens, strict=True)
-                                if _exemplary(token))
-    if not exemplars:
-        return tokens
+    exemplars = glyph_exemplars((cell.whole, token.text) for cell, token in exemplary) if todo else {}
     out = list(tokens)
     for i in todo:
-        digit = likely_digit(cells[i].whole, exemplars)
+        digit = likely_digit(cells[i].whole, exemplars) if exemplars else None
         if digit is not None and digit in settings.LIKENESS_DIGITS:
-            out[i] = tokens[i].model_copy(update={"text": digit, "derived": LIKENESS_REASON,
-                                                  "confidence": settings.SCAN_CLOSED_CONFIDENCE})
+            out[i] = _by_likeness(tokens[i], digit)
     return out
+
+
+def _read_under_lines(cells: list[CellCrops], tokens: list[Token],
+                      exemplary: list[tuple[CellCrops, Token]]) -> list[Token]:
+    """``tokens`` with each glyph that a non-table line crosses (a token still in doubt whose
+    cell has ``hidden`` pixels) read as the digit whose exemplars its visible part clearly matches
+    (``glyphs.likeness_under_lines``, ``LIKENESS_UNDER_LINES_MIN_MARGIN``) when that is one of
+    ``LIKENESS_DIGITS`` and not its reading already: a 0 whose right side a streak covers reads
+    "c", "(" or "1", and the two engines may even agree on a "2" healed across it. The line
+    doubt stays (a person sees what it may hide); the reading gets ``LIKENESS_REASON``."""
+    todo = [i for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
+            if token.doubt and cell.hidden is not None and cell.ink is not None and not token.derived]
+    if not todo:
+        return tokens
+    exemplars = ink_exemplars((cell.ink, token.text) for cell, token in exemplary if cell.ink is not None)
+    out = list(tokens)
+    for i in todo:
+        found = likeness_under_lines(cells[i].ink, cells[i].hidden, exemplars)
+        if (found is not None and found.clear_under_lines and found.digit in settings.LIKENESS_DIGITS
+                and found.digit != tokens[i].text):
+            out[i] = _by_likeness(tokens[i], found.digit)
+    return out
+
+
+def _by_likeness(token: Token, digit: str) -> Token:
+    return token.model_copy(update={"text": digit, "derived": LIKENESS_REASON,
+                                    "confidence": settings.SCAN_CLOSED_CONFIDENCE})
 
 
 def _exemplary(token: Token) -> bool:

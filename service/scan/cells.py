@@ -44,6 +44,8 @@ class CellCrops:
     clear: bool = False
     clear_if_zeros: bool = False
     filled: CellCrops | None = None
+    ink: np.ndarray | None = None
+    hidden: np.ndarray | None = None
 
 
 def clean_ink(ink: np.ndarray) -> np.ndarray:
@@ -240,10 +242,11 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     grey[(marked > 0) & (cell_ink == 0)] = 255
     crops, whole = _line_crops(grey, cell_ink)
     doubt, clear, lost_only = _line_doubt(rej, gap, cell_ink)
-    made = CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only)
+    hidden = _either(off_rulings, gap)
+    made = CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only,
+                     ink=cell_ink, hidden=hidden if doubt else None)
     if not doubt or clear:
         return made
-    hidden = _either(off_rulings, gap)
     fill = hidden_ink(hidden, cell_ink) if hidden is not None else None
     if fill is None:
         return made
