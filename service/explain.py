@@ -122,19 +122,29 @@ def _acceptable(key: str, value: Decimal) -> bool:
 
 def suggestions(cells: dict[str, Cell], old_other: dict[str, Cell], sides: Sides,
                 skip: Callable[[Identity], bool]) -> dict[str, Decimal]:
-    """Per suspect, the one value that every identity where it is the only suspect pins it to.
+    """Per suspect, the one value that every identity where it is the only suspect pins it to; per
+    unread suspect that no such identity pins, the one value that ``settings.CONFIRMING_IDENTITIES``
+    or more identities where it is the only unread suspect pin it to, their doubtful members as read
+    (a broken 4 in a row and a column whose other suspects are readings in doubt: two sums agree).
+    A value pinned where the suspect is alone that such a looser pin contradicts is no suggestion:
+    a clear misread beside it would hide in it.
 
     Checked jointly: with all suggested values applied, an identity whose suspects all got a value
     must hold, else its suggestions are dropped. A value equal to the reading is no suggestion,
     nor is 0 for a doubtful blank mark (the blank group decides those)."""
     pinned: dict[str, set[Decimal]] = {}
+    loosely: dict[str, list[Decimal]] = {}
     for identity in IDENTITIES:
         if skip(identity):
             continue
         sus = suspects_of(identity, cells, old_other)
         if len(sus) == 1 and sus[0] != OLD_ROW_SUSPECT:
             pinned.setdefault(sus[0], set()).add(_pinned_value(identity, sus[0], cells, old_other, sides))
-    proposed = {k: vs.pop() for k, vs in pinned.items() if len(vs) == 1}
+        elif (unread := _lone_unread(sus, cells)) is not None:
+            loosely.setdefault(unread, []).append(_pinned_value(identity, unread, cells, old_other, sides))
+    proposed = {k: next(iter(vs)) for k, vs in pinned.items() if len(vs) == 1 and set(loosely.get(k, ())) <= vs}
+    proposed.update({k: vs[0] for k, vs in loosely.items() if k not in pinned
+                     and len(vs) >= settings.CONFIRMING_IDENTITIES and len(set(vs)) == 1})
     proposed = {k: v for k, v in proposed.items() if _acceptable(k, v)}
     applied = {**cells, **{k: cells[k].model_copy(update={"value": _as_number(v)}) for k, v in proposed.items()}}
     for identity in IDENTITIES:
@@ -148,6 +158,14 @@ def suggestions(cells: dict[str, Cell], old_other: dict[str, Cell], sides: Sides
     return {k: v for k, v in proposed.items() if not _same_as_read(cells[k], v)}
 
 
+def _lone_unread(sus: list[str], cells: dict[str, Cell]) -> str | None:
+    """The one unread suspect among several (the others doubtful readings), or ``None``."""
+    if OLD_ROW_SUSPECT in sus:
+        return None
+    unread = [k for k in sus if reading_of(cells.get(k)) is Reading.UNREAD]
+    return unread[0] if len(unread) == 1 and len(sus) > 1 else None
+
+
 def _same_as_read(cell: Cell, value: Decimal) -> bool:
     if cell.value is not None:
         return Decimal(cell.value) == value
@@ -159,21 +177,39 @@ def _as_number(value: Decimal) -> int | Decimal:
 
 
 # --- flags ------------------------------------------------------------------------------------
-def explains(sus: list[str], cells: dict[str, Cell], old_other: dict[str, Cell], suggested: dict[str, Decimal],
-             skip: Callable[[Identity], bool]) -> bool:
+def explains(identity: Identity, cells: dict[str, Cell], old_other: dict[str, Cell], suggested: dict[str, Decimal],
+             skip: Callable[[Identity], bool], sides: Sides) -> bool:
     """Whether the suspects alone account for a broken identity (so its clear members stay unflagged).
 
     Unread cells do, unless one lone unread cell cannot close it (no acceptable value). A doubtful
     reading does only as the lone suspect whose suggested value ``settings.CONFIRMING_IDENTITIES``
-    identities agree on (a row and a column sum): a single sum could as well hide a clear misread."""
+    identities agree on (a row and a column sum): a single sum could as well hide a clear misread.
+    Suspects do too when the identity holds with the values suggested for some of them applied
+    (``suggestions``: each pinned by another identity, where it is the only suspect), the others
+    as read: two sums then agree on each suggested value."""
+    sus = suspects_of(identity, cells, old_other)
     if OLD_ROW_SUSPECT in sus:
         return False
+    if _holds_with_suggestions(identity, sus, cells, old_other, suggested, sides):
+        return True
     if all(reading_of(cells[k]) is Reading.UNREAD for k in sus):
         return len(sus) > 1 or sus[0] in suggested
     if len(sus) > 1 or sus[0] not in suggested:
         return False
     pins = [i for i in identities_of(sus[0]) if not skip(i) and suspects_of(i, cells, old_other) == sus]
     return len(pins) >= settings.CONFIRMING_IDENTITIES
+
+
+def _holds_with_suggestions(identity: Identity, sus: list[str], cells: dict[str, Cell], old_other: dict[str, Cell],
+                            suggested: dict[str, Decimal], sides: Sides) -> bool:
+    """Whether ``identity``, with more than one suspect, holds once the suggested values of its
+    suspects are applied (at least one has one)."""
+    fixes = {k: suggested[k] for k in sus if k in suggested}
+    if len(sus) < 2 or not fixes:
+        return False
+    applied = {**cells, **{k: cells[k].model_copy(update={"value": _as_number(v)}) for k, v in fixes.items()}}
+    lhs, rhs = sides(identity, applied, old_other)
+    return lhs == rhs
 
 
 def flag_violation(cells: dict[str, Cell], v: Violation, identity: Identity, old_other: dict[str, Cell],

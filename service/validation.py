@@ -28,7 +28,6 @@ from service.explain import (
     missing_rows,
     note_certain_blank,
     suggestions,
-    suspects_of,
     unnote_blank,
 )
 from service.formats import (
@@ -192,7 +191,7 @@ def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[
         return _is_old_row_identity(i, old)
 
     suggested = suggestions(cells, old, identity_sides, skip)
-    explained = {v.rule: explains(suspects_of(by_name[v.rule], cells, old), cells, old, suggested, skip)
+    explained = {v.rule: explains(by_name[v.rule], cells, old, suggested, skip, identity_sides)
                  for v in broken if v.kind is ViolationKind.IDENTITY}
     in_missing_row = {k for v in rows for k in v.cells}
     for v in rows:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -227,3 +228,66 @@ def test_a_clear_misread_beside_a_doubtful_reading_is_never_silent(seed: int, ke
     doc = document_with(values)
     doubtful = doc.cells[other].with_flag(Flag.LOW_CONFIDENCE, "OCR confidence 0.61")
     assert validate_document(_with_reading(doc, other, doubtful)).cells[key].flagged
+
+
+KEYS_IN_TWO_SUMS = [k for k in KEYS_IN_IDENTITIES if len(identities_of(k)) >= 2]
+
+
+def _unread_beside_doubtful(values: dict, key: str, doubtful: str) -> Document:
+    doc = document_with(values)
+    doc = _with_reading(doc, key, missing_cell(key, "cannot read a number in “↓”"))
+    return _with_reading(doc, doubtful, doc.cells[doubtful].with_flag(Flag.ENGINE_DISAGREEMENT,
+                                                                       "second engine read “2”"))
+
+
+@given(seed=st.integers(0, 10_000), key=st.sampled_from(KEYS_IN_TWO_SUMS), pick=st.integers(0, 10_000))
+@settings(max_examples=100, deadline=None)
+def test_an_unread_cell_beside_a_doubtful_reading_gets_the_value_two_sums_agree_on(seed: int, key: str,
+                                                                                   pick: int) -> None:
+    """A broken 4 in a row and a column where another reading is in doubt: the sums, its doubtful
+    mate as read, agree on its value; only the suspects are flagged."""
+    values = consistent_values(random.Random(seed))
+    mates = sorted({k for i in identities_of(key) for k in i.keys} - {key})
+    doubtful = mates[pick % len(mates)]
+    doc = validate_document(_unread_beside_doubtful(values, key, doubtful))
+    assert doc.cells[key].suggestion == values[key]
+    flagged = {k for k, c in doc.cells.items() if c.flagged}
+    assert key in flagged <= {key, doubtful}  # a 0 breaks nothing: the mate's sums may confirm it
+
+
+def _mates(key: str) -> list[str]:
+    return sorted({k for i in identities_of(key) for k in i.keys} - {key})
+
+
+@given(seed=st.integers(0, 10_000), key=st.sampled_from(KEYS_IN_TWO_SUMS), delta=st.integers(1, 50),
+       picks=st.tuples(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 10_000)))
+@settings(max_examples=300, deadline=None)
+def test_a_clear_misread_among_unread_and_doubtful_cells_is_never_silent(seed: int, key: str, delta: int,
+                                                                        picks: tuple[int, int, int]) -> None:
+    """A confident misread near an unread cell, a doubtful reading and a second unread cell: the
+    values the sums pin the unread cells to must not absorb it."""
+    values = consistent_values(random.Random(seed))
+    near = _mates(key)
+    misread = near[picks[0] % len(near)]
+    doubtful = (near + _mates(misread))[picks[1] % (len(near) + len(_mates(misread)))]
+    second = (_mates(misread) + _mates(doubtful))[picks[2] % (len(_mates(misread)) + len(_mates(doubtful)))]
+    if len({key, misread, doubtful, second}) < 4:
+        return
+    values[misread] = int(values[misread]) + delta
+    doc = _unread_beside_doubtful(values, key, doubtful)
+    doc = _with_reading(doc, second, missing_cell(second, "ink in the cell but no text could be read"))
+    assert validate_document(doc).cells[misread].flagged
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_value_one_sum_pins_that_another_contradicts_is_no_suggestion(seed: int) -> None:
+    """t3.new.research misread; t3.carried_over.research and t3.new.legal_service unread beside it;
+    t3.carried_over.legal_service in doubt. Column research pins carried_over.research alone (and
+    would absorb the misread); row carried_over, its doubtful mate as read, wants another value:
+    no suggestion, and the misread stays flagged."""
+    values = consistent_values(random.Random(seed))
+    values["t3.new.research"] = int(values["t3.new.research"]) + 3
+    doc = _unread_beside_doubtful(values, "t3.carried_over.research", "t3.carried_over.legal_service")
+    doc = validate_document(_with_reading(doc, "t3.new.legal_service", missing_cell("t3.new.legal_service", "")))
+    assert doc.cells["t3.new.research"].flagged
+    assert doc.cells["t3.carried_over.research"].suggestion is None
