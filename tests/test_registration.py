@@ -9,7 +9,15 @@ import pytest
 from service.formats import T3_COLUMNS, T3_OTHER_SUBROWS, T3_ROWS, ReportFormat, RowSpec
 from service.grid import region_bands
 from service.model import Document, Flag, Page, PageMode, Ruling, Source, Token
-from service.tables.registration import BandEvidence, BandKind, Slot, confirmed_loose, register, table_head
+from service.tables.registration import (
+    BandEvidence,
+    BandKind,
+    Slot,
+    confirmed_loose,
+    placed_between_firm_anchors,
+    register,
+    table_head,
+)
 from service.tables.t2 import map_t2
 from service.tables.t3 import map_t3
 from service.validation import validate_document
@@ -121,6 +129,21 @@ def test_a_loose_label_is_confirmed_only_where_the_structure_places_it_alike() -
     assert confirmed_loose(extra, _template(), register(extra, _template(), 0.45), sure) == set()
     counts = [*evidence[:2], BandEvidence("重友中请", values=2), evidence[3]]  # a cell missing
     assert confirmed_loose(counts, _template(), register(counts, _template(), 0.45), sure) == set()
+
+
+def test_rows_placed_by_structure_between_sure_anchors_need_no_label() -> None:
+    """Two unlabelled bands (their label cell shared, glued) between two sure rows: placed by the
+    count alone. Next to a loose anchor ("国秘" for 属于国家秘密) they are bounded, not firmly."""
+    sure = 0.6
+    bare = [BandEvidence("属于国家秘密", values=3), BandEvidence("", values=3), BandEvidence("", values=3),
+            BandEvidence("本年新收政府信息公开申请数量", values=3)]
+    placed = register(bare, _template(), 0.45)
+    assert [(p.band, p.slot, p.by_structure) for p in placed][1:3] == [(1, 1, True), (2, 2, True)]
+    assert placed_between_firm_anchors(bare, _template(), placed, sure) == {1, 2}
+    loose = [BandEvidence("国秘", values=3), *bare[1:]]
+    placed = register(loose, _template(), 0.45)
+    assert placed[0].label_score < sure and all(p.bounded for p in placed[1:3])
+    assert placed_between_firm_anchors(loose, _template(), placed, sure) == set()
 
 
 def test_kinds_must_agree() -> None:
@@ -306,9 +329,10 @@ def _glued_group(rows: list[Row], keys: list[str], text: str) -> Page:
     return page.model_copy(update={"tokens": (*page.tokens, glued)})
 
 
-def test_t3_label_cell_shared_by_rows_places_them_when_it_names_them_all() -> None:
+def test_t3_rows_sharing_a_label_cell_are_confirmed_by_its_text_or_by_sure_rows_around() -> None:
     """A label region that holds several rows' labels is evidence for none of them alone (its
-    text names the last one fully): the rows are placed by structure and confirmed by it."""
+    text names the last one fully): the rows are placed by structure, confirmed by its text
+    naming them all, or by sure rows above and below with as many bands between as rows."""
     keys = ["not_processed_petition", "not_processed_repeat", "not_processed_publication", "not_processed_mass",
             "not_processed_confirm"]
     labels = "".join(f"{n}.{next(r for r in T3_ROWS if r.key == k).labels[0]}" for n, k in enumerate(keys, 1))
@@ -321,4 +345,13 @@ def test_t3_label_cell_shared_by_rows_places_them_when_it_names_them_all() -> No
         assert not any(cells[f"t3.{key}.{c}"].flagged for c in T3_COLUMNS), key
     short = labels.split("3.")[0]  # names only the first two of the five rows it spans
     cells, _ = map_t3(_bands(_glued_group(rows, keys, "（五）不予处理" + short)))
+    for key in keys:  # between sure rows (信访举报… above, 1.行政机关不予更正… below) the count places them
+        i = order.index(key)
+        assert [_value(cells, key, c) for c in T3_COLUMNS] == [i * 10 + c for c in range(7)], key
+        assert not any(cells[f"t3.{key}.{c}"].flagged for c in T3_COLUMNS), key
+    # the row below: its label barely read, a value cell lost: no sure count between sure rows
+    below = 1 + order.index("not_processed_confirm") + 1
+    loose = [(("无正当理由逾期不补正", values[:6]) if i == below else (label, values))
+             for i, (label, values) in enumerate(rows)]
+    cells, _ = map_t3(_bands(_glued_group(loose, keys, "（五）不予处理" + short)))
     assert all(Flag.UNCERTAIN_ROW in cells[f"t3.{k}.total"].flags for k in keys)

@@ -193,13 +193,27 @@ def confirmed_loose(evidence: list[BandEvidence], template: list[Slot], placemen
     table; the table's head counts as one before the first row), the bands and slots left are
     as many, of the same kinds and value-cell counts — the evidence that places a band whose
     label could not be read at all, here agreeing with the label."""
+    fills = _firm_fills(evidence, template, placements, sure)
+    return {p.band for p in placements if not p.by_structure and p.label_score < sure and fills.get(p.band) == p.slot}
+
+
+def placed_between_firm_anchors(evidence: list[BandEvidence], template: list[Slot], placements: list[Placement],
+                                sure: float) -> set[int]:
+    """Bands placed by structure whose slot the same fill between the nearest *sure* anchors
+    (``confirmed_loose``) gives: no label of the gap was needed, not even a loose one."""
+    fills = _firm_fills(evidence, template, placements, sure)
+    return {p.band for p in placements if p.by_structure and fills.get(p.band) == p.slot}
+
+
+def _firm_fills(evidence: list[BandEvidence], template: list[Slot], placements: list[Placement],
+                sure: float) -> dict[int, int]:
+    """Band → slot of the structural fills between consecutive sure anchors (label similarity at
+    least ``sure``; the table's head counts as one before the first row)."""
     firm = [(p.band, p.slot) for p in placements if not p.by_structure and p.label_score >= sure]
     head = table_head(evidence, template)
     if head >= 0:
         firm.insert(0, (head, -1))
-    out: set[int] = set()
+    out: dict[int, int] = {}
     for (b0, s0), (b1, s1) in zip(firm, firm[1:], strict=False):
-        fill = {p.band: p.slot for p in _fill_gap(evidence, template, range(b0 + 1, b1), range(s0 + 1, s1), True)}
-        out.update(p.band for p in placements if b0 < p.band < b1 and not p.by_structure
-                   and p.label_score < sure and fill.get(p.band) == p.slot)
+        out.update((p.band, p.slot) for p in _fill_gap(evidence, template, range(b0 + 1, b1), range(s0 + 1, s1), True))
     return out

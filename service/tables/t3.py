@@ -26,6 +26,7 @@ from service.tables.registration import (
     at_page_edge,
     confirmed_loose,
     header_words,
+    placed_between_firm_anchors,
     register,
     registration_score,
 )
@@ -160,8 +161,9 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
     pages = [b.page for b in bands]
     evidence = [row_evidence(r, per_page[r.band.page], at_page_edge(pages, i)) for i, r in enumerate(rows)]
     specs, placements = _best_variant(evidence)
-    placed_alike = confirmed_loose(evidence, [Slot(s, BandKind.DATA, N_COLS) for s in specs], placements,
-                                   settings.ROW_LABEL_SURE_SIMILARITY)
+    template = [Slot(s, BandKind.DATA, N_COLS) for s in specs]
+    placed_alike = confirmed_loose(evidence, template, placements, settings.ROW_LABEL_SURE_SIMILARITY)
+    between_firm = placed_between_firm_anchors(evidence, template, placements, settings.ROW_LABEL_SURE_SIMILARITY)
     shared = shared_labels(rows)
     cells: dict[str, Cell] = {}
     old_row: RowReading | None = None
@@ -173,7 +175,7 @@ def map_t3(bands: list[Band]) -> tuple[dict[str, Cell], dict[str, Cell]]:
         row_cells = _row_cells(spec.key, row)
         if not (p.by_structure and p.bounded):
             row_cells = _flag_doubtful_row(row_cells, row.label, spec, specs, p.band in placed_alike)
-        elif shared[p.band][0]:
+        elif shared[p.band][0] and p.band not in between_firm:
             row_cells = _flag_unnamed_row(row_cells, *shared[p.band], spec, specs)
         cells.update(_flag_placement(row_cells, p, spec, row.label))
     if old_row is None or any(f"t3.{r}.total" in cells for r in T3_OTHER_SUBROWS):
@@ -253,9 +255,10 @@ def _flag_doubtful_row(cells: dict[str, Cell], label: str, spec: RowSpec, specs:
 
 def _flag_unnamed_row(cells: dict[str, Cell], shared: str, covered: int, spec: RowSpec,
                       specs: list[RowSpec]) -> dict[str, Cell]:
-    """Flag a row placed by structure unless its shared label region (``shared_labels``) names
-    it and names as many rows as the region covers: the region's text is the evidence that
-    confirms the place the order gave (a band too many or too few inside it would shift rows)."""
+    """Flag a row placed by structure, not between sure anchors, unless its shared label region
+    (``shared_labels``) names it and names as many rows as the region covers: the region's text
+    is the evidence that confirms the place the order gave (a band too many or too few inside it
+    would shift rows). Between sure anchors the count of bands already rules that out."""
     named = matching_rows(shared, [s for s in specs if s is not T3_OLD_OTHER_ROW], settings.ROW_LABEL_SURE_SIMILARITY)
     if spec in named and len(named) == covered:
         return cells
