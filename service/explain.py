@@ -146,7 +146,7 @@ def suggestions(cells: dict[str, Cell], old_other: dict[str, Cell], sides: Sides
     proposed.update({k: vs[0] for k, vs in loosely.items() if k not in pinned
                      and len(vs) >= settings.CONFIRMING_IDENTITIES and len(set(vs)) == 1})
     proposed = {k: v for k, v in proposed.items() if _acceptable(k, v)}
-    applied = {**cells, **{k: cells[k].model_copy(update={"value": _as_number(v)}) for k, v in proposed.items()}}
+    applied = _with_values(cells, proposed)
     for identity in IDENTITIES:
         sus = suspects_of(identity, cells, old_other)
         if skip(identity) or not sus or not any(k in proposed for k in sus):
@@ -185,8 +185,8 @@ def explains(identity: Identity, cells: dict[str, Cell], old_other: dict[str, Ce
     reading does only as the lone suspect whose suggested value ``settings.CONFIRMING_IDENTITIES``
     identities agree on (a row and a column sum): a single sum could as well hide a clear misread.
     Suspects do too when the identity holds with the values suggested for some of them applied
-    (``suggestions``: each pinned by another identity, where it is the only suspect), the others
-    as read: two sums then agree on each suggested value."""
+    (``suggestions``: each pinned by other identities), the others as read: two sums then agree
+    on each suggested value."""
     sus = suspects_of(identity, cells, old_other)
     if OLD_ROW_SUSPECT in sus:
         return False
@@ -207,9 +207,13 @@ def _holds_with_suggestions(identity: Identity, sus: list[str], cells: dict[str,
     fixes = {k: suggested[k] for k in sus if k in suggested}
     if len(sus) < 2 or not fixes:
         return False
-    applied = {**cells, **{k: cells[k].model_copy(update={"value": _as_number(v)}) for k, v in fixes.items()}}
-    lhs, rhs = sides(identity, applied, old_other)
+    lhs, rhs = sides(identity, _with_values(cells, fixes), old_other)
     return lhs == rhs
+
+
+def _with_values(cells: dict[str, Cell], values: dict[str, Decimal]) -> dict[str, Cell]:
+    """``cells`` with ``values`` put in (suggestions tried out; the cells themselves unchanged)."""
+    return {**cells, **{k: cells[k].model_copy(update={"value": _as_number(v)}) for k, v in values.items()}}
 
 
 def flag_violation(cells: dict[str, Cell], v: Violation, identity: Identity, old_other: dict[str, Cell],

@@ -101,7 +101,13 @@ def likeness(crop: np.ndarray, exemplars: dict[str, np.ndarray]) -> Likeness | N
     if vector is None:
         return None
     distances = {d: 1.0 - float((vs @ vector).max()) for d, vs in exemplars.items()}
-    known = [d for d, vs in exemplars.items() if len(vs) >= settings.LIKENESS_MIN_EXEMPLARS]
+    return _nearest(distances, {d: len(vs) for d, vs in exemplars.items()})
+
+
+def _nearest(distances: dict[str, float], counts: dict[str, int]) -> Likeness | None:
+    """The nearest digit among those with ``LIKENESS_MIN_EXEMPLARS`` exemplars (``counts``), and
+    the distance of the nearest other digit; ``None`` when no digit has enough."""
+    known = [d for d, n in counts.items() if n >= settings.LIKENESS_MIN_EXEMPLARS]
     if not known:
         return None
     best = min(known, key=distances.__getitem__)
@@ -154,10 +160,7 @@ def likeness_under_lines(ink: np.ndarray, hidden: np.ndarray,
     shown = cv2.GaussianBlur(np.pad(visible, pad).astype(np.float32), (0, 0), sigma) * seen
     distances = {d: 1.0 - max((_best_placement(e, shown, seen, box, sigma) for e in v), default=-1.0)
                  for d, v in exemplars.items()}
-    known = [d for d, v in exemplars.items() if len(v) >= settings.LIKENESS_MIN_EXEMPLARS]
-    best = min(known, key=distances.__getitem__)
-    runner_up = min((v for d, v in distances.items() if d != best), default=float("inf"))
-    return Likeness(best, distances[best], runner_up)
+    return _nearest(distances, {d: len(v) for d, v in exemplars.items()})
 
 
 def _best_placement(exemplar: np.ndarray, shown: np.ndarray, seen: np.ndarray, box: tuple[int, int, int, int],
