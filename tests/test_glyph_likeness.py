@@ -185,3 +185,18 @@ def test_a_zero_under_a_streak_is_read_by_likeness_and_stays_in_doubt() -> None:
     assert out[-1].text == "c"  # no line mask: nothing says what is hidden
     cell = read_cell("t3.new.research", (out[-2],), 1, None)
     assert cell.value == 0 and cell.flagged
+
+
+def test_ink_seen_only_on_both_sides_of_a_line_reads_nothing() -> None:
+    """A blot (a 1-bit 0 filled in) with a 4 px line down its middle (worn seed003): a narrow
+    exemplar (a 1) placed over the ink sees only what the line hides: no match, no crash."""
+    ink = np.zeros((60, 98), np.uint8)
+    ink[6:23, 43:55] = 255
+    hidden = np.zeros_like(ink)
+    hidden[:, 47:51] = 255
+    ink[hidden > 0] = 0
+    ring = np.ones((18, 12), bool)
+    ring[3:-3, 3:-3] = False
+    exemplars = {"0": [ring] * 3, "1": [np.ones((17, 8), bool)] * 3}
+    found = likeness_under_lines(ink, hidden, exemplars)
+    assert found is None or found.digit != "1"  # the 1 saw nothing: no evidence for it

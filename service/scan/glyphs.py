@@ -177,6 +177,8 @@ def _best_placement(exemplar: np.ndarray, shown: np.ndarray, seen: np.ndarray, b
     if x_lo > x_hi or y_lo > y_hi:
         return -1.0
     window = (slice(y_lo, y_hi + h), slice(x_lo, x_hi + w))
+    if not seen[window].any():  # the lines hide the whole window: the ink seen lies beyond it
+        return -1.0
     corr = _masked_correlations(exemplar, shown[window], seen[window], sigma)
     ink = exemplar.astype(np.float32)
     hidden_share = cv2.matchTemplate(1.0 - seen[window], ink, cv2.TM_CCORR) / max(float(ink.sum()), 1.0)
