@@ -55,17 +55,27 @@ class Scripted:
         return [Reading(t, 0.9) for t in texts]
 
 
-def test_closed_retry_only_for_cells_still_differing_and_kept_only_on_exact_agreement() -> None:
-    crops = [broken_zero() for _ in range(4)]
-    rapid = ["0", "0", "12", "7"]
-    reader = Scripted(["0", "", "", "9"],   # first read: cell 0 agrees
-                      ["", "4", ""],        # smoothed retry of cells 1–3: nothing agrees
-                      ["", "", "9"],        # larger-glyph retry of cells 1–3: nothing agrees
-                      ["0", "13", "9"])     # closed retry of cells 1–3 (each still differs)
-    assert second_opinions(reader, crops, rapid) == ["0", "0", "4", "9"]
-    assert reader.calls == [4, 3, 3, 3]
-    # cell 1: closed read agrees → kept; cell 2: closed "13" ≠ "12" → the earlier reading stays
-    # ("4", taken because the first read nothing); cell 3: still the first, disagreeing "9"
+def test_closed_retry_only_for_zeros_still_differing_and_kept_only_on_exact_agreement() -> None:
+    crops = [broken_zero() for _ in range(5)]
+    rapid = ["0", "0", "12", "7", "00"]
+    reader = Scripted(["0", "", "", "9", ""],   # first read: cell 0 agrees
+                      ["", "4", "", ""],        # smoothed retry of cells 1–4: nothing agrees
+                      ["", "", "9", ""],        # larger-glyph retry of cells 1–4: nothing agrees
+                      ["0", "01"])              # closed retry of the zeros still differing (1, 4)
+    assert second_opinions(reader, crops, rapid) == ["0", "0", "4", "9", ""]
+    assert reader.calls == [5, 4, 4, 2]
+    # cell 1: closed read agrees → kept; cell 2: no closing for a 12 (it melts strokes): the
+    # earlier reading stays ("4", taken because the first read nothing); cell 3: still the
+    # first, disagreeing "9"; cell 4: closed "01" ≠ "00" → nothing read
+
+
+def test_a_retry_does_not_overturn_a_number_read_plainly_unless_the_first_engine_read_zeros() -> None:
+    """A faxed 7 (short bar): the first engine reads "1", tesseract's plain look "7", smoothed
+    "1". That agreement would be made, not found: the "7" stands. A hollow 0 read "9" and, smoothed,
+    "0" is the staircase misread the retries are for."""
+    reader = Scripted(["7", "9", ""], ["1", "0", "5"], ["1"])  # no closing: no zeros left to read
+    assert second_opinions(reader, [broken_zero()] * 3, ["1", "0", "5"]) == ["7", "0", "5"]
+    assert reader.calls == [3, 3, 1]
 
 
 def test_no_closed_retry_when_the_smoothed_one_agrees() -> None:

@@ -53,10 +53,11 @@ def _for_tesseract(crop: np.ndarray, blur_px: float = 0.0, glyph_px: int | None 
     return cv2.copyMakeBorder(bw, q, q, q, q, cv2.BORDER_CONSTANT, value=255)
 
 
-# (blur sigma, glyph height or None, closing disc, kept also where nothing was read so far)
-_RETRIES = ((settings.SCAN_TESS_RETRY_BLUR_PX, None, 0, True),
-            (0.0, settings.SCAN_TESS_RETRY_GLYPH_PX, 0, True),
-            (settings.SCAN_TESS_CLOSE_BLUR_PX, None, settings.SCAN_TESS_CLOSE_PX, False))
+# (blur sigma, glyph height or None, closing disc, kept also where nothing was read so far,
+#  kept only where the first engine read zeros)
+_RETRIES = ((settings.SCAN_TESS_RETRY_BLUR_PX, None, 0, True, False),
+            (0.0, settings.SCAN_TESS_RETRY_GLYPH_PX, 0, True, False),
+            (settings.SCAN_TESS_CLOSE_BLUR_PX, None, settings.SCAN_TESS_CLOSE_PX, False, True))
 
 
 def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[str],
@@ -70,21 +71,33 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
     read nothing or a stray digit, a hollow 0 as "9", "00"), with glyphs scaled larger
     (``SCAN_TESS_RETRY_GLYPH_PX``: a faxed 0 at 100 dpi is ~13 px tall, its staircase edges blown
     up to 28 px), with its strokes closed (``SCAN_TESS_CLOSE_BLUR_PX``, ``SCAN_TESS_CLOSE_PX``: a
-    1-bit 0 that lost its thin top and bottom). A retry is kept when it reads exactly the first
-    engine's digits (tesseract's steady view agrees) or, for the first two, when nothing was read
-    so far; otherwise the disagreeing reading stands. ``retry=False``: the plain reading only.
+    1-bit 0 that lost its thin top and bottom; only where the first engine read zeros: closing
+    melts a faxed 7's short bar into its stem, and tesseract then "agrees" on the 1 the first
+    engine misread). A retry is kept when it reads exactly the first engine's digits
+    (tesseract's steady view agrees) or, for the first two, when nothing was read so far;
+    otherwise the disagreeing reading stands. ``retry=False``: the plain reading only.
     """
     out = [r.text for r in digits.read_digits([_for_tesseract(w) for w in wholes])]
     wanted = [as_digits(t) for t in texts]
-    for blur, glyph, close, fills_empty in _RETRIES if retry else ():
-        again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True)) if alt != want]
+    for blur, glyph, close, fills_empty, zeros_only in _RETRIES if retry else ():
+        again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True))
+                 if alt != want and (not zeros_only or set(want) == {"0"})]
         if not again:
             break
         looks = digits.read_digits([_for_tesseract(wholes[i], blur, glyph, close) for i in again])
         for i, r in zip(again, looks, strict=True):
-            if r.text == wanted[i] or (fills_empty and not out[i]):
+            if (r.text == wanted[i] and _may_overturn(out[i], wanted[i])) or (fills_empty and not out[i]):
                 out[i] = r.text
     return out
+
+
+def _may_overturn(plain: str, wanted: str) -> bool:
+    """Whether a retry that reads the first engine's digits may replace tesseract's reading so far:
+    always where it read nothing or no number, and over another number only where the first
+    engine read zeros (a hollow 1-bit 0 read "9" or "00"). A 7 whose short bar a fax blurred
+    reads "1" to the first engine and "7" to tesseract's plain look: smoothed, tesseract reads
+    "1" too, and that agreement would be made, not found."""
+    return parse_number(plain).status is not Parse.OK or set(wanted) == {"0"}
 
 
 def wants_digit_reading(text: str) -> bool:
