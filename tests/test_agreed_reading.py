@@ -73,4 +73,4 @@ def test_a_larger_retry_reads_a_small_1bit_zero(first: str, small: str, alt: str
 
     reader = _SizeDigits(small)
     assert second_opinions(reader, [_zero_crop()], [first]) == [alt]
-    assert reader.calls == (3 if alt == first else 4)  # still unlike: the closed retry too
+    assert reader.calls == (4 if alt != first and set(first) == {"0"} else 3)  # zeros still unlike: closed too
