@@ -101,6 +101,7 @@ REASONS: tuple[Template, ...] = (
     T(N_("OCR confidence %(confidence)s")),
     T(N_("second engine read “%(shown)s”")),
     T(N_("read only by its likeness to the digits printed on the page")),
+    T(N_("read only once its strokes were closed")),
     T(N_("no printed cell found for this item")),
     T(N_("a line that is not a table ruling (streak, crease) crosses the text")),
     T(N_("a fax scan line lost in transmission crosses the text")),

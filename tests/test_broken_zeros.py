@@ -12,11 +12,12 @@ from PIL import Image, ImageDraw
 
 from service import settings
 from service.errors import EngineUnavailable
-from service.model import Source, Token
+from service.model import Flag, Source, Token
 from service.numbers import Parse, parse_number
-from service.scan.cell_reading import as_digits, read_cells, read_closed
+from service.scan.cell_reading import CLOSED_REASON, as_digits, read_cells, read_closed
 from service.scan.cells import CellCrops, cell_crops
 from service.scan.deskew import binarise
+from service.tables.reading import read_cell
 from tests.conftest import require
 from tests.test_filled_lines import _Scripted
 from tests.test_scan import _font
@@ -41,6 +42,10 @@ def test_a_number_read_from_closed_strokes_needs_both_engines(line: str, digits:
     if read == "0":
         assert out[0].alt_text == "0" and out[0].confidence == settings.SCAN_CLOSED_CONFIDENCE
         assert out[0].confidence < settings.OCR_AGREED_MIN_CONFIDENCE  # stays a reading doubt
+        cell = read_cell("t3.new.research", (out[0],), 1, None)  # … that says how it was read
+        assert Flag.LOW_CONFIDENCE in cell.flags and CLOSED_REASON in cell.reasons
+    else:
+        assert not out[0].derived
 
 
 def test_a_mark_that_is_no_digit_is_read_again_too() -> None:

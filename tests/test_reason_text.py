@@ -20,7 +20,7 @@ from service.explain import ROW_NOT_READ_REASON
 from service.model import Flag, Source, Token
 from service.review.audit import AUDIT_REASON
 from service.review.repair import EMPTIED_REASON
-from service.scan.cell_reading import LIKENESS_REASON
+from service.scan.cell_reading import CLOSED_REASON, LIKENESS_REASON
 from service.storage.revalidate import engine_evidence
 from service.tables.reading import missing_cell, read_cell
 from service.tables.t3 import OLD_LAYOUT_REASON
@@ -48,6 +48,8 @@ def pipeline_reasons() -> set[str]:
     readings.append(read_cell("t2.fees.amount_wan_yuan", (_token("12000元"),), 1, None))
     derived = _token("0", 0.3, "").model_copy(update={"derived": LIKENESS_REASON})
     readings.append(read_cell("t3.new.research", (derived,), 1, None))
+    closed = _token("0", 0.3, "0").model_copy(update={"derived": CLOSED_REASON})
+    readings.append(read_cell("t3.new.legal_service", (closed,), 1, None))
     readings.append(missing_cell("t3.new.total", "no printed cell found for this item"))
     for cell in readings:
         out.update(cell.reasons)

@@ -22,6 +22,7 @@ from service.scan.glyphs import glyph_exemplars, ink_exemplars, likely_digit, li
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
 LIKENESS_REASON = "read only by its likeness to the digits printed on the page"  # read_by_likeness
+CLOSED_REASON = "read only once its strokes were closed"  # read_closed
 
 
 def as_digits(text: str) -> str:
@@ -200,7 +201,7 @@ def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRec
     closed (``_closed``): when both engines read the closed crop as the same number (tesseract at
     its plain look only), that number is the cell's reading, scored ``SCAN_CLOSED_CONFIDENCE``
     (below ``OCR_AGREED_MIN_CONFIDENCE``: it stays a reading doubt, flagged unless its sums
-    confirm it). A line doubt stays too."""
+    confirm it) with the reason ``CLOSED_REASON``. A line doubt stays too."""
     todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token)]
     if not todo:
         return tokens
@@ -209,6 +210,7 @@ def read_closed(cells: list[CellCrops], tokens: list[Token], recognizer: LineRec
     for i, (read, _) in zip(todo, closed, strict=True):
         if _both_engines_read_a_number(read):
             out[i] = tokens[i].model_copy(update={"text": read.text, "alt_text": read.alt_text,
+                                                  "derived": CLOSED_REASON,
                                                   "confidence": settings.SCAN_CLOSED_CONFIDENCE})
     return out
 
@@ -254,7 +256,7 @@ def _read_under_lines(cells: list[CellCrops], tokens: list[Token],
     "c", "(" or "1", and the two engines may even agree on a "2" healed across it. The line
     doubt stays (a person sees what it may hide); the reading gets ``LIKENESS_REASON``."""
     todo = [i for i, (cell, token) in enumerate(zip(cells, tokens, strict=True))
-            if token.doubt and cell.hidden is not None and cell.ink is not None and not token.derived]
+            if token.doubt and cell.hidden is not None and cell.ink is not None and token.derived != LIKENESS_REASON]
     if not todo:
         return tokens
     exemplars = ink_exemplars((cell.ink, token.text) for cell, token in exemplary if cell.ink is not None)
