@@ -82,7 +82,7 @@ def second_opinions(digits: DigitReader, wholes: list[np.ndarray], texts: list[s
     wanted = [as_digits(t) for t in texts]
     for blur, glyph, close, fills_empty, zeros_only in _RETRIES if retry else ():
         again = [i for i, (alt, want) in enumerate(zip(out, wanted, strict=True))
-                 if alt != want and (not zeros_only or set(want) == {"0"})]
+                 if alt != want and (not zeros_only or _all_zeros(want))]
         if not again:
             break
         looks = digits.read_digits([_for_tesseract(wholes[i], blur, glyph, close) for i in again])
@@ -98,7 +98,13 @@ def _may_overturn(plain: str, wanted: str) -> bool:
     engine read zeros (a hollow 1-bit 0 read "9" or "00"). A 7 whose short bar a fax blurred
     reads "1" to the first engine and "7" to tesseract's plain look: smoothed, tesseract reads
     "1" too, and that agreement would be made, not found."""
-    return parse_number(plain).status is not Parse.OK or set(wanted) == {"0"}
+    return parse_number(plain).status is not Parse.OK or _all_zeros(wanted)
+
+
+def _all_zeros(digits: str) -> bool:
+    """Whether a reading is zeros only ("0", "00"): what a digit retry or a lost scan line may
+    be trusted with (a hollow 0, a bar lost from no 0)."""
+    return set(digits) == {"0"}
 
 
 def wants_digit_reading(text: str) -> bool:
@@ -337,8 +343,8 @@ def _read(cells: list[CellCrops], recognize: Callable[[list[np.ndarray]], list[R
         alts = second_opinions(digits, [cells[i].whole for i in numeric], [tokens[i].text for i in numeric], retry)
         for i, alt in zip(numeric, alts, strict=True):
             tokens[i] = _with_alt(tokens[i], alt)
-            zeros = set(alt) == {"0"}
-            if tokens[i].text == alt and (cells[i].clear or (cells[i].clear_if_zeros and zeros)):  # engines alike
+            alike = tokens[i].text == alt
+            if alike and (cells[i].clear or (cells[i].clear_if_zeros and _all_zeros(alt))):
                 tokens[i] = tokens[i].model_copy(update={"doubt": ""})
     return list(zip(tokens, exact, strict=True))
 

@@ -242,9 +242,9 @@ def cell_crops(norm: np.ndarray, ink: np.ndarray, lines: np.ndarray, box: Box,
     grey[(marked > 0) & (cell_ink == 0)] = 255
     crops, whole = _line_crops(grey, cell_ink)
     doubt, clear, lost_only = _line_doubt(rej, gap, cell_ink)
-    hidden = _either(off_rulings, gap)
+    hidden = _either(off_rulings, gap) if doubt else None
     made = CellCrops(box=box, lines=crops, whole=whole, doubt=doubt, clear=clear, clear_if_zeros=lost_only,
-                     ink=cell_ink, hidden=hidden if doubt else None)
+                     ink=cell_ink, hidden=hidden)
     if not doubt or clear:
         return made
     fill = hidden_ink(hidden, cell_ink) if hidden is not None else None
