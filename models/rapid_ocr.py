@@ -5,7 +5,8 @@ their paths are pinned so that rapidocr never tries to download anything. The or
 classifier is off. rapidocr is imported lazily and one engine (det, rec and 0/180 classifier
 sessions, each loaded once) is built per process: ``RAPIDOCR_THREADS`` intra-op threads in a lone
 process, ``RAPIDOCR_WORKER_THREADS`` in a worker of ``-j N``; idle threads do not spin
-(``RAPIDOCR_SPIN``): busy-waiting threads cost CPU that other processes need.
+(``RAPIDOCR_SPIN``): busy-waiting threads cost CPU that other processes need; denormal floats are
+computed as zero (``RAPIDOCR_DENORMALS_AS_ZERO``).
 
 Input images are 8-bit greyscale (or BGR) numpy arrays; boxes come back in pixels of the image
 passed in, origin top-left.
@@ -52,9 +53,10 @@ def intra_op_threads() -> int:
     return settings.RAPIDOCR_WORKER_THREADS if in_worker_process() else settings.RAPIDOCR_THREADS
 
 
-def _no_spinning() -> None:
-    """Make rapidocr's onnxruntime sessions honour ``RAPIDOCR_SPIN`` (rapidocr has no option for
-    it: its session options are wrapped once per process, before any session is created)."""
+def _tune_session_options() -> None:
+    """Make rapidocr's onnxruntime sessions honour ``RAPIDOCR_SPIN`` and
+    ``RAPIDOCR_DENORMALS_AS_ZERO`` (rapidocr has no option for either: its session options are
+    wrapped once per process, before any session is created)."""
     from rapidocr.inference_engine.onnxruntime import main as ort_main
 
     base = ort_main.OrtInferSession._init_sess_opts
@@ -64,6 +66,8 @@ def _no_spinning() -> None:
     def init_sess_opts(cfg: Any) -> Any:
         opts = base(cfg)
         opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if settings.RAPIDOCR_SPIN else "0")
+        opts.add_session_config_entry("session.set_denormal_as_zero",
+                                      "1" if settings.RAPIDOCR_DENORMALS_AS_ZERO else "0")
         return opts
 
     init_sess_opts._gouji = True  # type: ignore[attr-defined]
@@ -106,7 +110,7 @@ class RapidEngine:
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         }
         try:
-            _no_spinning()
+            _tune_session_options()
             self._ocr = RapidOCR(params=params)
             self._rec = self._ocr._load_rec_model()  # rapidocr has no public getter
             self._fast_rec = self._fast_session(_model_path(settings.RAPIDOCR_REC_FAST_MODEL))

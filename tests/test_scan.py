@@ -304,7 +304,7 @@ def test_a_crop_reads_the_same_alone_and_in_a_batch() -> None:
     assert together[0].text == "18"
 
 
-def test_onnxruntime_threads_do_not_spin() -> None:
+def test_onnxruntime_threads_do_not_spin_and_flush_denormals() -> None:
     try:
         from models.rapid_ocr import get_rapid_engine, intra_op_threads
 
@@ -319,3 +319,6 @@ def test_onnxruntime_threads_do_not_spin() -> None:
     for model in (ocr._load_det_model(), ocr._load_rec_model(), ocr._load_cls_model()):
         opts = model.session.session.get_session_options()
         assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert opts.get_session_config_entry("session.set_denormal_as_zero") == "1"
+    fast = engine._fast_rec.session.get_session_options()
+    assert fast.get_session_config_entry("session.set_denormal_as_zero") == "1"
