@@ -60,7 +60,10 @@ class Token(Frozen):
     confidence: float = 1.0
     alt_text: str | None = None
     source: Source = Source.PDF_TEXT
-    doubt: str = ""  # why the crop's reading or placement is in doubt (→ Flag.PLACEMENT_DOUBT), "" if none
+    # why strokes of the reading may be hidden: a non-table line (streak, crease, lost fax scan
+    # line) crosses the glyphs (→ Flag.LOW_CONFIDENCE, a reading doubt its sums may clear), "" if none
+    doubt: str = ""
+    placement: str = ""  # why the token's place in the grid is in doubt (→ Flag.PLACEMENT_DOUBT), "" if none
     derived: str = ""  # how a reading no engine gave plainly was made (→ its LOW_CONFIDENCE reason), "" if none
 
 
@@ -128,7 +131,7 @@ class Flag(StrEnum):
     NARRATIVE_MISMATCH = "narrative_mismatch"
     OLD_LAYOUT = "old_layout"
     UNCERTAIN_ROW = "uncertain_row"
-    PLACEMENT_DOUBT = "placement_doubt"  # grid position in doubt (registration, rejected lines): sums cannot clear it
+    PLACEMENT_DOUBT = "placement_doubt"  # grid position in doubt (registration, a cell spanning rows): sums cannot clear it
     UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
     # Added by validation (issue 8): a noted certain blank, a row no cell of which was read,

@@ -204,16 +204,25 @@ def test_a_streak_beside_a_number_is_no_doubt_only_when_it_leaves_a_gap_and_engi
     assert cell is not None and bool(cell.doubt) == doubt
 
 
-def test_placement_doubt_is_a_flag_sums_cannot_clear() -> None:
+def test_a_line_over_the_glyphs_is_a_reading_doubt_two_sums_clear_a_misplacement_is_not() -> None:
+    """A non-table line across the digits may hide strokes: a reading doubt, which the cell's row
+    and column sums, both holding, clear as they clear a low OCR score. A doubt about the cell's
+    place in the grid (a printed cell spanning two rows) is never cleared by sums."""
+    from service.formats import IDENTITIES
+    from service.grid import SPANS_ROWS_DOUBT
     from service.validation import confirm_by_sums
 
-    tok = Token(text="7", bbox=(0, 0, 10, 10), confidence=0.99, alt_text="7", source=Source.OCR,
-                doubt="a line that is not a table ruling crosses the text")
-    cell = read_cell("t4.review.upheld", (tok,), 1, None)
-    assert Flag.PLACEMENT_DOUBT in cell.flags and cell.value == 7
-    from service.formats import IDENTITIES
-
-    assert confirm_by_sums(cell, set(IDENTITIES)).flags == cell.flags
+    line = "a line that is not a table ruling crosses the text"
+    tok = Token(text="7", bbox=(0, 0, 10, 10), confidence=0.99, alt_text="7", source=Source.OCR, doubt=line)
+    crossed = read_cell("t3.disclosed.natural_person", (tok,), 1, None)
+    assert crossed.flags == (Flag.LOW_CONFIDENCE,) and crossed.reasons == (line,) and crossed.value == 7
+    assert not confirm_by_sums(crossed, set(IDENTITIES)).flagged
+    lone = read_cell("t4.review.upheld", (tok,), 1, None)  # one sum only: it stays in doubt
+    assert confirm_by_sums(lone, set(IDENTITIES)).flags == lone.flags
+    misplaced = read_cell("t3.disclosed.natural_person", (tok.model_copy(update={"placement": SPANS_ROWS_DOUBT}),),
+                          1, None)
+    assert Flag.PLACEMENT_DOUBT in misplaced.flags and misplaced.value == 7
+    assert confirm_by_sums(misplaced, set(IDENTITIES)).flags == misplaced.flags
 
 
 # --- blank means no ink ---------------------------------------------------------------------------

@@ -30,12 +30,13 @@ def read_cell(key: str, tokens: tuple[Token, ...], page: int, box: BBox | None) 
     bbox = box or (enclosing([t.bbox for t in tokens]) if tokens else None)
     source = tokens[0].source if tokens else Source.PDF_TEXT
     text = cell_text(tokens)
-    doubts = [t.doubt for t in tokens if t.doubt]
+    doubts = [(Flag.PLACEMENT_DOUBT, t.placement) for t in tokens if t.placement]
+    doubts += [(Flag.LOW_CONFIDENCE, t.doubt) for t in tokens if t.doubt]
 
     def cell(**read: object) -> Cell:  # built once with what was read (no copy per field)
         made = Cell(key=key, text=text, page=page, bbox=bbox, source=source, **read)
-        for doubt in dict.fromkeys(doubts):
-            made = made.with_flag(Flag.PLACEMENT_DOUBT, doubt)
+        for flag, reason in dict.fromkeys(doubts):
+            made = made.with_flag(flag, reason)
         return made
 
     if tokens and not text.strip():
