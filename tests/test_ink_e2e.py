@@ -85,7 +85,9 @@ def test_the_condition_is_read_with_the_printed_values(condition: str, tmp_path:
 
 @settings(max_examples=2, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(u=st.floats(0, 1), v=st.floats(0, 1), seed=st.integers(0, 2**16))
+# allow_subnormal=False: the OCR engine computes with denormals flushed to zero
+# (settings.RAPIDOCR_DENORMALS_AS_ZERO), a processor state of the thread that calls it
+@given(u=st.floats(0, 1, allow_subnormal=False), v=st.floats(0, 1, allow_subnormal=False), seed=st.integers(0, 2**16))
 def test_a_seal_anywhere_over_a_table_changes_no_value(tmp_path_factory: pytest.TempPathFactory,
                                                        u: float, v: float, seed: int) -> None:
     """Property: a red seal centred at a random point of the tables' extent (the box of the
