@@ -131,7 +131,7 @@ class Flag(StrEnum):
     NARRATIVE_MISMATCH = "narrative_mismatch"
     OLD_LAYOUT = "old_layout"
     UNCERTAIN_ROW = "uncertain_row"
-    PLACEMENT_DOUBT = "placement_doubt"  # grid position in doubt (registration, a cell spanning rows): sums cannot clear it
+    PLACEMENT_DOUBT = "placement_doubt"  # grid position in doubt (registration, cell spanning rows): no sum clears it
     UNIT_CONVERTED = "unit_converted"
     NOTE_IN_CELL = "note_in_cell"
     # Added by validation (issue 8): a noted certain blank, a row no cell of which was read,
