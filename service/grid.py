@@ -112,7 +112,7 @@ def _mark_row_spanning(placed: list[tuple[tuple[float, float], Token]],
     for c, t in placed:
         spans = t.source is Source.OCR and t.alt_text is not None and sum(t.bbox[1] < m < t.bbox[3] for m in mids) > 1
         if spans:
-            t = t.model_copy(update={"placement": "; ".join(d for d in (t.placement, SPANS_ROWS_DOUBT) if d)})
+            t = t.model_copy(update={"placement": SPANS_ROWS_DOUBT})  # the one placement doubt a token gets
         out.append((c, t, spans))
     return out
 
