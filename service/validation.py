@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from service import settings
 from service.explain import (
+    Reading,
     classify,
     explains,
     flag_missing_row,
@@ -27,6 +28,7 @@ from service.explain import (
     is_certain_blank,
     missing_rows,
     note_certain_blank,
+    reading_of,
     suggestions,
     unnote_blank,
 )
@@ -114,6 +116,25 @@ def confirm_by_sums(cell: Cell, holding: set[Identity]) -> Cell:
     return cell.model_copy(update={"flags": (), "reasons": (note,)})
 
 
+def pinned_by_clear_sums(cells: dict[str, Cell], holding: set[Identity]) -> dict[str, Cell]:
+    """Cells in reading doubt (only ``READING_DOUBTS``) confirmed because an identity that holds
+    has them as its only member that is not a clear reading: the clear members fix the value, as
+    surely as two sums do (it could be wrong only if a clear member were misread by exactly the
+    opposite amount). Confirmed before broken identities are explained, so a broken column sum
+    whose other doubtful members are pinned by their rows points at the one it does not pin.
+
+    Decided on the readings as they are (one pass: a cell confirmed here pins nothing else)."""
+    out: dict[str, Cell] = {}
+    for identity in holding:
+        doubtful = [k for k in identity.keys if reading_of(cells.get(k)) is not Reading.CLEAR]
+        cell = cells.get(doubtful[0]) if len(doubtful) == 1 else None
+        if cell is None or cell.value is None or not set(cell.flags) <= READING_DOUBTS or cell.key in out:
+            continue
+        note = f"{CONFIRMED_PREFIX}{identity.name}, its other members read clearly, despite: " + "; ".join(cell.reasons)
+        out[cell.key] = cell.model_copy(update={"flags": (), "reasons": (note,)})
+    return out
+
+
 def strip_rule_flags(cell: Cell) -> Cell:
     if not cell.flags and not cell.reasons and cell.suggestion is None:
         return cell  # nothing to strip (most cells): the same content, no copy
@@ -126,6 +147,7 @@ def strip_rule_flags(cell: Cell) -> Cell:
 def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
+    cells.update(pinned_by_clear_sums(cells, check_identities(cells, doc.old_other_row)[1]))
     violations, holding = _identity_violations(cells, doc.old_other_row)
     evidence = _evidence_for(holding, cells)
     unsure = _unsure_blanks(doc, cells)

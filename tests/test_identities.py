@@ -170,10 +170,11 @@ def test_negative_and_implausible_values_are_flagged() -> None:
     assert Flag.IMPLAUSIBLE in doc.cells["t2.fees.amount_wan_yuan"].flags
 
 
-def _doubtful(doc_values: dict, key: str) -> dict:
+def _doubtful(doc_values: dict, *keys: str) -> dict:
     doc = document_with(doc_values)
     cells = dict(doc.cells)
-    cells[key] = cells[key].with_flag(Flag.ENGINE_DISAGREEMENT, "second engine read “7”")
+    for key in keys:
+        cells[key] = cells[key].with_flag(Flag.ENGINE_DISAGREEMENT, "second engine read “7”")
     return validate_document(doc.model_copy(update={"cells": cells})).cells
 
 
@@ -182,7 +183,24 @@ def test_sums_that_hold_clear_a_doubtful_reading() -> None:
     cell = _doubtful(values, "t3.disclosed.natural_person")["t3.disclosed.natural_person"]
     assert not cell.flagged and "second engine" in cell.reasons[0]
     t4 = _doubtful(values, "t4.review.upheld")["t4.review.upheld"]
-    assert t4.flagged  # only one identity: not enough to outweigh the doubt
+    assert not t4.flagged  # its one sum holds, every other member read clearly: they fix its value
+    assert "its other members read clearly" in t4.reasons[0]
+    two = _doubtful(values, "t4.review.upheld", "t4.review.corrected")
+    assert two["t4.review.upheld"].flagged and two["t4.review.corrected"].flagged  # one sum, two doubts
+
+
+def test_a_column_broken_by_one_misread_flags_that_cell_not_the_column() -> None:
+    """Doubtful cells that their row sums pin (every other member of the row read clearly) are
+    confirmed; the column sum one misread breaks then has that cell as its only suspect, and its
+    row and column agree on the value that mends it."""
+    values = consistent_values(random.Random(4))
+    wrong = "t3.disclosed.natural_person"
+    values[wrong] = int(values[wrong]) + 3
+    doubtful = (wrong, "t3.partly_disclosed.natural_person", "t3.unable_not_held.natural_person")
+    cells = _doubtful(values, *doubtful)
+    assert cells[wrong].flagged and cells[wrong].suggestion == values[wrong] - 3
+    flagged = {k for k, c in cells.items() if c.flagged}
+    assert flagged == {wrong}
 
 
 def test_a_doubtful_reading_in_a_broken_sum_stays_flagged() -> None:

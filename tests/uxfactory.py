@@ -1,8 +1,9 @@
 """A test report with the cases the review-station extras are for (group verification, structure
 repair, audit), built on ``docfactory.make_document`` and stored over an extracted document.
 
-- ``ZERO_GROUP``: three cells read "0" with low confidence (t4 cells in a single identity, so the
-  sums cannot clear the doubt);
+- ``ZERO_GROUP``: three cells read "0" with low confidence (t4 cells in a single identity beside
+  another doubtful member, ``ZERO_ROW_MATE`` for the third: no sum of clear readings pins them,
+  so the sums cannot clear the doubt);
 - ``BLANK_GROUP``: two blank marks read by OCR as "—" (value null, true value 0): doubtful blanks,
   so flagged (a cell without ink would be a certain blank: noted, not flagged);
 - ``SHIFTED_ROW`` (``t3.disclosed``) was mapped one column too far left: its first value is lost,
@@ -25,6 +26,7 @@ from service.storage.results import save_extraction
 from service.storage.revalidate import default_validator
 
 ZERO_GROUP = ("t4.review.corrected", "t4.review.other", "t4.suit_direct.corrected")
+ZERO_ROW_MATE = "t4.suit_direct.upheld"  # read "1" with low confidence: a doubt of its own
 BLANK_GROUP = ("t4.suit_after_review.corrected", "t4.suit_after_review.other")
 SHIFTED_ROW = "t3.disclosed"
 SWAPPED_ROWS = ("t3.partly_disclosed", "t3.refused_law")
@@ -40,6 +42,8 @@ def ux_document(path: str | Path) -> Document:
     for key in ZERO_GROUP:
         cells[key] = cells[key].model_copy(update={"confidence": 0.55}).with_flag(
             Flag.LOW_CONFIDENCE, "OCR confidence 0.55")
+    cells[ZERO_ROW_MATE] = cells[ZERO_ROW_MATE].model_copy(update={"confidence": 0.6}).with_flag(
+        Flag.LOW_CONFIDENCE, "OCR confidence 0.60")
     for key in BLANK_GROUP:
         cells[key] = cells[key].model_copy(update={"value": None, "text": "—"}).with_flag(
             Flag.BLANK, BLANK_REASON)
