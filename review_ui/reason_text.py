@@ -125,6 +125,7 @@ REASONS: tuple[Template, ...] = (
     T(N_("breaks %(rule)s (%(found)s ≠ %(expected)s)")),
     TP(Nn_("confirmed by %(n)s sum that holds, despite: %(reasons)s",
            "confirmed by %(n)s sums that hold, despite: %(reasons)s")),
+    T(N_("confirmed by %(rule)s, its other members read clearly, despite: %(reasons)s")),
     T(N_("suggested %(value)s: the value that makes %(rules)s hold")),
     T(N_("negative value: counts and fees cannot be below 0")),
     T(N_("implausible fee %(value)s 万元: printed in 元 instead of 万元?")),

@@ -286,11 +286,11 @@ def test_sums_of_zeros_clear_no_doubt(total_in_doubt: bool) -> None:
     doc = document_with(values)
     doubt = (Flag.ENGINE_DISAGREEMENT,)
     cells = dict(doc.cells)
-    doubted = [f"t3.{row}.research", f"t3.{row}.natural_person"]
-    if total_in_doubt:
-        doubted.append("t3.results_total.research")
-    for key in doubted:
+    for key in (f"t3.{row}.research", f"t3.{row}.natural_person"):
         cells[key] = cells[key].model_copy(update={"flags": doubt, "reasons": ("second engine read “8”",)})
+    if total_in_doubt:  # a placement doubt: no sum clears it, so it pins nothing
+        key = "t3.results_total.research"
+        cells[key] = cells[key].with_flag(Flag.PLACEMENT_DOUBT, "row placed by its position only")
     doc = doc.model_copy(update={"cells": cells})
     assert not [v for v in validate_document(document_with(values)).violations]  # every sum holds
     out = validate_document(doc).cells
@@ -301,7 +301,8 @@ def test_sums_of_zeros_clear_no_doubt(total_in_doubt: bool) -> None:
 
 def test_zeros_adding_up_to_a_clear_zero_with_doubtful_parts() -> None:
     """A row read 0 = 0 + … + 0 whose total is clear pins each doubtful part to 0, however many
-    are doubtful; with the total in doubt too, none is pinned."""
+    are doubtful; with the total in doubt too (and the column totals, which would pin each part
+    by its column), none is pinned."""
     import random
 
     from service.formats import T3_COLUMNS, T3_RESULT_ROWS
@@ -318,11 +319,13 @@ def test_zeros_adding_up_to_a_clear_zero_with_doubtful_parts() -> None:
     assert not validate_document(document_with(values)).violations
     doubt = (Flag.LOW_CONFIDENCE,)
     parts = [f"t3.{row}.{c}" for c in T3_COLUMNS[:3]]
-    for extra, cleared in (([], True), ([f"t3.{row}.total"], False)):
+    totals = [f"t3.{row}.total", *(f"t3.results_total.{c}" for c in T3_COLUMNS[:3])]
+    for extra, cleared in (([], True), (totals, False)):
         doc = document_with(values)
         doubted = {k: doc.cells[k].model_copy(update={"flags": doubt, "reasons": ("OCR confidence 0.30",)})
-                   for k in (*parts, *extra)}
-        cells = {**doc.cells, **doubted}
+                   for k in parts}
+        placed = {k: doc.cells[k].with_flag(Flag.PLACEMENT_DOUBT, "row placed by its position only") for k in extra}
+        cells = {**doc.cells, **doubted, **placed}
         out = validate_document(doc.model_copy(update={"cells": cells})).cells
         for key in parts:  # its column sum holds too (0 = 0 + … + 0 pinned by a clear total, or with ink)
             assert (out[key].flags == ()) is cleared, key

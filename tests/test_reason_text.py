@@ -111,12 +111,15 @@ def test_reasons_in_english_with_right_plurals(app: Any) -> None:
         assert reason_text.shown(one.replace("by 1", "by 2")) == one.replace("by 1", "by 2")
         assert reason_text.shown(rows) == rows.replace("row(s) new", "row 一、本年新收政府信息公开申请数量")
         assert reason_text.shown("an unknown reason") == "an unknown reason"
-        named = ("report prints", "report's own", "breaks", "suggested", "row label", "engine reading", "sums that")
+        named = ("report prints", "report's own", "breaks", "suggested", "row label", "engine reading", "sums that",
+                 "other members read")
         plain = [r for r in pipeline_reasons() if not any(n in r for n in named)]  # no rule/column/source field
         assert len(plain) > 10 and all(reason_text.shown(r) == r for r in plain)
         assert "(all applicants = 2)" in reason_text.shown(OLD_LAYOUT_REASON.format("total = 2"))
     with app.test_request_context("/"), force_locale("zh"):
         assert reason_text.shown(one) == "已由 1 条成立的合计确认，尽管：识别置信度 0.41；第二个识别引擎读为“1”"
+        pinned = next(r for r in pipeline_reasons() if "its other members read clearly" in r)
+        assert reason_text.shown(pinned).startswith("已由「表三")
 
 
 def test_report_error_names_the_rule_and_both_sides(app: Any) -> None:
