@@ -103,6 +103,8 @@ LIKENESS_MAX_INK_EXEMPLARS = 8    # under a line: exemplars compared per digit (
 LIKENESS_SLACK_PX = 2             # … the exemplar's box holds the visible ink to within this many px
 LIKENESS_MAX_HIDDEN = 0.5         # … the line hides at most this share of the exemplar's ink
 LIKENESS_MIN_VISIBLE_PX = 30      # … at least this much of the cell's ink is seen
+LIKENESS_UNSEEN_MARGIN_SIGMAS = 0.0  # … the hidden pixels widened by this many blur sigmas (0: a 2-px
+#   streak over a 6-px 100-dpi 0 leaves so little seen that no digit matches at 2 sigmas)
 LIKENESS_UNDER_LINES_MIN_MARGIN = 0.1  # … and the nearest other digit this much farther (cell stays flagged)
 SCAN_NUMERIC_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # a cell reading like this gets a digit second opinion
 # letters OCR gives for digits: "1l" or "O" still gets a digit second opinion, and when that

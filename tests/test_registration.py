@@ -14,6 +14,7 @@ from service.tables.registration import (
     BandKind,
     Slot,
     confirmed_loose,
+    only_embedding,
     placed_between_firm_anchors,
     register,
     table_head,
@@ -264,6 +265,33 @@ def test_t2_header_without_verticals_and_a_row_cut_by_the_page_break_keep_the_ro
     cells = map_t2(bands, ReportFormat.F2021)
     assert [cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [1, 0, 6]
     assert not cells["t2.rules.issued"].flags and cells["t2.normative_docs.in_force"].value == 28
+
+
+def test_bands_fill_a_gap_with_a_lost_row_only_where_their_kinds_and_counts_pin_them() -> None:
+    kinds = "SHddSHe"  # slots: sub-header, header, two 3-value rows, sub-header, header, a 1-value row
+
+    def fits(band: str) -> object:
+        return lambda b, s: band[b] == kinds[s]
+
+    bands = "HddSHe"  # the first sub-header was read as nothing
+    assert only_embedding(list(range(6)), list(range(7)), fits(bands)) == [(i, i + 1) for i in range(6)]
+    assert only_embedding(list(range(6)), list(range(7)), fits("SHdSHe")) is None  # which 3-value row is lost?
+    assert only_embedding(list(range(7)), list(range(7)), fits(kinds)) == [(i, i) for i in range(7)]
+    assert only_embedding([0, 1], [0], fits("SS")) is None
+
+
+def test_t2_rows_below_a_lost_sub_header_keep_their_rows_in_doubt_at_the_table_edge() -> None:
+    """A fax lost the first 第二十条第（一）项 band and garbled every label above 第二十条第（八）项:
+    the kinds and value-cell counts still place each band, leaning on the table's top edge."""
+    garbled = ["GAONY", "C9", "政规范件文作", "第：十条第（斤）项", "CO內容", "行政音", "第：十条第（t)项", "G0內容",
+               "{设公…", "行改袋制"]
+    rows = _t2_rows()[1:]
+    rows = [(garbled[i] if i < len(garbled) else label, values) for i, (label, values) in enumerate(rows)]
+    cells = map_t2(_bands(_ruled_page(rows)), ReportFormat.F2021)
+    assert [cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [1, 0, 6]
+    assert cells["t2.licensing.decisions"].value == 2459 and cells["t2.enforcement.decisions"].value == 15
+    assert Flag.PLACEMENT_DOUBT in cells["t2.rules.issued"].flags
+    assert not cells["t2.fees.amount_wan_yuan"].flags
 
 
 def test_t2_data_row_whose_numbers_read_as_marks_is_no_header() -> None:

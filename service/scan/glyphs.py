@@ -148,7 +148,7 @@ def likeness_under_lines(ink: np.ndarray, hidden: np.ndarray,
         return None
     height = float(np.median([e.shape[0] for v in exemplars.values() for e in v]))
     sigma = settings.LIKENESS_BLUR_PX * height / settings.LIKENESS_GLYPH_PX
-    margin = int(np.ceil(2 * sigma))
+    margin = int(np.ceil(settings.LIKENESS_UNSEEN_MARGIN_SIGMAS * sigma))
     unseen = cv2.dilate(hidden, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)) > 0
     visible = (ink > 0) & ~unseen
     ys, xs = np.nonzero(visible)

@@ -21,6 +21,7 @@ a placement in doubt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -136,16 +137,41 @@ def _fill_gap(evidence: list[BandEvidence], template: list[Slot], bands: range, 
     """Structural placements inside one gap, or none when the two sequences do not agree."""
     kinds = {s.kind for s in template}
     gap_bands = [b for b in bands if evidence[b].kind in kinds]
-    gap_slots = list(slots)
-    if len(gap_bands) > len(gap_slots):
-        gap_bands = [b for b in gap_bands if not evidence[b].split_part]
-    if not gap_slots or len(gap_bands) != len(gap_slots):
-        return []
-    pairs = list(zip(gap_bands, gap_slots, strict=True))
-    if not all(_compatible(evidence[b], template[s]) and _count_ok(evidence[b], template[s]) for b, s in pairs):
-        return []
+
+    def fits(band: int, slot: int) -> bool:
+        return _compatible(evidence[band], template[slot]) and _count_ok(evidence[band], template[slot])
+
+    pairs = only_embedding(gap_bands, list(slots), fits)
+    if pairs is None:
+        pairs = only_embedding([b for b in gap_bands if not evidence[b].split_part], list(slots), fits)
     return [Placement(b, s, row_similarity(evidence[b].label, template[s].spec), by_structure=True,
-                      bounded=bounded) for b, s in pairs]
+                      bounded=bounded) for b, s in pairs or ()]
+
+
+def only_embedding(bands: list[int], slots: list[int],
+                   fits: Callable[[int, int], bool]) -> list[tuple[int, int]] | None:
+    """The (band, slot) pairs of the one order-keeping way to give every band its own slot that
+    ``fits`` it, slots left over being rows the scan lost (a sub-header read as nothing); ``None``
+    when there is no such way, or more than one (the kinds and value-cell counts do not pin the
+    bands: a lost row among rows alike). With as many bands as slots it is band i → slot i."""
+    if not bands or len(bands) > len(slots):
+        return None
+    n, m = len(bands), len(slots)
+    ways = [[0] * (m + 1) for _ in range(n + 1)]  # ways[i][j]: embeddings of bands[i:] in slots[j:], capped at 2
+    ways[n] = [1] * (m + 1)
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = ways[i + 1][j + 1] if fits(bands[i], slots[j]) else 0
+            ways[i][j] = min(2, ways[i][j + 1] + take)
+    if ways[0][0] != 1:
+        return None
+    pairs, j = [], 0
+    for i in range(n):
+        while not (fits(bands[i], slots[j]) and ways[i + 1][j + 1] == 1):
+            j += 1
+        pairs.append((bands[i], slots[j]))
+        j += 1
+    return pairs
 
 
 def table_head(evidence: list[BandEvidence], template: list[Slot]) -> int:
