@@ -252,6 +252,8 @@ SCAN_COLOUR_BLUE_HUE = (85, 140)  # blue family (ballpoint pens, blue-black ink)
 SCAN_COLOUR_FRINGE_PX = 1         # pale non-coloured pixels this close to coloured ink are lifted to paper
 SCAN_COLOUR_FRINGE_MIN_GREY = 150 # … only when lighter than this (dark print beside a stroke stays)
 SCAN_RULING_END_TOLERANCE_PX = 14 # a ruling's end must lie this close to a crossing ruling (or the table frame)
+SCAN_FRAME_MIN_ENDS = 3           # a rejected line on which this many kept crossing rulings end is a table's frame
+SCAN_FRAME_OVERSHOOT_PX = 6       # … a crossing ruling may overshoot it by this much (a faxed staircase)
 SCAN_RULING_SHORT_END_PX = 30     # … or fall this much short of it (a faxed ruling that lost its last pixels)
 SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling
@@ -299,6 +301,7 @@ SCAN_FADED_MAX_BREAK_PX = 720     # a ruling faded over up to this many px betwe
 SCAN_FADED_CROSS_MARGIN_PX = 3    # … crossing rulings within this are no text …
 SCAN_FADED_ROW_SLACK_PX = 2       # … no glyph crosses its rows ± this …
 SCAN_FADED_MAX_ROW_INK_PX = 6     # … (more ink than this, fax speckle), and a cell of it has text above and below
+SCAN_FADED_LOST_MIN_SHARE = 0.9   # a ruling ends short of the frame along a lost fax scan line covering this share
 
 # --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
 # Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.

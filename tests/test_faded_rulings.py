@@ -105,3 +105,29 @@ def test_a_lost_scan_line_through_digits_hides_no_stroke_unless_a_stroke_ends_on
     cv2.line(seven, (8, 20), (22, 20), 255, 3)  # the bar, under the line
     cv2.line(seven, (22, 20), (12, 36), 255, 3)  # the diagonal, ending on it
     assert not hides_no_stroke(line, cv2.bitwise_and(seven, cv2.bitwise_not(line)))
+
+
+def _lost_to_the_frame() -> tuple[np.ndarray, np.ndarray]:
+    """(the test page, its lost-lines mask): a fax scan line lost along the ruling between "New"
+    and "Carried" erased it from the middle of number column 2 to the table's right frame; the
+    piece left (label column, column 1, half of column 2) ends in mid-cell."""
+    img = Image.fromarray(_page(skew=0.0))
+    d = ImageDraw.Draw(img)
+    d.rectangle((XS[2] + 60, FADED_Y - 3, XS[3] - 3, FADED_Y + 3), fill=250)
+    for a, b in zip(XS[3:], XS[4:], strict=False):
+        d.rectangle((a + 3, FADED_Y - 3, b - 3, FADED_Y + 3), fill=250)
+    lost = np.zeros(np.asarray(img).shape[:2], np.uint8)
+    lost[FADED_Y - 2:FADED_Y + 3, :] = 255
+    return np.asarray(img).copy(), lost
+
+
+def test_a_ruling_a_lost_scan_line_erased_to_the_frame_is_restored_along_it() -> None:
+    grey, lost = _lost_to_the_frame()
+    ink = binarise(normalise_lighting(grey))
+    rects = [r[:4] for r in _cell_rects()]
+    without = set(find_grid(ink).cells)
+    assert not all(any(_near(c, r) for c in without) for r in rects)  # the rows merge without the lost line
+    cells = set(find_grid(ink, lost).cells)
+    assert len(cells) == len(rects) and all(any(_near(c, r) for c in cells) for r in rects)
+    elsewhere = np.roll(lost, 2 * ROW_H, axis=0)  # a lost line that does not run along the ruling
+    assert set(find_grid(ink, elsewhere).cells) == without

@@ -331,3 +331,29 @@ def test_what_is_left_of_a_bent_crease_along_a_ruling_stays_inside_the_table(
     right = RULING_XS[-1] + 8
     assert all(c[2] <= right for c in grid.cells)
     assert not grid.mask[:, right:].any()
+
+
+def test_a_frame_the_rows_end_on_is_kept_a_streak_they_cross_is_not() -> None:
+    """A rejected upright line on which four rows end from the left (a table's right frame whose
+    top end lost its anchor) is given back between the outermost of them; one the same rows run
+    on through (a streak inside the table) is not, nor one only two rows end on."""
+    from service.scan.lines import _framing
+    from service.scan.strokes import relabel
+
+    h, w = 400, 600
+    dropped = np.zeros((h, w), np.uint8)
+    dropped[20:380, 498:501] = 255  # the frame, longer than the table
+    rows = np.zeros((h, w), np.uint8)
+    for y in (60, 140, 220, 300):
+        rows[y:y + 3, 100:500] = 255  # rows ending on it
+    kept = _framing(dropped, relabel(rows, True), None, horizontal=False)
+    ys = np.flatnonzero(kept.any(axis=1))
+    assert ys.min() <= 61 and ys.max() >= 301 and ys.min() >= 55 and ys.max() <= 310
+    through = np.zeros_like(rows)
+    for y in (60, 140, 220, 300):
+        through[y:y + 3, 100:590] = 255  # the rows go on past it
+    assert not _framing(dropped, relabel(through, True), None, horizontal=False).any()
+    two = np.zeros_like(rows)
+    for y in (60, 140):
+        two[y:y + 3, 100:500] = 255
+    assert not _framing(dropped, relabel(two, True), None, horizontal=False).any()

@@ -135,11 +135,17 @@ def _glyph_crosses(text: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> bool
 def faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejected: np.ndarray) -> np.ndarray:
     """The ruling pixels (uint8 255) to add to ``lines``: each break between two collinear
     ruling pieces or from a piece's inner corner on (see module doc), filled along the rows of
-    the pieces. Crossing rulings within ``SCAN_FADED_CROSS_MARGIN_PX`` are left out when the
+    the pieces (``_filled``)."""
+    return _filled(_breaks(lines, crossing), lines, crossing, ink, rejected)
+
+
+def _filled(breaks: list[Break], lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray,
+            rejected: np.ndarray) -> np.ndarray:
+    """The ``breaks`` (255) whose rows are crossed by no glyph and whose cells hold text above and
+    below them. Crossing rulings within ``SCAN_FADED_CROSS_MARGIN_PX`` are left out when the
     break's rows are checked for glyphs and the cells for text, and so are the lines judged not
     to be rulings (``rejected``: a streak crossing the break is no glyph)."""
     out = np.zeros_like(lines)
-    breaks = _breaks(lines, crossing)
     if not breaks:
         return out
     m = settings.SCAN_FADED_CROSS_MARGIN_PX
@@ -167,3 +173,50 @@ def with_faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray,
     copy, when there is none."""
     faded = faded_rulings(lines, crossing, ink, rejected)
     return cv2.bitwise_or(lines, faded) if faded.any() else lines
+
+
+# --- along a lost fax scan line ------------------------------------------------------------------
+def lost_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejected: np.ndarray,
+                 lost: np.ndarray) -> np.ndarray:
+    """Rulings a lost fax scan line (``lost``, 255 = lost) erased from some point to the table's
+    frame: the pieces left of them end in mid-cell, so ``lines._reject_foreign`` took them for
+    streaks (in ``rejected``). Each such horizontal piece lying along a lost line, with a free
+    end from which the line covers its rows to the farthest crossing ruling (``_lost_along``),
+    is given back with that stretch (from a free end only: an end on a crossing ruling is where
+    the template's ruling ends, beside a merged label cell), when ``_filled`` finds the rows free of glyphs and text on
+    both sides. Returns the pixels (255) to move from ``rejected`` to ``lines``."""
+    out = np.zeros_like(lines)
+    upright = [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    lying = cv2.morphologyEx(rejected, cv2.MORPH_OPEN, np.ones((1, settings.SCAN_HLINE_MIN_PX), np.uint8))
+    for x0, x1, y0, y1 in _boxes(lying):  # apart from the streaks they touch
+        if y1 - y0 > settings.SCAN_LINE_MAX_THICKNESS_PX:
+            continue
+        through = [v for v in upright if v[2] < y0 - t and v[3] > y1 + t]
+        right = max((v[0] for v in through if v[0] > x1 + t), default=None)
+        left = min((v[1] for v in through if v[1] < x0 - t), default=None)
+        ends = ((x1, right, y0, y1, False) if right and _free_end(crossing, x1 - 1, y0, y1) else None,
+                (left, x0, y0, y1, False) if left and _free_end(crossing, x0, y0, y1) else None)
+        breaks: list[Break] = [b for b in ends if b is not None and _lost_along(lost, b[0], b[1], y0, y1)]
+        fill = _filled([b for b in breaks if b[1] - b[0] <= settings.SCAN_FADED_MAX_BREAK_PX],
+                       lines, crossing, ink, rejected)
+        if fill.any():
+            out[y0:y1, x0:x1] |= lying[y0:y1, x0:x1]
+            out |= fill
+    return out
+
+
+def _free_end(crossing: np.ndarray, x: int, y0: int, y1: int) -> bool:
+    """Whether no crossing ruling passes or ends within ``SCAN_RULING_END_TOLERANCE_PX`` of the
+    piece's end at column ``x`` (rows ``y0``–``y1``): an end in mid-cell."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    return not crossing[max(0, y0 - t):y1 + t, max(0, x - t):x + t + 1].any()
+
+
+def _lost_along(lost: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> bool:
+    """Whether ``lost`` covers the rows ``y0``–``y1`` (± ``SCAN_FADED_ROW_SLACK_PX``) in at least
+    ``SCAN_FADED_LOST_MIN_SHARE`` of the columns ``x0``–``x1``: the ruling is missing there
+    because the receiver got no data for it."""
+    g = settings.SCAN_FADED_ROW_SLACK_PX
+    covered = lost[max(0, y0 - g):y1 + g, x0:x1].any(axis=0)
+    return bool(covered.size) and float(covered.mean()) >= settings.SCAN_FADED_LOST_MIN_SHARE

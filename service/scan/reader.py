@@ -138,12 +138,12 @@ def read_scanned_tables(image: np.ndarray, number: int, *, recognizer: LineRecog
     straight = straighten_colour(image, angle)
     norm = normalise_lighting(print_grey)
     ink = binarise(norm)
-    grid = find_grid(ink)
+    lost = None if lost_lines is None else at_half(straighten(lost_lines, angle))
+    grid = find_grid(ink, lost)
     norm, healed = heal_white_lines(norm, ink, grid.rulings)
     if healed:
         ink = binarise(norm)
     denoise = noise_level(norm) > settings.SCAN_NOISE_STD_MEDIAN
-    lost = None if lost_lines is None else at_half(straighten(lost_lines, angle))
     crops = [c for c in (cell_crops(norm, ink, grid.mask, b, denoise, grid.rejected, lost) for b in grid.cells) if c]
     tokens = read_cells(crops, rec, dig)
     h, w = straight.shape[:2]
