@@ -346,14 +346,17 @@ def test_a_frame_the_rows_end_on_is_kept_a_streak_they_cross_is_not() -> None:
     rows = np.zeros((h, w), np.uint8)
     for y in (60, 140, 220, 300):
         rows[y:y + 3, 100:500] = 255  # rows ending on it
-    kept = _framing(dropped, relabel(rows, True), None, horizontal=False)
+    left = np.zeros_like(rows)
+    left[20:380, 99:102] = 255  # the left frame the rows start from
+    kept = _framing(dropped, relabel(rows, True), None, left, horizontal=False)
     ys = np.flatnonzero(kept.any(axis=1))
     assert ys.min() <= 61 and ys.max() >= 301 and ys.min() >= 55 and ys.max() <= 310
     through = np.zeros_like(rows)
     for y in (60, 140, 220, 300):
         through[y:y + 3, 100:590] = 255  # the rows go on past it
-    assert not _framing(dropped, relabel(through, True), None, horizontal=False).any()
+    assert not _framing(dropped, relabel(through, True), None, left, horizontal=False).any()
+    assert not _framing(dropped, relabel(rows, True), None, np.zeros_like(left), horizontal=False).any()  # glyph pieces
     two = np.zeros_like(rows)
     for y in (60, 140):
         two[y:y + 3, 100:500] = 255
-    assert not _framing(dropped, relabel(two, True), None, horizontal=False).any()
+    assert not _framing(dropped, relabel(two, True), None, left, horizontal=False).any()

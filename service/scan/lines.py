@@ -226,21 +226,27 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     return out
 
 
-def _framing(dropped: np.ndarray, crossing: Strokes, gone: np.ndarray | None, horizontal: bool) -> np.ndarray:
+def _framing(dropped: np.ndarray, crossing: Strokes, gone: np.ndarray | None, same: np.ndarray,
+             horizontal: bool) -> np.ndarray:
     """The stretch of each rejected line (``dropped``, 255; its collinear pieces joined across
     breaks, ``_bridge``) between the outermost of the
     ``SCAN_FRAME_MIN_ENDS`` or more kept crossing rulings that end on it from the same side, with
     no crossing ink beyond it: a table's frame, whose rows all stop at it, is a ruling even where
     its own end lost its anchor (the top border merged into a fax's black scan line and was taken
     away with it). A streak or a black scan line through a table ends none: the rulings (or the
-    pieces of a dashed one) go on beyond it. ``gone``: crossing strokes being rejected too (or
-    ``None``). Returns pixels (255)."""
+    pieces of a dashed one) go on beyond it; only crossing rulings ``SCAN_FRAME_MIN_CROSSING_PX``
+    long whose other end is anchored on a kept ruling of ``dropped``'s direction (``same``) count:
+    the pieces of glyph strokes a streak joins are none; nor do ends that a kept ruling anchors
+    already (a streak beside the frame). ``gone``: crossing strokes being
+    rejected too (or ``None``). Returns pixels (255)."""
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     kept = crossing.keep & (True if gone is None else ~gone)
     dots = np.zeros_like(dropped)
-    for i in np.flatnonzero(kept):
-        for x, y in stroke_ends(crossing, i):
-            dots[y, x] = 255
+    for i in np.flatnonzero(kept & (crossing.lengths >= settings.SCAN_FRAME_MIN_CROSSING_PX)):
+        ends = stroke_ends(crossing, i)
+        for (x, y), other_end in ((ends[0], ends[1]), (ends[1], ends[0])):
+            if end_anchored(same, *other_end) and not end_anchored(same, x, y):  # ends on no kept ruling
+                dots[y, x] = 255
     other = np.where(kept[crossing.labels], crossing.mask, 0).astype(np.uint8)
     near = cv2.dilate(dots, np.ones((2 * t + 1, 2 * t + 1), np.uint8))
     out = np.zeros_like(dropped)
@@ -304,7 +310,7 @@ def _reject_foreign(hl: Strokes, vl: Strokes, ink: np.ndarray) -> tuple[Strokes,
             rescued = _recover(dropped, other, lines.mask, ink, lines.horizontal) if drop.any() else dropped
             if drop.any():
                 crossing, gone = (out[0], None) if out else (vl, dv)  # the kept rulings of the other direction
-                rescued = cv2.bitwise_or(rescued, _framing(dropped, crossing, gone, lines.horizontal))
+                rescued = cv2.bitwise_or(rescued, _framing(dropped, crossing, gone, lines.mask, lines.horizontal))
             if rescued.any():
                 lines = relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
