@@ -337,7 +337,7 @@ def test_a_frame_the_rows_end_on_is_kept_a_streak_they_cross_is_not() -> None:
     """A rejected upright line on which four rows end from the left (a table's right frame whose
     top end lost its anchor) is given back between the outermost of them; one the same rows run
     on through (a streak inside the table) is not, nor one only two rows end on."""
-    from service.scan.lines import _framing
+    from service.scan.frames import frame_pixels as _framing
     from service.scan.strokes import relabel
 
     h, w = 400, 600

@@ -183,8 +183,9 @@ def lost_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejec
     streaks (in ``rejected``). Each such horizontal piece lying along a lost line, with a free
     end from which the line covers its rows to the farthest crossing ruling (``_lost_along``),
     is given back with that stretch (from a free end only: an end on a crossing ruling is where
-    the template's ruling ends, beside a merged label cell), when ``_filled`` finds the rows free of glyphs and text on
-    both sides. Returns the pixels (255) to move from ``rejected`` to ``lines``."""
+    the template's ruling ends, beside a merged label cell), when ``_filled`` finds the rows free
+    of glyphs and text on both sides. Returns the pixels (255) to move from ``rejected`` to
+    ``lines``."""
     out = np.zeros_like(lines)
     upright = [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
     t = settings.SCAN_RULING_END_TOLERANCE_PX

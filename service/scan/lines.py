@@ -10,7 +10,8 @@ a ruling of these all-ruled tables ends on a crossing ruling at both ends (or, w
 cut the table, on a common edge shared by several rulings away from the paper's edge). Fax sensor
 streaks and fold creases run past the table frame through margins and prose; seal rings, punch
 holes and dark borders leave short or thick strokes ending in mid-cell. Their pixels are kept in
-``Grid.rejected`` so that cells can drop them and say when one crosses their text.
+``Grid.rejected`` so that cells can drop them and say when one crosses their text. A rejected
+line that the rows of a table end on is its frame after all (``frames``).
 
 A ruling that lost a stretch of its ink along its length (a fax line dropout or light crease
 running nearly parallel to it, after deskew) is judged as one ruling across the break, and the
@@ -30,6 +31,7 @@ import numpy as np
 from service import settings
 from service.model import Ruling
 from service.scan.faded import lost_rulings, with_faded_rulings
+from service.scan.frames import frame_pixels
 from service.scan.masks import close_along, components
 from service.scan.streaks import (
     copy_covered_rows,
@@ -226,67 +228,6 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     return out
 
 
-def _framing(dropped: np.ndarray, crossing: Strokes, gone: np.ndarray | None, same: np.ndarray,
-             horizontal: bool) -> np.ndarray:
-    """The stretch of each rejected line (``dropped``, 255; its collinear pieces joined across
-    breaks, ``_bridge``) between the outermost of the
-    ``SCAN_FRAME_MIN_ENDS`` or more kept crossing rulings that end on it from the same side, with
-    no crossing ink beyond it: a table's frame, whose rows all stop at it, is a ruling even where
-    its own end lost its anchor (the top border merged into a fax's black scan line and was taken
-    away with it). A streak or a black scan line through a table ends none: the rulings (or the
-    pieces of a dashed one) go on beyond it; only crossing rulings ``SCAN_FRAME_MIN_CROSSING_PX``
-    long whose other end is anchored on a kept ruling of ``dropped``'s direction (``same``) count:
-    the pieces of glyph strokes a streak joins are none; nor do ends that a kept ruling anchors
-    already (a streak beside the frame). ``gone``: crossing strokes being
-    rejected too (or ``None``). Returns pixels (255)."""
-    t = settings.SCAN_RULING_END_TOLERANCE_PX
-    kept = crossing.keep & (True if gone is None else ~gone)
-    dots = np.zeros_like(dropped)
-    for i in np.flatnonzero(kept & (crossing.lengths >= settings.SCAN_FRAME_MIN_CROSSING_PX)):
-        ends = stroke_ends(crossing, i)
-        for (x, y), other_end in ((ends[0], ends[1]), (ends[1], ends[0])):
-            if end_anchored(same, *other_end) and not end_anchored(same, x, y):  # ends on no kept ruling
-                dots[y, x] = 255
-    other = np.where(kept[crossing.labels], crossing.mask, 0).astype(np.uint8)
-    near = cv2.dilate(dots, np.ones((2 * t + 1, 2 * t + 1), np.uint8))
-    out = np.zeros_like(dropped)
-    n, labels, stats = components(_bridge(dropped, horizontal))  # a dashed frame is one chain
-    for k in range(1, n):
-        x, y, w, h = (int(v) for v in stats[k, :4])
-        own = labels[y:y + h, x:x + w] == k
-        hits = np.flatnonzero((own & (near[y:y + h, x:x + w] > 0)).any(axis=0 if horizontal else 1))
-        if hits.size == 0:
-            continue
-        groups = np.split(hits, np.flatnonzero(np.diff(hits) > 2 * t) + 1)  # one per crossing ruling
-        sides = [_ending_side(other, (x, y, w, h), int(np.median(g)), horizontal) for g in groups]
-        for side in (-1, 1):
-            framed = [g for g, s in zip(groups, sides, strict=True) if s == side]
-            if len(framed) < settings.SCAN_FRAME_MIN_ENDS:
-                continue
-            a, b = int(np.median(framed[0])) - 2, int(np.median(framed[-1])) + 3  # centre to centre
-            span = own[:, a:b] if horizontal else own[a:b]
-            target = out[y:y + h, x + a:x + b] if horizontal else out[y + a:y + b, x:x + w]
-            target[span] = 255
-    return out
-
-
-def _ending_side(other: np.ndarray, box: tuple[int, int, int, int], at: int, horizontal: bool) -> int:
-    """From which side a crossing ruling meets the stroke in ``box`` (x, y, w, h) at ``at`` (along
-    the stroke, from its start): -1 (above / left) or 1 (below / right) when its ink lies within
-    ``2 × SCAN_RULING_END_TOLERANCE_PX`` of the stroke on that side only (beyond an overshoot of
-    ``SCAN_FRAME_OVERSHOOT_PX``), 0 when on both (it runs on through) or neither."""
-    t, o = settings.SCAN_RULING_END_TOLERANCE_PX, settings.SCAN_FRAME_OVERSHOOT_PX
-    x, y, w, h = box
-    if horizontal:
-        cols = slice(max(0, x + at - 2), x + at + 3)
-        before, after = other[max(0, y - 2 * t):max(0, y - o), cols], other[y + h + o:y + h + 2 * t, cols]
-    else:
-        rows = slice(max(0, y + at - 2), y + at + 3)
-        before, after = other[rows, max(0, x - 2 * t):max(0, x - o)], other[rows, x + w + o:x + w + 2 * t]
-    ink_before, ink_after = bool(before.any()), bool(after.any())
-    return 0 if ink_before == ink_after else (-1 if ink_before else 1)
-
-
 def _reject_foreign(hl: Strokes, vl: Strokes, ink: np.ndarray) -> tuple[Strokes, Strokes, np.ndarray]:
     """Erase non-table strokes from both directions (two passes: a rejected streak anchors
     nothing), keeping straight rulings found inside them (``ink``: the page's ink mask, to see
@@ -310,7 +251,7 @@ def _reject_foreign(hl: Strokes, vl: Strokes, ink: np.ndarray) -> tuple[Strokes,
             rescued = _recover(dropped, other, lines.mask, ink, lines.horizontal) if drop.any() else dropped
             if drop.any():
                 crossing, gone = (out[0], None) if out else (vl, dv)  # the kept rulings of the other direction
-                rescued = cv2.bitwise_or(rescued, _framing(dropped, crossing, gone, lines.mask, lines.horizontal))
+                rescued = cv2.bitwise_or(rescued, frame_pixels(dropped, crossing, gone, lines.mask, lines.horizontal))
             if rescued.any():
                 lines = relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
