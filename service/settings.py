@@ -255,6 +255,7 @@ SCAN_RULING_END_TOLERANCE_PX = 14 # a ruling's end must lie this close to a cros
 SCAN_FRAME_MIN_ENDS = 3           # a rejected line on which this many kept crossing rulings end is a table's frame
 SCAN_FRAME_OVERSHOOT_PX = 6       # … a crossing ruling may overshoot it by this much (a faxed staircase)
 SCAN_FRAME_MIN_CROSSING_PX = 100  # … counting crossing rulings this long, anchored at their other end
+SCAN_FRAME_MIN_PARALLEL_SHARE = 0.8  # … over stretches a parallel ruling runs along this much of (table rows)
 SCAN_RULING_SHORT_END_PX = 30     # … or fall this much short of it (a faxed ruling that lost its last pixels)
 SCAN_STREAK_OVERRUN_PX = 40       # a line running this far beyond its table's frame is a streak/crease, not a ruling
 SCAN_RULING_BREAK_BRIDGE_PX = 200 # a ruling broken along this length (fax dropout along it) is still one ruling

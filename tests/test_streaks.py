@@ -360,3 +360,23 @@ def test_a_frame_the_rows_end_on_is_kept_a_streak_they_cross_is_not() -> None:
     for y in (60, 140):
         two[y:y + 3, 100:500] = 255
     assert not _framing(dropped, relabel(two, True), None, left, horizontal=False).any()
+
+
+def test_a_frame_is_not_given_back_across_the_gap_between_two_tables() -> None:
+    """Two tables one above the other whose right frames line up, joined by a streak through the
+    heading between them: the rows of both end on the line, but in the gap no column divider
+    runs beside it, so nothing is given back there."""
+    from service.scan.frames import frame_pixels
+    from service.scan.strokes import relabel
+
+    h, w = 600, 600
+    dropped = np.zeros((h, w), np.uint8)
+    dropped[20:580, 498:501] = 255
+    rows, left = np.zeros((h, w), np.uint8), np.zeros((h, w), np.uint8)
+    for y in (40, 110, 180, 250, 360, 430, 500):  # table one: 40–250; the heading; table two: 360–500
+        rows[y:y + 3, 100:500] = 255
+    left[40:253, 99:102] = 255
+    left[360:503, 99:102] = 255
+    kept = frame_pixels(dropped, relabel(rows, True), None, left, horizontal=False)
+    assert kept[45:248].any(axis=1).all() and kept[365:498].any(axis=1).all()
+    assert not kept[260:350].any()

@@ -23,7 +23,9 @@ def frame_pixels(dropped: np.ndarray, crossing: Strokes, gone: np.ndarray | None
     """The stretch of each rejected line (``dropped``, 255; its collinear pieces joined across
     breaks of up to ``SCAN_RULING_BREAK_BRIDGE_PX``: a dashed frame is one line) between the
     outermost of the ``SCAN_FRAME_MIN_ENDS`` or more kept crossing rulings (``crossing``) that end
-    on it from the same side, with no crossing ink beyond it (``_ending_side``).
+    on it from the same side, with no crossing ink beyond it (``_ending_side``): the line's own
+    pixels there, over the stretches between them that are rows of the table (``_inside_table``;
+    breaks are left to ``lines._mend``, which closes those that rows end in).
 
     Only crossing rulings ``SCAN_FRAME_MIN_CROSSING_PX`` long whose other end is anchored on a
     kept ruling of ``dropped``'s direction (``same``) count, and only at an end no kept ruling
@@ -48,11 +50,30 @@ def frame_pixels(dropped: np.ndarray, crossing: Strokes, gone: np.ndarray | None
             framed = [g for g, s in zip(groups, sides, strict=True) if s == side]
             if len(framed) < settings.SCAN_FRAME_MIN_ENDS:
                 continue
-            a, b = max(0, int(np.median(framed[0])) - 2), int(np.median(framed[-1])) + 3  # centre to centre
-            span = own[:, a:b] if horizontal else own[a:b]
-            target = out[y:y + h, x + a:x + b] if horizontal else out[y + a:y + b, x:x + w]
-            target[span] = 255
+            ink = own & (dropped[y:y + h, x:x + w] > 0)  # its own pixels: the breaks are left to _mend
+            centres = [int(np.median(g)) for g in framed]
+            for p, q in zip(centres, centres[1:], strict=False):
+                if _inside_table(same, (x, y, w, h), p, q, horizontal):
+                    a, b = max(0, p - 2), q + 3
+                    span = ink[:, a:b] if horizontal else ink[a:b]
+                    target = out[y:y + h, x + a:x + b] if horizontal else out[y + a:y + b, x:x + w]
+                    target[span] = 255
     return out
+
+
+def _inside_table(same: np.ndarray, box: tuple[int, int, int, int], p: int, q: int, horizontal: bool) -> bool:
+    """Whether a kept ruling parallel to the line in ``box`` (``same``) runs along
+    ``SCAN_FRAME_MIN_PARALLEL_SHARE`` of the stretch ``p``–``q`` between two crossing rulings
+    that end on it (positions along it from its start): a row of the table (its column
+    dividers run through it), not the gap between two tables whose frames line up (the heading
+    of the next one lies there)."""
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    x, y, w, h = box
+    lo, hi = p + t, q - t
+    if hi <= lo:
+        return True  # rulings this close leave no room for a gap between tables
+    along = same[:, x + lo:x + hi] if horizontal else same[y + lo:y + hi]
+    return float((along > 0).mean(axis=1 if horizontal else 0).max()) >= settings.SCAN_FRAME_MIN_PARALLEL_SHARE
 
 
 def _free_ends(crossing: Strokes, kept: np.ndarray, same: np.ndarray) -> np.ndarray:
