@@ -8,9 +8,11 @@ value cells. Registration runs in two passes:
 1. **anchors** — an order-keeping dynamic programme maximising the summed label similarity of
    pairs of the same kind whose label is at least ``min_similarity`` alike;
 2. **structure** — between two consecutive anchors (or an anchor and the table's edge), the
-   bands of a template kind left over are given, in order, to the slots left over, when both
-   sequences have the same length, the same kinds and the same value-cell counts (halves of a
-   row cut by a page break, without ink, are left out when there are more bands than slots).
+   bands of a template kind left over are given, in order, to the slots left over, when there
+   is exactly one order-keeping way to give each band a slot of its kind and value-cell count
+   (``only_embedding``: as many bands as slots, or fewer, the lost ones pinned by the kinds and
+   counts around them; halves of a row cut by a page break, without ink, are left out when
+   they leave no such way).
 
 So a badly read label never loses its row when the rows around it are known. A structural
 placement is *bounded* when anchors close its gap on both sides (above the first row, the
