@@ -147,8 +147,9 @@ def strip_rule_flags(cell: Cell) -> Cell:
 def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
-    cells.update(pinned_by_clear_sums(cells, check_identities(cells, doc.old_other_row)[1]))
-    violations, holding = _identity_violations(cells, doc.old_other_row)
+    broken, holding = check_identities(cells, doc.old_other_row)  # on values: pinning changes none
+    cells.update(pinned_by_clear_sums(cells, holding))
+    violations = _identity_violations(cells, doc.old_other_row, broken)
     evidence = _evidence_for(holding, cells)
     unsure = _unsure_blanks(doc, cells)
     for key, cell in list(cells.items()):
@@ -202,10 +203,9 @@ def _unsure_blanks(doc: Document, cells: dict[str, Cell]) -> Callable[[Cell], bo
     return lambda cell: cell.page in faint and cell.key.split(".", 1)[0] not in styled
 
 
-def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[list[Violation], set[Identity]]:
-    """Missing rows and broken identities (classified), flagging who must decide them in ``cells``
-    (in place); returns the violations and the identities that hold."""
-    broken, holding = check_identities(cells, old)
+def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell], broken: list[Violation]) -> list[Violation]:
+    """Missing rows and the ``broken`` identities (``check_identities``) classified, flagging who
+    must decide them in ``cells`` (in place); returns the violations."""
     by_name = {i.name: i for i in IDENTITIES}
     rows = missing_rows(cells)
     broken = [classify(v, by_name[v.rule], cells, old) for v in broken]
@@ -222,7 +222,7 @@ def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell]) -> tuple[
         flag_violation(cells, v, by_name[v.rule], old, in_missing_row, explained.get(v.rule, False))
     for key, fix in suggested.items():
         cells[key] = _with_suggestion(cells[key], fix, broken)
-    return [*rows, *broken], holding
+    return [*rows, *broken]
 
 
 def _with_suggestion(cell: Cell, fix: Decimal, broken: list[Violation]) -> Cell:

@@ -28,6 +28,7 @@ import numpy as np
 from service import settings
 from service.scan.masks import components
 from service.scan.streaks import side_ink
+from service.scan.strokes import end_anchored
 
 
 def _boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -45,6 +46,11 @@ def _pieces(lines: np.ndarray, crossing: np.ndarray) -> list[tuple[int, int, int
     return sorted(b for b in boxes if crossing[max(0, b[2] - t):b[3] + t, max(0, b[0] - t):b[1] + t].any())
 
 
+def _uprights(crossing: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """``(x0, x1, y0, y1)`` of the crossing rulings no thicker than ``SCAN_LINE_MAX_THICKNESS_PX``."""
+    return [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
+
+
 Break = tuple[int, int, int, int, bool]  # x0, x1, y0, y1 (exclusive ends), from a corner
 
 
@@ -53,7 +59,7 @@ def _breaks(lines: np.ndarray, crossing: np.ndarray) -> list[Break]:
     (rows overlapping), and from a piece's ``_corner`` end to the nearest crossing ruling that
     runs through its rows; ``SCAN_FADED_MAX_BREAK_PX`` long at most."""
     pieces = _pieces(lines, crossing)
-    upright = [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
+    upright = _uprights(crossing)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     out: list[Break] = []
     for i, (ax0, ax1, ay0, ay1) in enumerate(pieces):
@@ -187,7 +193,7 @@ def lost_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejec
     of glyphs and text on both sides. Returns the pixels (255) to move from ``rejected`` to
     ``lines``."""
     out = np.zeros_like(lines)
-    upright = [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
+    upright = _uprights(crossing)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
     lying = cv2.morphologyEx(rejected, cv2.MORPH_OPEN, np.ones((1, settings.SCAN_HLINE_MIN_PX), np.uint8))
     for x0, x1, y0, y1 in _boxes(lying):  # apart from the streaks they touch
@@ -208,10 +214,10 @@ def lost_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejec
 
 
 def _free_end(crossing: np.ndarray, x: int, y0: int, y1: int) -> bool:
-    """Whether no crossing ruling passes or ends within ``SCAN_RULING_END_TOLERANCE_PX`` of the
-    piece's end at column ``x`` (rows ``y0``–``y1``): an end in mid-cell."""
-    t = settings.SCAN_RULING_END_TOLERANCE_PX
-    return not crossing[max(0, y0 - t):y1 + t, max(0, x - t):x + t + 1].any()
+    """Whether no crossing ruling passes or ends near the piece's end at column ``x`` (rows
+    ``y0``–``y1``, at most a ruling's thickness: ``strokes.end_anchored`` at its first and last
+    row covers them all): an end in mid-cell."""
+    return not (end_anchored(crossing, x, y0) or end_anchored(crossing, x, y1 - 1))
 
 
 def _lost_along(lost: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> bool:

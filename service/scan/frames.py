@@ -46,11 +46,11 @@ def frame_pixels(dropped: np.ndarray, crossing: Strokes, gone: np.ndarray | None
             continue
         groups = np.split(hits, np.flatnonzero(np.diff(hits) > 2 * t) + 1)  # one per crossing ruling
         sides = [_ending_side(other, (x, y, w, h), int(np.median(g)), horizontal) for g in groups]
+        ink = own & (dropped[y:y + h, x:x + w] > 0)  # its own pixels: the breaks are left to _mend
         for side in (-1, 1):
             framed = [g for g, s in zip(groups, sides, strict=True) if s == side]
             if len(framed) < settings.SCAN_FRAME_MIN_ENDS:
                 continue
-            ink = own & (dropped[y:y + h, x:x + w] > 0)  # its own pixels: the breaks are left to _mend
             centres = [int(np.median(g)) for g in framed]
             for p, q in zip(centres, centres[1:], strict=False):
                 if _inside_table(same, (x, y, w, h), p, q, horizontal):

@@ -248,10 +248,11 @@ def _reject_foreign(hl: Strokes, vl: Strokes, ink: np.ndarray) -> tuple[Strokes,
                 dropped[y:y + h, x:x + w][lines.labels[y:y + h, x:x + w] == i] = 255
             _erase(lines.mask, lines.labels, lines.stats, drop)
             lines.keep &= ~drop
-            rescued = _recover(dropped, other, lines.mask, ink, lines.horizontal) if drop.any() else dropped
+            rescued = dropped
             if drop.any():
                 crossing, gone = (out[0], None) if out else (vl, dv)  # the kept rulings of the other direction
-                rescued = cv2.bitwise_or(rescued, frame_pixels(dropped, crossing, gone, lines.mask, lines.horizontal))
+                rescued = cv2.bitwise_or(_recover(dropped, other, lines.mask, ink, lines.horizontal),
+                                         frame_pixels(dropped, crossing, gone, lines.mask, lines.horizontal))
             if rescued.any():
                 lines = relabel(cv2.bitwise_or(lines.mask, rescued), lines.horizontal)
             rejected |= cv2.bitwise_and(dropped, cv2.bitwise_not(rescued))
