@@ -125,7 +125,7 @@ def pinned_by_clear_sums(cells: dict[str, Cell], holding: set[Identity]) -> dict
 
     Decided on the readings as they are (one pass: a cell confirmed here pins nothing else)."""
     out: dict[str, Cell] = {}
-    for identity in holding:
+    for identity in (i for i in IDENTITIES if i in holding):  # in the template's order: the same reason every run
         doubtful = [k for k in identity.keys if reading_of(cells.get(k)) is not Reading.CLEAR]
         cell = cells.get(doubtful[0]) if len(doubtful) == 1 else None
         if cell is None or cell.value is None or not set(cell.flags) <= READING_DOUBTS or cell.key in out:

@@ -189,6 +189,17 @@ def test_sums_that_hold_clear_a_doubtful_reading() -> None:
     assert two["t4.review.upheld"].flagged and two["t4.review.corrected"].flagged  # one sum, two doubts
 
 
+def test_a_cell_several_sums_pin_names_the_first_of_them_in_the_templates_order() -> None:
+    """The reason is the same on every run (``holding`` is a set: its order changes with the
+    process's string hashing)."""
+    from service.formats import IDENTITIES
+
+    key = "t3.results_total.commercial"
+    cell = _doubtful(consistent_values(random.Random(4)), key)[key]
+    first = next(i for i in IDENTITIES if key in i.keys)
+    assert cell.reasons[0].startswith(f"confirmed by {first.name}, its other members read clearly")
+
+
 def test_a_column_broken_by_one_misread_flags_that_cell_not_the_column() -> None:
     """Doubtful cells that their row sums pin (every other member of the row read clearly) are
     confirmed; the column sum one misread breaks then has that cell as its only suspect, and its
