@@ -303,6 +303,7 @@ SCAN_FADED_MAX_BREAK_PX = 720     # a ruling faded over up to this many px betwe
 SCAN_FADED_CROSS_MARGIN_PX = 3    # … crossing rulings within this are no text …
 SCAN_FADED_ROW_SLACK_PX = 2       # … no glyph crosses its rows ± this …
 SCAN_FADED_MAX_ROW_INK_PX = 6     # … (more ink than this, fax speckle), and a cell of it has text above and below
+SCAN_WORN_MIN_CROSSINGS = 3       # … or both its ends are free and it crosses this many rulings (worn off)
 SCAN_FADED_LOST_MIN_SHARE = 0.9   # a ruling ends short of the frame along a lost fax scan line covering this share
 
 # --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------

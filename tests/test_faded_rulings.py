@@ -131,3 +131,22 @@ def test_a_ruling_a_lost_scan_line_erased_to_the_frame_is_restored_along_it() ->
     assert len(cells) == len(rects) and all(any(_near(c, r) for c in cells) for r in rects)
     elsewhere = np.roll(lost, 2 * ROW_H, axis=0)  # a lost line that does not run along the ruling
     assert set(find_grid(ink, elsewhere).cells) == without
+
+
+def _worn_at_both_ends(left_end: int) -> np.ndarray:
+    """The test page with the ruling between "New" and "Carried" rubbed off from the frame to
+    ``left_end`` and from the middle of number column 3 to the right frame: what is left ends
+    in mid-cell at both ends (a worn copy)."""
+    img = Image.fromarray(_page(skew=0.0))
+    d = ImageDraw.Draw(img)
+    for a, b in ((XS[0] + 3, left_end), (XS[3] + 60, XS[4] - 3)):
+        d.rectangle((a, FADED_Y - 3, b, FADED_Y + 3), fill=250)
+    return np.asarray(img).copy()
+
+
+def test_a_ruling_worn_off_at_both_ends_is_restored_from_frame_to_frame() -> None:
+    rects = [r[:4] for r in _cell_rects()]
+    cells = _cells(_worn_at_both_ends(XS[1] - 80))  # the piece left crosses all three inner rulings
+    assert len(cells) == len(rects) and all(any(_near(c, r) for c in cells) for r in rects)
+    fewer = _cells(_worn_at_both_ends(XS[1] + 60))  # one that crosses two may be a streak's piece
+    assert not all(any(_near(c, r) for c in fewer) for r in rects)

@@ -51,7 +51,8 @@ def _uprights(crossing: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [b for b in _boxes(crossing) if b[1] - b[0] <= settings.SCAN_LINE_MAX_THICKNESS_PX]
 
 
-Break = tuple[int, int, int, int, bool]  # x0, x1, y0, y1 (exclusive ends), from a corner
+Break = tuple[int, int, int, int, bool]  # x0, x1, y0, y1 (exclusive ends), from an end that lost its ruling
+# (an inner corner, a free end): no merged cell's edge, even when no crossing ruling runs through it
 
 
 def _breaks(lines: np.ndarray, crossing: np.ndarray) -> list[Break]:
@@ -159,9 +160,9 @@ def _filled(breaks: list[Break], lines: np.ndarray, crossing: np.ndarray, ink: n
                          np.ones((2 * m + 1, 2 * m + 1), np.uint8))
     text = cv2.bitwise_and(ink, cv2.bitwise_not(rulings))
     parallel = lines > 0
-    for x0, x1, y0, y1, corner in breaks:
+    for x0, x1, y0, y1, from_lost_end in breaks:
         cross = np.flatnonzero(crossing[y0:y1, x0:x1].any(axis=0)) + x0
-        if cross.size == 0 and not corner and _anchored_end(crossing, x0, x1, y0, y1):
+        if cross.size == 0 and not from_lost_end and _anchored_end(crossing, x0, x1, y0, y1):
             continue  # a break beside a crossing ruling, none within: a merged cell's edge
         if _glyph_crosses(text, x0, x1, y0, y1):
             continue  # a merged cell's text, not a lost ruling
@@ -181,17 +182,20 @@ def with_faded_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray,
     return cv2.bitwise_or(lines, faded) if faded.any() else lines
 
 
-# --- along a lost fax scan line ------------------------------------------------------------------
-def lost_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejected: np.ndarray,
-                 lost: np.ndarray) -> np.ndarray:
-    """Rulings a lost fax scan line (``lost``, 255 = lost) erased from some point to the table's
-    frame: the pieces left of them end in mid-cell, so ``lines._reject_foreign`` took them for
-    streaks (in ``rejected``). Each such horizontal piece lying along a lost line, with a free
-    end from which the line covers its rows to the farthest crossing ruling (``_lost_along``),
-    is given back with that stretch (from a free end only: an end on a crossing ruling is where
-    the template's ruling ends, beside a merged label cell), when ``_filled`` finds the rows free
-    of glyphs and text on both sides. Returns the pixels (255) to move from ``rejected`` to
-    ``lines``."""
+# --- erased from a point on: along a lost fax scan line, or worn away at both ends ------------
+def erased_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejected: np.ndarray,
+                   lost: np.ndarray | None) -> np.ndarray:
+    """Rulings erased from some point to the table's frame: the pieces left of them end in
+    mid-cell, so ``lines._reject_foreign`` took them for streaks (in ``rejected``). Each such
+    horizontal piece with a free end from which a crossing ruling runs through its rows further
+    on is given back with the stretch to the farthest such ruling, when ``_filled`` finds the
+    rows free of glyphs and text on both sides, and when the page shows why the ink is missing:
+    a lost fax scan line (``lost``, 255 = lost, or ``None``) covers the stretch (``_lost_along``;
+    from a free end only: an end on a crossing ruling is where the template's ruling ends,
+    beside a merged label cell), or both ends are free and the piece crosses at least
+    ``SCAN_WORN_MIN_CROSSINGS`` rulings on its way (a worn copy rubbed both ends of a ruling off;
+    a streak or crease runs past the frame, where no crossing ruling is left to reach). Returns
+    the pixels (255) to move from ``rejected`` to ``lines``."""
     out = np.zeros_like(lines)
     upright = _uprights(crossing)
     t = settings.SCAN_RULING_END_TOLERANCE_PX
@@ -202,9 +206,12 @@ def lost_rulings(lines: np.ndarray, crossing: np.ndarray, ink: np.ndarray, rejec
         through = [v for v in upright if v[2] < y0 - t and v[3] > y1 + t]
         right = max((v[0] for v in through if v[0] > x1 + t), default=None)
         left = min((v[1] for v in through if v[1] < x0 - t), default=None)
-        ends = ((x1, right, y0, y1, False) if right and _free_end(crossing, x1 - 1, y0, y1) else None,
-                (left, x0, y0, y1, False) if left and _free_end(crossing, x0, y0, y1) else None)
-        breaks: list[Break] = [b for b in ends if b is not None and _lost_along(lost, b[0], b[1], y0, y1)]
+        ends = ((x1, right, y0, y1, True) if right and _free_end(crossing, x1 - 1, y0, y1) else None,
+                (left, x0, y0, y1, True) if left and _free_end(crossing, x0, y0, y1) else None)
+        crossed = sum(x0 + t < v[0] and v[1] < x1 - t for v in through)
+        worn = None not in ends and crossed >= settings.SCAN_WORN_MIN_CROSSINGS
+        breaks: list[Break] = [b for b in ends if b is not None and (
+            worn or (lost is not None and _lost_along(lost, b[0], b[1], y0, y1)))]
         fill = _filled([b for b in breaks if b[1] - b[0] <= settings.SCAN_FADED_MAX_BREAK_PX],
                        lines, crossing, ink, rejected)
         if fill.any():

@@ -18,7 +18,9 @@ running nearly parallel to it, after deskew) is judged as one ruling across the 
 break is closed where a crossing ruling ends in it (``_foreign``, ``_mend``); a break where no
 crossing ruling ends is a merged cell and stays open, unless the ruling goes on beyond it on
 the same rows and two rows of text show it divided cells there (``faded``: a faxed 1-px
-ruling lost over a few cells).
+ruling lost over a few cells). A rejected piece is given back, with the stretch to the frame,
+where the page shows why its ink is missing (``faded.erased_rulings``): a lost fax scan line
+runs along it, or both its ends were rubbed off a worn copy in mid-table.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 
 from service import settings
 from service.model import Ruling
-from service.scan.faded import lost_rulings, with_faded_rulings
+from service.scan.faded import erased_rulings, with_faded_rulings
 from service.scan.frames import frame_pixels
 from service.scan.masks import close_along, components
 from service.scan.streaks import (
@@ -336,7 +338,7 @@ def find_grid(ink: np.ndarray, lost: np.ndarray | None = None) -> Grid:
     hl, vl, rejected = _reject_foreign(hl, vl, ink)
     hl, vl = _mend(hl, vl), _mend(vl, hl)
     hl, vl = _close_short_ends(hl, vl, rejected), _close_short_ends(vl, hl, rejected)
-    if lost is not None and (back := lost_rulings(hl.mask, vl.mask, ink, rejected, lost)).any():
+    if (back := erased_rulings(hl.mask, vl.mask, ink, rejected, lost)).any():
         hl, rejected = relabel(cv2.bitwise_or(hl.mask, back), True), cv2.bitwise_and(rejected, cv2.bitwise_not(back))
     if (mask := with_faded_rulings(hl.mask, vl.mask, ink, rejected)) is not hl.mask:
         hl = relabel(mask, True)
