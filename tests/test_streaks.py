@@ -380,3 +380,24 @@ def test_a_frame_is_not_given_back_across_the_gap_between_two_tables() -> None:
     kept = frame_pixels(dropped, relabel(rows, True), None, left, horizontal=False)
     assert kept[45:248].any(axis=1).all() and kept[365:498].any(axis=1).all()
     assert not kept[260:350].any()
+
+
+
+def test_a_dark_border_at_the_paper_edge_makes_no_streak_of_the_rulings_above_it() -> None:
+    """A worn copy's dark border along the bottom edge, textured into thin upright slivers
+    shorter than a ruling (40 px): opened with paper beyond the image's edge they are no line,
+    so the inner uprights of a table whose blocks of rows are parted by full-width rows (each
+    upright piece one block tall) do not become, with them, one streak running off the paper."""
+    page = np.full((900, 1100), 255, np.uint8)
+    blocks = [(100, 240), (300, 440), (500, 640), (700, 840)]
+    for top, bottom in blocks:
+        for y in (top, (top + bottom) // 2, bottom):
+            page[y:y + 3, 100:1003] = 0
+        for x in (400, 700):
+            page[top:bottom + 3, x:x + 3] = 0
+    for x in (100, 1000):
+        page[100:843, x:x + 3] = 0
+    page[860:, ::3] = 40  # the border's texture: dark slivers between light columns
+    page[860:, 1::3] = 40
+    cells = find_grid(binarise(normalise_lighting(page))).cells
+    assert sum(abs(c[0] - 403) <= 4 for c in cells) == 2 * len(blocks)  # each block's middle column

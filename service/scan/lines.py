@@ -63,14 +63,17 @@ class Grid:
 
 
 def _line_strokes(ink: np.ndarray, horizontal: bool) -> Strokes:
-    """Long thin strokes in one direction: gaps bridged, text removed by a long opening,
-    components thicker than ``SCAN_LINE_MAX_THICKNESS_PX`` (filled blocks) dropped."""
+    """Long thin strokes in one direction: gaps bridged, text removed by a long opening (paper
+    beyond the image's edge: OpenCV's default border would keep half-length strokes of a dark
+    border that touches it), components thicker than ``SCAN_LINE_MAX_THICKNESS_PX`` (filled
+    blocks) dropped."""
     gap = settings.SCAN_LINE_GAP_BRIDGE_PX
     length = settings.SCAN_HLINE_MIN_PX if horizontal else settings.SCAN_VLINE_MIN_PX
     bridge = (gap + 1, 1) if horizontal else (1, gap + 1)
     open_k = (length, 1) if horizontal else (1, length)
     m = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
-    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k))
+    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, open_k),
+                         borderType=cv2.BORDER_CONSTANT, borderValue=0)  # a short stroke at the edge is short too
     lines = relabel(m, horizontal)
     thick = lines.stats[:, cv2.CC_STAT_AREA] / np.maximum(lines.lengths, 1) > settings.SCAN_LINE_MAX_THICKNESS_PX
     lines.keep &= ~thick
