@@ -16,7 +16,12 @@ How (deterministic for the same inputs):
    QOperator format, Conv only, per-channel int8 weights, uint8 activations whose ranges clip
    at the 99.99th percentile of the calibration activations (min–max ranges let one odd crop
    coarsen a layer: "0" read as "O" on faxes); the first two convolutions (the raw image) and
-   the last two (feeding the CTC head) stay float.
+   the last two (feeding the CTC head) stay float;
+4. ``fuse_gelu``: each GELU, which the quantised graph keeps as five float nodes (x/√2, Erf, +1,
+   ·x, ·0.5) that onnxruntime 1.32 no longer fuses there, becomes one ``com.microsoft.Gelu``
+   node (the same function; the model's outputs were bit-identical on test batches), ~24 %
+   less recognition time. ``--fuse-only FILE`` applies this step alone to an int8 model made
+   without it (how the committed file got it).
 
 The committed file was made from a mix of archive conditions (none of them a benchmark report):
 
@@ -119,14 +124,81 @@ def quantise(batches: list[np.ndarray], out: Path) -> None:
                         extra_options={"CalibPercentile": CALIBRATION_PERCENTILE})
 
 
+def _scalar(initialisers: dict[str, np.ndarray], name: str, value: float) -> bool:
+    array = initialisers.get(name)
+    return array is not None and array.size == 1 and abs(float(array.reshape(-1)[0]) - value) < 1e-6
+
+
+def fuse_gelu(model: Any) -> int:
+    """Replace every ``0.5 · x · (1 + erf(x / √2))`` chain of ``model`` (an ``onnx.ModelProto``,
+    changed in place) whose intermediate results feed nothing else by one ``com.microsoft.Gelu``
+    node; unused constants are removed. Returns how many were fused."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    initialisers = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    consumers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+
+    def sole(node: Any, op: str) -> Any:
+        after = consumers.get(node.output[0], [])
+        return after[0] if len(after) == 1 and after[0].op_type == op else None
+
+    replaced: dict[int, Any] = {}
+    gone: set[int] = set()
+    for div in graph.node:
+        if div.op_type != "Div" or not _scalar(initialisers, div.input[1], 2 ** 0.5):
+            continue
+        erf = sole(div, "Erf")
+        one = erf and sole(erf, "Add")
+        times_x = one and any(_scalar(initialisers, i, 1.0) for i in one.input) and sole(one, "Mul")
+        half = times_x and div.input[0] in times_x.input and sole(times_x, "Mul")
+        if not (half and any(_scalar(initialisers, i, 0.5) for i in half.input)):
+            continue
+        gone.update(id(n) for n in (div, erf, one, times_x))
+        replaced[id(half)] = helper.make_node("Gelu", [div.input[0]], [half.output[0]],
+                                              name=f"{half.name or 'gelu'}_fused", domain="com.microsoft")
+    nodes = [replaced.get(id(n), n) for n in graph.node if id(n) not in gone]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    used = {name for node in graph.node for name in node.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    if replaced and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return len(replaced)
+
+
+def fuse_file(source: Path, out: Path) -> int:
+    import onnx
+
+    model = onnx.load(str(source))
+    fused = fuse_gelu(model)
+    onnx.save(model, str(out))
+    return fused
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", help="scanned reports (PDF, TIFF, images) to calibrate on")
+    parser.add_argument("files", nargs="*", help="scanned reports (PDF, TIFF, images) to calibrate on")
     parser.add_argument("--out", type=Path, default=rapid_ocr.WEIGHTS_DIR / settings.RAPIDOCR_REC_FAST_MODEL)
+    parser.add_argument("--fuse-only", type=Path, metavar="FILE",
+                        help="only fuse the GELUs of this int8 model (step 4) into --out")
     args = parser.parse_args()
-    batches = to_canvases(collect_batches(args.files))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    quantise(batches, args.out)
+    if args.fuse_only:
+        print(f"{args.out}: {fuse_file(args.fuse_only, args.out)} GELUs fused")
+        return
+    if not args.files:
+        parser.error("give the scanned reports to calibrate on (or --fuse-only FILE)")
+    batches = to_canvases(collect_batches(args.files))
+    with tempfile.TemporaryDirectory() as tmp:
+        quantised = Path(tmp) / "int8.onnx"
+        quantise(batches, quantised)
+        fuse_file(quantised, args.out)
     print(f"{args.out}: {args.out.stat().st_size / 1e6:.1f} MB from {len(batches)} calibration batches")
 
 
