@@ -65,6 +65,9 @@ class Token(Frozen):
     doubt: str = ""
     placement: str = ""  # why the token's place in the grid is in doubt (→ Flag.PLACEMENT_DOUBT), "" if none
     derived: str = ""  # how a reading no engine gave plainly was made (→ its LOW_CONFIDENCE reason), "" if none
+    # the digit the glyph clearly resembles among the page's digits both engines read well
+    # (scan.glyphs), "" when it was not compared or resembles none clearly
+    resembles: str = ""
 
 
 class Ruling(Frozen):

@@ -37,6 +37,7 @@ ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share
 # --- Confidence --------------------------------------------------------------------------------
 OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged …
 OCR_AGREED_MIN_CONFIDENCE = 0.4  # … unless the digit engine reads the same number and the score is at least this
+OCR_RESEMBLED_MIN_CONFIDENCE = 0.25  # … or this, for a lone LIKENESS_DIGITS glyph like the page's own (glyphs)
                                 # (1-bit fax 0s read alike by both engines score 0.4–0.6)
 FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
 COUNT_PLAUSIBLE_MAX = 10_000_000

@@ -122,6 +122,24 @@ def test_readings_and_labels_are_left_alone() -> None:
     assert read_by_likeness(cells[:12] + lone, [*unsure, _token("D", "")])[-1].text == "D"
 
 
+
+def test_a_low_scored_zero_both_engines_read_stands_when_it_looks_like_the_pages_zeros() -> None:
+    """Both engines read "0" but the first scored it 0.3 (a jagged 1-bit 0): it looks like the
+    page's well-read 0s, so the reading stands unflagged down to OCR_RESEMBLED_MIN_CONFIDENCE. A
+    3 read "0" by both at that score resembles no 0 and stays flagged; so does a 0 scored below
+    the floor, and one a line crosses (its strokes may be hidden)."""
+    score = (settings.OCR_RESEMBLED_MIN_CONFIDENCE + settings.OCR_AGREED_MIN_CONFIDENCE) / 2
+    cells, tokens = _page()
+    cells += [_cell(_glyph("0", 0.5)), _cell(_glyph("3", 0.5)), _cell(_glyph("0", 0.2)), _cell(_glyph("0", 0.4))]
+    tokens += [_token("0", "0", score), _token("0", "0", score),
+               _token("0", "0", settings.OCR_RESEMBLED_MIN_CONFIDENCE - 0.05),
+               _token("0", "0", score).model_copy(update={"doubt": "a line crosses"})]
+    out = read_by_likeness(cells, tokens)
+    assert [t.resembles for t in out[12:]] == ["0", "", "0", ""]
+    flagged = [read_cell("t3.new.research", (t,), 1, None).flagged for t in out[12:]]
+    assert flagged == [False, True, True, True]
+
+
 def test_only_a_hollow_zero_is_read_by_likeness() -> None:
     """A lone stroke is like the page's 1s, but a 4 or 7 that lost its bar is too: nobody's
     reading of a narrow glyph is left to likeness (``LIKENESS_DIGITS``)."""

@@ -229,7 +229,28 @@ def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]
     exemplary = [(cell, token) for cell, token in zip(cells, tokens, strict=True) if _exemplary(token)]
     if not exemplary:
         return tokens
-    return _read_under_lines(cells, _read_lone_glyphs(cells, tokens, exemplary), exemplary)
+    read = _read_under_lines(cells, _read_lone_glyphs(cells, tokens, exemplary), exemplary)
+    return _note_resemblance(cells, read, exemplary)
+
+
+def _note_resemblance(cells: list[CellCrops], tokens: list[Token],
+                      exemplary: list[tuple[CellCrops, Token]]) -> list[Token]:
+    """``tokens`` with ``resembles`` set on each lone ``LIKENESS_DIGITS`` glyph that both engines
+    read alike but scored below ``OCR_AGREED_MIN_CONFIDENCE`` (no line crossing it, no derived
+    reading) when it clearly resembles the page's exemplars of that digit (``glyphs.likely_digit``):
+    the evidence ``tables.reading`` lets stand for a score down to ``OCR_RESEMBLED_MIN_CONFIDENCE``."""
+    todo = [i for i, token in enumerate(tokens)
+            if token.text in settings.LIKENESS_DIGITS and len(token.text) == 1 and not token.doubt
+            and not token.derived and _both_engines_read_a_number(token)
+            and token.confidence < settings.OCR_AGREED_MIN_CONFIDENCE]
+    if not todo:
+        return tokens
+    exemplars = glyph_exemplars((cell.whole, token.text) for cell, token in exemplary)
+    out = list(tokens)
+    for i in todo:
+        if likely_digit(cells[i].whole, exemplars) == tokens[i].text:
+            out[i] = tokens[i].model_copy(update={"resembles": tokens[i].text})
+    return out
 
 
 def _read_lone_glyphs(cells: list[CellCrops], tokens: list[Token],

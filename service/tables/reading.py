@@ -78,9 +78,13 @@ def _check_reading(cell: Cell, tokens: tuple[Token, ...], repaired: bool, unit: 
 def _agreed(cell: Cell, tokens: tuple[Token, ...]) -> bool:
     """A low OCR score that the second engine outweighs: it reads exactly the same number, and
     the score is at least ``settings.OCR_AGREED_MIN_CONFIDENCE`` (1-bit or faxed digits score low
-    on jagged edges; two engines that read alike are the evidence the score alone is not)."""
+    on jagged edges; two engines that read alike are the evidence the score alone is not), or
+    at least ``OCR_RESEMBLED_MIN_CONFIDENCE`` when the glyph also clearly resembles the page's
+    own exemplars of that digit (``Token.resembles``: a third, independent look)."""
     alts = [t.alt_text for t in tokens if t.alt_text is not None]
-    if not alts or cell.confidence < settings.OCR_AGREED_MIN_CONFIDENCE:
+    resembled = bool(tokens) and all(t.resembles and t.resembles == t.text for t in tokens)
+    floor = settings.OCR_RESEMBLED_MIN_CONFIDENCE if resembled else settings.OCR_AGREED_MIN_CONFIDENCE
+    if not alts or cell.confidence < floor:
         return False
     alt = parse_number(join_texts(alts))
     return alt.status is Parse.OK and alt.value == parse_number(cell.text).value
