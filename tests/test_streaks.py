@@ -60,9 +60,11 @@ def _cells_match(grid) -> bool:
         for rect in rects)
 
 
-def _on_a_ruling(a: float, b: float, rulings: list[int], width: int, near: int = 6) -> bool:
+def _on_a_ruling(a: float, b: float, rulings: list[int], width: int, near: int = 8) -> bool:
     """Whether a line from ``a`` to ``b`` (positions across its direction) lies on or against
-    one ruling over the whole table: no tilt to part them."""
+    one ruling over the whole table: no tilt to part them. (A 2-px line 9 px from the ruling
+    at one end and 3 px at the other is taken with it: the cells beside it start at the line,
+    8 px off the drawn ruling.)"""
     return any(abs(a - r) <= width + near and abs(b - r) <= width + near for r in rulings)
 
 
@@ -125,7 +127,8 @@ def test_a_tilted_streak_over_a_ruling_leaves_the_ruling(ruling: int) -> None:
     top, bottom = xr - drift * yc / H, xr + drift * (H - yc) / H
     grid = _grid_of(_with_line((top, 0), (bottom, H), 2, 20, 0, vertical=True))
     assert _cells_match(grid)
-    assert grid.rejected[20, round(top) - 3:round(top) + 4].any()
+    along = [round(top + (bottom - top) * y / H) for y in range(RULING_YS[0] - 10)]  # above the table
+    assert any(grid.rejected[y, x - 3:x + 4].any() for y, x in enumerate(along))
 
 
 def test_a_curved_stroke_is_no_straight_streak() -> None:
@@ -401,3 +404,32 @@ def test_a_dark_border_at_the_paper_edge_makes_no_streak_of_the_rulings_above_it
     page[860:, 1::3] = 40
     cells = find_grid(binarise(normalise_lighting(page))).cells
     assert sum(abs(c[0] - 403) <= 4 for c in cells) == 2 * len(blocks)  # each block's middle column
+
+
+def test_a_ruling_recovered_from_a_streak_is_cut_back_to_its_outermost_crossings() -> None:
+    """What a piece recovered from a streak runs on past its last crossing ruling, into mid-cell,
+    is streak: it is cut off (else the piece has a loose end and goes as a streak on the next
+    pass), where the piece was seen to divide printed cells. A piece that ends on a crossing
+    just beyond its own box keeps that end; a piece crossing fewer than two rulings, or one not
+    seen to divide cells anywhere, is left as it is."""
+    from service import settings
+    from service.scan.lines import _trimmed_to_crossings
+
+    t = settings.SCAN_RULING_END_TOLERANCE_PX  # kept past the outermost crossing: an overshoot
+
+    crossing = np.zeros((400, 300), np.uint8)
+    for y in (100, 170, 240):
+        crossing[y:y + 2, 20:280] = 255
+    pieces = np.zeros_like(crossing)
+    pieces[102:300, 50:52] = 255   # from just below the first crossing on, 58 px past the last
+    pieces[100:200, 150:152] = 255  # crosses only two: 100 and 170 …
+    pieces[250:330, 250:252] = 255  # … and one that crosses none
+    divides = np.zeros_like(pieces)
+    divides[110:160, 40:260] = 255  # where each piece was seen to divide printed cells
+    out = _trimmed_to_crossings(pieces, crossing, divides, horizontal=False)
+    rows = np.flatnonzero(out[:, 50])
+    assert rows[0] == 102 and int(rows[-1]) == 241 + t
+    assert np.flatnonzero(out[:, 150])[-1] == 171 + t
+    assert (out[:, 250] == pieces[:, 250]).all()
+    unseen = _trimmed_to_crossings(pieces, crossing, np.zeros_like(pieces), horizontal=False)
+    assert (unseen == pieces).all()  # nothing seen to divide cells: left to the next pass

@@ -11,7 +11,9 @@ cut the table, on a common edge shared by several rulings away from the paper's 
 streaks and fold creases run past the table frame through margins and prose; seal rings, punch
 holes and dark borders leave short or thick strokes ending in mid-cell. Their pixels are kept in
 ``Grid.rejected`` so that cells can drop them and say when one crosses their text. A rejected
-line that the rows of a table end on is its frame after all (``frames``).
+line that the rows of a table end on is its frame after all (``frames``). A ruling recovered
+from inside a rejected stroke is cut back to its outermost crossing rulings
+(``_trimmed_to_crossings``): what runs on into mid-cell is left of the streak.
 
 A ruling that lost a stretch of its ink along its length (a fax line dropout or light crease
 running nearly parallel to it, after deskew) is judged as one ruling across the break, and the
@@ -227,9 +229,39 @@ def _recover(dropped: np.ndarray, other: np.ndarray, same: np.ndarray, ink: np.n
     recovered, handled = streak_rulings(dropped, other, horizontal)
     out = cv2.bitwise_or(recovered, _rescue(cv2.bitwise_and(dropped, cv2.bitwise_not(handled)), other, horizontal))
     straight = streak_candidates(handled, other, horizontal) if handled.any() else handled
-    if straight.any():  # a streak lying on a ruling: kept only where it divides printed cells
-        seen = cv2.bitwise_or(same, inside_tables(out, other, horizontal))
-        out = cv2.bitwise_or(out, flanked(straight, ink, handled, other, same, horizontal, seen))
+    if not straight.any():
+        return out
+    # a streak lying on a ruling: kept only where it divides printed cells
+    seen = cv2.bitwise_or(same, inside_tables(out, other, horizontal))
+    divides = flanked(straight, ink, handled, other, same, horizontal, seen)
+    return _trimmed_to_crossings(cv2.bitwise_or(out, divides), other, divides, horizontal)
+
+
+def _trimmed_to_crossings(pieces: np.ndarray, other: np.ndarray, divides: np.ndarray, horizontal: bool) -> np.ndarray:
+    """``pieces`` (uint8 255) with each component that holds a stretch seen to divide printed
+    cells (``divides``, from ``streaks.flanked``) and passes two or more crossing rulings of
+    ``other`` cut back to its outermost ones (± ``SCAN_RULING_END_TOLERANCE_PX``): that is a
+    ruling, and a ruling ends on a crossing one, so what it runs on into mid-cell is left of the
+    streak it came from (and would give it a loose end: on the next pass it would go whole).
+    A piece nothing showed to divide cells is left to that next pass (a crease's thicker spots)."""
+    if not horizontal:
+        t = [np.ascontiguousarray(m.T) for m in (pieces, other, divides)]
+        return np.ascontiguousarray(_trimmed_to_crossings(*t, horizontal=True).T)
+    t = settings.SCAN_RULING_END_TOLERANCE_PX
+    out = pieces.copy()
+    n, labels, stats = components(pieces)
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if not divides[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i].any():
+            continue
+        x0 = max(0, x - t)  # a crossing the piece ends on may lie just beyond its box
+        cross = crossing_columns(other, x0, y, x + w + t - x0, h) + x0
+        starts = cross[np.r_[True, np.diff(cross) > 1]] if cross.size else cross
+        if starts.size < 2:
+            continue
+        own = labels[y:y + h] == i
+        own[:, max(0, int(cross[0]) - t):int(cross[-1]) + t + 1] = False
+        out[y:y + h][own] = 0
     return out
 
 
