@@ -11,7 +11,9 @@ Every cell is in one of three reading states (``Reading``):
 
 A broken identity whose members are all clear is the **report's own error**: no overwrite
 suggestion, one decision. Otherwise its doubtful/unread members (*suspects*) may explain it
-(``explains``): then only they are flagged; when they do not, every member is. A suspect that is
+(``explains``): then only they are flagged; when they do not, every member is, but the clear
+readings that another identity of clear readings, which holds, vouches for (``corroborated_keys``:
+a misread there would break that one too). A suspect that is
 the only suspect of an identity gets the value that makes it hold as ``suggestion`` when every
 identity pins it to the same value (checked jointly). A row whose cells are all unread is one
 ``missing_row`` decision.
@@ -216,17 +218,28 @@ def _with_values(cells: dict[str, Cell], values: dict[str, Decimal]) -> dict[str
     return {**cells, **{k: cells[k].model_copy(update={"value": _as_number(v)}) for k, v in values.items()}}
 
 
+def corroborated_keys(cells: dict[str, Cell], holding: set[Identity]) -> frozenset[str]:
+    """The members of the identities that hold (``holding``) whose every member is a clear
+    reading: a clear misread among them would have broken that sum as well (unless another
+    member were misread by exactly the opposite amount), so a broken sum elsewhere does not
+    make them suspect."""
+    clear = {k for k, c in cells.items() if c.value is not None and reading_of(c) is Reading.CLEAR}
+    return frozenset(k for i in holding if all(m in clear for m in i.keys) for k in i.keys)
+
+
 def flag_violation(cells: dict[str, Cell], v: Violation, identity: Identity, old_other: dict[str, Cell],
-                   in_missing_row: set[str], explained: bool) -> None:
+                   in_missing_row: set[str], explained: bool, corroborated: frozenset[str] = frozenset()) -> None:
     """Flag who must decide ``v``: every member of a report error (one decision); the suspects of an
-    ``explained`` identity (not those a missing-row decision covers); else every member."""
+    ``explained`` identity (not those a missing-row decision covers); else every member but those
+    another sum of clear readings that holds vouches for (``corroborated_keys``): the suspects
+    and the clear readings nothing else checks."""
     if v.kind is ViolationKind.REPORT_ERROR:
         reason = f"{REPORT_ERROR_REASON}: {v.rule}: {v.message}"
         for key in v.cells:
             if key in cells:
                 cells[key] = cells[key].with_flag(Flag.REPORT_ERROR, reason)
         return
-    keys = suspects_of(identity, cells, old_other) if explained else list(v.cells)
+    keys = suspects_of(identity, cells, old_other) if explained else [k for k in v.cells if k not in corroborated]
     reason = f"breaks {v.rule} ({v.found} ≠ {v.expected})"
     for key in keys:
         if key in cells and (key not in in_missing_row or not explained):

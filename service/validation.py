@@ -22,6 +22,7 @@ from service import settings
 from service.explain import (
     Reading,
     classify,
+    corroborated_keys,
     explains,
     flag_missing_row,
     flag_violation,
@@ -148,8 +149,9 @@ def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
     broken, holding = check_identities(cells, doc.old_other_row)  # on values: pinning changes none
+    corroborated = corroborated_keys(cells, holding)  # before pinning: a confirmed doubt vouches for nothing
     cells.update(pinned_by_clear_sums(cells, holding))
-    violations = _identity_violations(cells, doc.old_other_row, broken)
+    violations = _identity_violations(cells, doc.old_other_row, broken, corroborated)
     evidence = _evidence_for(holding, cells)
     unsure = _unsure_blanks(doc, cells)
     for key, cell in list(cells.items()):
@@ -203,9 +205,11 @@ def _unsure_blanks(doc: Document, cells: dict[str, Cell]) -> Callable[[Cell], bo
     return lambda cell: cell.page in faint and cell.key.split(".", 1)[0] not in styled
 
 
-def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell], broken: list[Violation]) -> list[Violation]:
+def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell], broken: list[Violation],
+                         corroborated: frozenset[str]) -> list[Violation]:
     """Missing rows and the ``broken`` identities (``check_identities``) classified, flagging who
-    must decide them in ``cells`` (in place); returns the violations."""
+    must decide them in ``cells`` (in place; not the ``corroborated`` clear readings of an
+    unexplained one); returns the violations."""
     by_name = {i.name: i for i in IDENTITIES}
     rows = missing_rows(cells)
     broken = [classify(v, by_name[v.rule], cells, old) for v in broken]
@@ -219,7 +223,7 @@ def _identity_violations(cells: dict[str, Cell], old: dict[str, Cell], broken: l
     for v in rows:
         flag_missing_row(cells, v)
     for v in broken:
-        flag_violation(cells, v, by_name[v.rule], old, in_missing_row, explained.get(v.rule, False))
+        flag_violation(cells, v, by_name[v.rule], old, in_missing_row, explained.get(v.rule, False), corroborated)
     for key, fix in suggested.items():
         cells[key] = _with_suggestion(cells[key], fix, broken)
     return [*rows, *broken]

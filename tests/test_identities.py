@@ -320,3 +320,21 @@ def test_a_value_one_sum_pins_that_another_contradicts_is_no_suggestion(seed: in
     doc = validate_document(_with_reading(doc, "t3.new.legal_service", missing_cell("t3.new.legal_service", "")))
     assert doc.cells["t3.new.research"].flagged
     assert doc.cells["t3.carried_over.research"].suggestion is None
+
+
+def test_a_broken_sum_its_suspects_cannot_explain_spares_what_other_sums_vouch_for() -> None:
+    """A doubtful misread (+3) in a column whose row also holds an unread cell: the row cannot
+    pin the misread, so the column sum is not explained by it alone. Its other members are still
+    not flagged: each sits in a row that holds and that only clear readings make up (a misread
+    there would break that row too). Who is flagged: the misread and the unread cell."""
+    values = consistent_values(random.Random(4))
+    wrong, unread = "t3.disclosed.natural_person", "t3.disclosed.commercial"
+    values[wrong] = int(values[wrong]) + 3
+    doc = document_with(values)
+    cells = dict(doc.cells)
+    cells[wrong] = cells[wrong].with_flag(Flag.ENGINE_DISAGREEMENT, "second engine read “7”")
+    cells[unread] = missing_cell(unread, "cannot read a number in “a”")
+    out = validate_document(doc.model_copy(update={"cells": cells}))
+    assert {k for k, c in out.cells.items() if c.flagged} == {wrong, unread}
+    column = next(i for i in IDENTITIES if i.family == "t3_results" and wrong in i.keys)
+    assert column.name in {v.rule for v in out.violations}  # the broken sum itself stays a violation
