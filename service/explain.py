@@ -220,7 +220,8 @@ def _with_values(cells: dict[str, Cell], values: dict[str, Decimal]) -> dict[str
 
 def corroborated_keys(cells: dict[str, Cell], holding: set[Identity]) -> frozenset[str]:
     """The members of the identities that hold (``holding``) whose every member is a clear
-    reading: a clear misread among them would have broken that sum as well (unless another
+    reading (a doubt ``validation.pinned_by_clear_sums`` confirmed counts: clear members fixed
+    its value): a clear misread among them would have broken that sum as well (unless another
     member were misread by exactly the opposite amount), so a broken sum elsewhere does not
     make them suspect."""
     clear = {k for k, c in cells.items() if c.value is not None and reading_of(c) is Reading.CLEAR}

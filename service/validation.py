@@ -149,8 +149,8 @@ def validate_document(doc: Document) -> Document:
     """Recompute violations and rule flags of ``doc.cells`` (idempotent)."""
     cells = {k: strip_rule_flags(c) for k, c in doc.cells.items()}
     broken, holding = check_identities(cells, doc.old_other_row)  # on values: pinning changes none
-    corroborated = corroborated_keys(cells, holding)  # before pinning: a confirmed doubt vouches for nothing
     cells.update(pinned_by_clear_sums(cells, holding))
+    corroborated = corroborated_keys(cells, holding)  # a pinned doubt counts: clear members fixed its value
     violations = _identity_violations(cells, doc.old_other_row, broken, corroborated)
     evidence = _evidence_for(holding, cells)
     unsure = _unsure_blanks(doc, cells)
