@@ -229,7 +229,7 @@ def corroborated_keys(cells: dict[str, Cell], holding: set[Identity]) -> frozens
 
 
 def flag_violation(cells: dict[str, Cell], v: Violation, identity: Identity, old_other: dict[str, Cell],
-                   in_missing_row: set[str], explained: bool, corroborated: frozenset[str] = frozenset()) -> None:
+                   in_missing_row: set[str], explained: bool, corroborated: frozenset[str]) -> None:
     """Flag who must decide ``v``: every member of a report error (one decision); the suspects of an
     ``explained`` identity (not those a missing-row decision covers); else every member but those
     another sum of clear readings that holds vouches for (``corroborated_keys``): the suspects

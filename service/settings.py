@@ -37,8 +37,8 @@ ROW_TOLERANCE_PX = 10           # tokens whose centres are this close in y share
 # --- Confidence --------------------------------------------------------------------------------
 OCR_MIN_CONFIDENCE = 0.90       # an OCR reading scored lower is flagged …
 OCR_AGREED_MIN_CONFIDENCE = 0.4  # … unless the digit engine reads the same number and the score is at least this
-OCR_RESEMBLED_MIN_CONFIDENCE = 0.25  # … or this, for a lone LIKENESS_DIGITS glyph like the page's own (glyphs)
                                 # (1-bit fax 0s read alike by both engines score 0.4–0.6)
+OCR_RESEMBLED_MIN_CONFIDENCE = 0.25  # … or this, for a lone LIKENESS_DIGITS glyph like the page's own (glyphs)
 FEE_PLAUSIBLE_MAX_WAN_YUAN = 10_000   # above this the fee is probably printed in 元, not 万元
 COUNT_PLAUSIBLE_MAX = 10_000_000
 TEXT_CONFIDENCE = 0.999         # confidence of a cell read from a good text layer
@@ -304,8 +304,8 @@ SCAN_FADED_MAX_BREAK_PX = 720     # a ruling faded over up to this many px betwe
 SCAN_FADED_CROSS_MARGIN_PX = 3    # … crossing rulings within this are no text …
 SCAN_FADED_ROW_SLACK_PX = 2       # … no glyph crosses its rows ± this …
 SCAN_FADED_MAX_ROW_INK_PX = 6     # … (more ink than this, fax speckle), and a cell of it has text above and below
+SCAN_FADED_LOST_MIN_SHARE = 0.9   # a ruling ends short of the frame along a lost fax scan line covering this share …
 SCAN_WORN_MIN_CROSSINGS = 3       # … or both its ends are free and it crosses this many rulings (worn off)
-SCAN_FADED_LOST_MIN_SHARE = 0.9   # a ruling ends short of the frame along a lost fax scan line covering this share
 
 # --- Page geometry (service/scan/geometry.py, paper.py, service/ingest*.py) --------------------
 # Photos, faxes, sideways and upside-down pages are made upright at OCR_RENDER_DPI before reading.

@@ -122,7 +122,6 @@ def test_readings_and_labels_are_left_alone() -> None:
     assert read_by_likeness(cells[:12] + lone, [*unsure, _token("D", "")])[-1].text == "D"
 
 
-
 def test_a_low_scored_zero_both_engines_read_stands_when_it_looks_like_the_pages_zeros() -> None:
     """Both engines read "0" but the first scored it 0.3 (a jagged 1-bit 0): it looks like the
     page's well-read 0s, so the reading stands unflagged down to OCR_RESEMBLED_MIN_CONFIDENCE. A

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 import cv2
 import numpy as np
@@ -21,6 +22,7 @@ from service.scan.glyphs import glyph_exemplars, ink_exemplars, likely_digit, li
 
 _NUMERIC = re.compile(settings.SCAN_NUMERIC_PATTERN)
 _LOOKALIKES = str.maketrans(settings.SCAN_DIGIT_LOOKALIKES)
+Exemplars = Callable[[], dict[str, np.ndarray]]  # the page's glyph exemplars (glyphs.glyph_exemplars), made once
 LIKENESS_REASON = "read only by its likeness to the digits printed on the page"  # read_by_likeness
 CLOSED_REASON = "read only once its strokes were closed"  # read_closed
 
@@ -225,16 +227,17 @@ def read_by_likeness(cells: list[CellCrops], tokens: list[Token]) -> list[Token]
     """``tokens`` with the numbers a glyph's likeness to the page's exemplars (``glyphs``: the lone
     digits both engines read alike at ``SCAN_QUICK_MIN_SCORE`` or more, crossed by no line) reads
     where the engines could not: lone glyphs read as no number (``_read_lone_glyphs``), then
-    glyphs a non-table line crosses (``_read_under_lines``)."""
+    glyphs a non-table line crosses (``_read_under_lines``); and notes which low-scored agreed
+    0s resemble the page's own (``_note_resemblance``)."""
     exemplary = [(cell, token) for cell, token in zip(cells, tokens, strict=True) if _exemplary(token)]
     if not exemplary:
         return tokens
-    read = _read_under_lines(cells, _read_lone_glyphs(cells, tokens, exemplary), exemplary)
-    return _note_resemblance(cells, read, exemplary)
+    exemplars = cache(lambda: glyph_exemplars((cell.whole, token.text) for cell, token in exemplary))
+    read = _read_under_lines(cells, _read_lone_glyphs(cells, tokens, exemplars), exemplary)
+    return _note_resemblance(cells, read, exemplars)
 
 
-def _note_resemblance(cells: list[CellCrops], tokens: list[Token],
-                      exemplary: list[tuple[CellCrops, Token]]) -> list[Token]:
+def _note_resemblance(cells: list[CellCrops], tokens: list[Token], exemplars: Exemplars) -> list[Token]:
     """``tokens`` with ``resembles`` set on each lone ``LIKENESS_DIGITS`` glyph that both engines
     read alike but scored below ``OCR_AGREED_MIN_CONFIDENCE`` (no line crossing it, no derived
     reading) when it clearly resembles the page's exemplars of that digit (``glyphs.likely_digit``):
@@ -245,16 +248,14 @@ def _note_resemblance(cells: list[CellCrops], tokens: list[Token],
             and token.confidence < settings.OCR_AGREED_MIN_CONFIDENCE]
     if not todo:
         return tokens
-    exemplars = glyph_exemplars((cell.whole, token.text) for cell, token in exemplary)
     out = list(tokens)
     for i in todo:
-        if likely_digit(cells[i].whole, exemplars) == tokens[i].text:
+        if likely_digit(cells[i].whole, exemplars()) == tokens[i].text:
             out[i] = tokens[i].model_copy(update={"resembles": tokens[i].text})
     return out
 
 
-def _read_lone_glyphs(cells: list[CellCrops], tokens: list[Token],
-                      exemplary: list[tuple[CellCrops, Token]]) -> list[Token]:
+def _read_lone_glyphs(cells: list[CellCrops], tokens: list[Token], exemplars: Exemplars) -> list[Token]:
     """``tokens`` with each lone glyph read as no number (``_unparsed_mark``, or ink with no
     reading) read as the digit it clearly resembles (``glyphs.likely_digit``) when that is one of
     ``LIKENESS_DIGITS`` (a hollow 0 whose thin arcs a 1-bit capture lost; a narrow glyph is
@@ -265,10 +266,9 @@ def _read_lone_glyphs(cells: list[CellCrops], tokens: list[Token],
     spoiled that they disagree can resemble another digit's exemplars more than its own (a broken
     3 like the page's 1s)."""
     todo = [i for i, token in enumerate(tokens) if _unparsed_mark(token) or not token.text]
-    exemplars = glyph_exemplars((cell.whole, token.text) for cell, token in exemplary) if todo else {}
     out = list(tokens)
     for i in todo:
-        digit = likely_digit(cells[i].whole, exemplars) if exemplars else None
+        digit = likely_digit(cells[i].whole, exemplars()) if exemplars() else None
         if digit is not None and digit in settings.LIKENESS_DIGITS:
             out[i] = _by_likeness(tokens[i], digit)
     return out

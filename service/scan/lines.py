@@ -259,9 +259,9 @@ def _trimmed_to_crossings(pieces: np.ndarray, other: np.ndarray, divides: np.nda
         starts = cross[np.r_[True, np.diff(cross) > 1]] if cross.size else cross
         if starts.size < 2:
             continue
-        own = labels[y:y + h] == i
-        own[:, max(0, int(cross[0]) - t):int(cross[-1]) + t + 1] = False
-        out[y:y + h][own] = 0
+        own = labels[y:y + h, x:x + w] == i
+        own[:, max(0, int(cross[0]) - t - x):max(0, int(cross[-1]) + t + 1 - x)] = False  # kept: crossing to crossing
+        out[y:y + h, x:x + w][own] = 0
     return out
 
 
